@@ -1,0 +1,1 @@
+"""Code that runs while cookiecutter bakes a project: answer checks, the table spec, rendering."""

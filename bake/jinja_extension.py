@@ -1,0 +1,33 @@
+"""Jinja helpers that every template file can use while cookiecutter renders the project."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+from bake import spec as table_spec
+
+
+def sql_ident(name: str) -> str:
+    """Quote an identifier for Databricks SQL with backticks, doubling any backtick inside it."""
+    return "`" + str(name).replace("`", "``") + "`"
+
+
+def yaml_str(value: Any) -> str:
+    """A YAML scalar that cannot break out of its line: JSON strings are valid YAML."""
+    return json.dumps(str(value))
+
+
+def medallion_spec(cookiecutter: dict[str, Any]) -> dict[str, Any]:
+    return table_spec.normalize(cookiecutter["table_names"], cookiecutter.get("tables") or {})
+
+
+class MedallionExtension(Extension):
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.globals["medallion_spec"] = medallion_spec
+        environment.filters["sql_ident"] = sql_ident
+        environment.filters["yaml_str"] = yaml_str

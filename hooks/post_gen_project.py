@@ -1,0 +1,1 @@
+"""Render per-table files and validate the bundle (placeholder until the pipeline helper lands)."""
