@@ -88,3 +88,694 @@ def scale_of(spark_type: str) -> int:
     return 2 if kind_of(spark_type) == "decimal" else 0
 
 
+class Uncastable(str):
+    """A raw value that the pipeline's try_cast turns into NULL (`castable_<column>` fails)."""
+
+
+# --- rules ------------------------------------------------------------------------------------------
+
+IDENT = r"`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_]*"
+LITERAL = r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?|TRUE|FALSE"
+ATOM_PATTERNS = [
+    ("not_null", re.compile(rf"^({IDENT})\s+IS\s+NOT\s+NULL$", re.I)),
+    ("is_null", re.compile(rf"^({IDENT})\s+IS\s+NULL$", re.I)),
+    ("between", re.compile(rf"^({IDENT})\s+BETWEEN\s+({LITERAL})\s+AND\s+({LITERAL})$", re.I)),
+    ("in", re.compile(rf"^({IDENT})\s+IN\s*\((.+)\)$", re.I)),
+    ("compare", re.compile(rf"^({IDENT})\s*(>=|<=|<>|!=|=|>|<)\s*({LITERAL})$", re.I)),
+]
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One checkable condition on one column: `op` is not_null, is_null, between, in or a comparison."""
+
+    column: str
+    op: str
+    values: tuple[Any, ...] = ()
+
+
+def _ident(text: str) -> str:
+    return text[1:-1].replace("``", "`") if text.startswith("`") else text
+
+
+def _literal(text: str) -> Any:
+    if text.startswith("'"):
+        return text[1:-1].replace("''", "'")
+    if text.upper() in ("TRUE", "FALSE"):
+        return text.upper() == "TRUE"
+    return Decimal(text)
+
+
+def _split_and(expr: str) -> list[str]:
+    """Split on top-level AND, keeping `x BETWEEN a AND b` together."""
+    parts: list[str] = []
+    for piece in re.split(r"\s+AND\s+", expr.strip(), flags=re.I):
+        if parts and re.search(r"\sBETWEEN\s+\S+$", parts[-1], re.I):
+            parts[-1] = f"{parts[-1]} AND {piece}"
+        else:
+            parts.append(piece)
+    return parts
+
+
+def parse_rule(expr: str) -> list[Atom] | None:
+    """The atoms of `expr` if this generator understands every one of them, else None."""
+    atoms = []
+    for part in _split_and(expr):
+        part = part.strip()
+        while part.startswith("(") and part.endswith(")"):
+            part = part[1:-1].strip()
+        for op, pattern in ATOM_PATTERNS:
+            match = pattern.match(part)
+            if match:
+                atoms.append(_atom(op, match))
+                break
+        else:
+            return None
+    return atoms
+
+
+def _atom(op: str, match: re.Match[str]) -> Atom:
+    column = _ident(match.group(1))
+    if op == "compare":
+        operator = "<>" if match.group(2) == "!=" else match.group(2)
+        return Atom(column, operator, (_literal(match.group(3)),))
+    if op == "between":
+        return Atom(column, op, (_literal(match.group(2)), _literal(match.group(3))))
+    if op == "in":
+        return Atom(column, op, tuple(_literal(item) for item in re.findall(LITERAL, match.group(2))))
+    return Atom(column, op)
+
+
+def _comparable(value: Any, literal: Any) -> tuple[Any, Any]:
+    """Bring a typed value and a rule literal to one Python type, the way Spark would compare them."""
+    if isinstance(value, bool) or isinstance(literal, bool):
+        return value, literal
+    if isinstance(value, (int, Decimal, float)):
+        return Decimal(str(value)), Decimal(str(literal))
+    if isinstance(value, datetime):
+        return value, datetime.fromisoformat(str(literal))
+    if isinstance(value, date):
+        return value, date.fromisoformat(str(literal))
+    return str(value), str(literal)
+
+
+def check_atom(atom: Atom, value: Any) -> bool | None:
+    """SQL three-valued logic: None means the result is NULL (which counts as a failure)."""
+    if atom.op == "not_null":
+        return value is not None
+    if atom.op == "is_null":
+        return value is None
+    if value is None:
+        return None
+    if atom.op == "between":
+        low, high = (_comparable(value, literal)[1] for literal in atom.values)
+        value = _comparable(value, atom.values[0])[0]
+        return low <= value <= high
+    if atom.op == "in":
+        return any(_comparable(value, lit)[0] == _comparable(value, lit)[1] for lit in atom.values)
+    left, right = _comparable(value, atom.values[0])
+    return {
+        ">": left > right,
+        ">=": left >= right,
+        "<": left < right,
+        "<=": left <= right,
+        "=": left == right,
+        "<>": left != right,
+    }[atom.op]
+
+
+# --- one table's rows -----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One landing row: typed values (or `Uncastable` strings) plus why it is in the sample."""
+
+    values: dict[str, Any]
+    kind: str = "good"
+    why: str = ""
+
+
+@dataclass
+class TablePlan:
+    """Everything the generator knows about one table while it writes rows for it."""
+
+    spec: Any
+    index: int
+    rng: random.Random
+    atoms: dict[str, list[Atom]] = field(default_factory=dict)  # rule name -> atoms
+    unchecked: list[str] = field(default_factory=list)
+    next_key: int = 1
+
+    def __post_init__(self) -> None:
+        for rule in self.spec.rules:
+            atoms = parse_rule(rule.expr)
+            if atoms is None:
+                self.unchecked.append(rule.name)
+            else:
+                self.atoms[rule.name] = atoms
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return {column: kind_of(spark_type) for column, spark_type in self.spec.columns.items()}
+
+    def fail_columns(self) -> set[str]:
+        """Columns that a `fail` rule reads: never made NULL, bad or out of range."""
+        columns = set()
+        for rule in self.spec.rules_with("fail"):
+            columns.update(atom.column for atom in self.atoms.get(rule.name, []))
+        return columns
+
+    def typed(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The values the pipeline sees after try_cast: uncastable values become NULL."""
+        return {c: None if isinstance(v, Uncastable) else v for c, v in row.items()}
+
+    def failed_rules(self, row: dict[str, Any], action: str) -> list[str]:
+        """Rules with `action` that this row breaks (plus `castable_<column>` for action drop)."""
+        failed = []
+        if action == "drop":
+            failed += [f"castable_{c}" for c, v in row.items() if isinstance(v, Uncastable)]
+        typed = self.typed(row)
+        for rule in self.spec.rules_with(action):
+            atoms = self.atoms.get(rule.name)
+            if atoms is not None and not all(check_atom(a, typed.get(a.column)) for a in atoms):
+                failed.append(rule.name)
+        return failed
+
+    # values --------------------------------------------------------------------------------------
+
+    def key_value(self, column: str, number: int) -> Any:
+        kind = self.kinds[column]
+        if kind == "integer":
+            return (self.index + 1) * 1000 + number
+        if kind == "date":
+            return date(2023, 1, 1) + timedelta(days=number)
+        if kind == "timestamp":
+            return datetime(2023, 1, 1) + timedelta(hours=number)
+        if kind == "decimal":
+            return Decimal(number).quantize(Decimal(1).scaleb(-scale_of(self.spec.columns[column])))
+        return f"{self.spec.name[:3].upper()}-{number:04d}"
+
+    def new_key(self) -> dict[str, Any]:
+        number = self.next_key
+        self.next_key += 1
+        return {column: self.key_value(column, number) for column in self.spec.keys}
+
+    def value(self, column: str, number: int) -> Any:
+        """A realistic value for a non-key column, inside the bounds of every rule on it."""
+        kind, rng, lower = self.kinds[column], self.rng, column.lower()
+        singular = self.spec.name.rstrip("s")
+        if kind == "string":
+            if "email" in lower:
+                value = f"{rng.choice(FIRST_NAMES)}.{rng.choice(LAST_NAMES)}@example.com".lower()
+            elif "name" in lower and any(w in singular for w in ("customer", "user", "person", "cust")):
+                value = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            elif "name" in lower and "product" in singular:
+                value = f"{rng.choice(PRODUCT_WORDS)} {rng.choice(PRODUCT_NOUNS)}"
+            elif "name" in lower:
+                value = f"{singular.replace('_', ' ').title()} {number}"
+            elif any(w in lower for w in ("category", "segment", "type", "group")):
+                value = rng.choice(CATEGORIES)
+            elif "country" in lower:
+                value = rng.choice(COUNTRIES)
+            elif "city" in lower:
+                value = rng.choice(CITIES)
+            elif "status" in lower:
+                value = rng.choice(["open", "shipped", "delivered"])
+            elif column == self.delete_column():
+                value = "UPSERT"
+            else:
+                value = f"{lower}-{number}"
+        elif kind == "integer":
+            value = rng.randint(1, 10) if "qty" in lower or "quantity" in lower else rng.randint(1, 100)
+        elif kind == "decimal":
+            scale = scale_of(self.spec.columns[column])
+            value = Decimal(rng.randint(500, 50000)).scaleb(-2).quantize(Decimal(1).scaleb(-scale))
+        elif kind == "date":
+            value = FACT_START + timedelta(days=rng.randrange(FACT_DAYS))
+        elif kind == "timestamp":
+            value = datetime.combine(FACT_START, datetime.min.time()) + timedelta(
+                minutes=rng.randrange(FACT_DAYS * 24 * 60)
+            )
+        elif kind == "boolean":
+            value = rng.random() < 0.5
+        else:
+            value = None
+        return self.within_rules(column, value)
+
+    def within_rules(self, column: str, value: Any) -> Any:
+        """Move `value` into the range that the understood rules on `column` allow."""
+        for atoms in self.atoms.values():
+            for atom in atoms:
+                if atom.column != column or check_atom(atom, value) or value is None:
+                    continue
+                value = self._satisfying(atom, value)
+        return value
+
+    def _satisfying(self, atom: Atom, value: Any) -> Any:
+        literal = atom.values[0] if atom.values else None
+        if atom.op in ("in", "="):
+            return self._as_kind(atom.column, self.rng.choice(atom.values))
+        if atom.op == "between":
+            return self._as_kind(atom.column, atom.values[0])
+        step = {">": 1, ">=": 0, "<": -1, "<=": 0}.get(atom.op, 1)
+        return self._as_kind(atom.column, _comparable(value, literal)[1] + step)
+
+    def _as_kind(self, column: str, literal: Any) -> Any:
+        kind = self.kinds[column]
+        if kind == "integer":
+            return int(literal)
+        if kind == "decimal":
+            scale = scale_of(self.spec.columns[column])
+            return Decimal(str(literal)).quantize(Decimal(1).scaleb(-scale))
+        if kind == "date":
+            return date.fromisoformat(str(literal))
+        if kind == "timestamp":
+            return datetime.fromisoformat(str(literal))
+        return literal
+
+    def violating(self, atom: Atom, value: Any) -> Any:
+        """A value that makes `atom` false or NULL."""
+        if atom.op == "not_null":
+            return None
+        if atom.op == "is_null":
+            return value
+        if atom.op == "in" or self.kinds[atom.column] not in ("integer", "decimal"):
+            return None
+        literal = atom.values[-1]
+        step = {">": 0, ">=": -1, "<": 0, "<=": 1, "=": 1, "<>": 0, "between": 1}[atom.op]
+        return self._as_kind(atom.column, Decimal(str(literal)) + step)
+
+    def delete_column(self) -> tuple[str, str] | str | None:
+        match = re.match(rf"^\s*({IDENT})\s*=\s*'((?:[^']|'')*)'\s*$", self.spec.delete_when or "")
+        return _ident(match.group(1)) if match else None
+
+    def delete_value(self) -> str | None:
+        match = re.match(rf"^\s*({IDENT})\s*=\s*'((?:[^']|'')*)'\s*$", self.spec.delete_when or "")
+        return match.group(2).replace("''", "'") if match else None
+
+
+# --- datasets ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    """The rows of one table per landing file number, and what facts need to know about them."""
+
+    plan: TablePlan
+    files: dict[int, list[Row]] = field(default_factory=dict)
+    usable_keys: list[dict[str, Any]] = field(default_factory=list)  # keys facts may reference
+    event_days: dict[Any, set[date]] = field(default_factory=dict)  # key -> days with a CDC event
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, file_number: int, row: Row) -> None:
+        self.files.setdefault(file_number, []).append(row)
+
+    def insert(self, file_number: int, row: Row) -> None:
+        """Add a row at a random place in the file, so bad rows sit between good ones."""
+        rows = self.files.setdefault(file_number, [])
+        rows.insert(self.plan.rng.randrange(len(rows) + 1), row)
+
+
+def sequence_value(plan: TablePlan, moment: datetime) -> Any:
+    kind = plan.kinds[plan.spec.sequence_by]
+    if kind == "date":
+        return moment.date()
+    if kind == "integer":
+        return int((moment - datetime(2024, 1, 1)).total_seconds() // 60)
+    return moment
+
+
+def full_row(plan: TablePlan, key: dict[str, Any], number: int) -> dict[str, Any]:
+    row = {column: plan.value(column, number) for column in plan.spec.columns}
+    row.update(key)
+    return row
+
+
+def changeable_column(plan: TablePlan) -> str | None:
+    """The attribute that a dimension update changes (a new SCD2 version needs a real change)."""
+    spec = plan.spec
+    fixed = {*spec.keys, spec.sequence_by, plan.delete_column()} | plan.fail_columns()
+    candidates = [c for c in spec.columns if c not in fixed and plan.kinds[c] != "other"]
+    preferred = [c for c in candidates if "name" in c.lower() or "category" in c.lower()]
+    return (preferred or candidates or [None])[0]
+
+
+def changed(plan: TablePlan, row: dict[str, Any], column: str | None, number: int) -> dict[str, Any]:
+    new = dict(row)
+    if column is not None:
+        for attempt in range(20):
+            new[column] = plan.value(column, number * 31 + attempt)
+            if new[column] != row[column]:
+                break
+    return new
+
+
+def build_dimension(plan: TablePlan, text_format: bool) -> Dataset:
+    spec, data = plan.spec, Dataset(plan)
+    sequenced = spec.sequence_by is not None and plan.kinds[spec.sequence_by] != "other"
+    current: dict[int, dict[str, Any]] = {}
+    for i in range(12):
+        key = plan.new_key()
+        row = full_row(plan, key, i + 1)
+        if sequenced:
+            row[spec.sequence_by] = sequence_value(plan, DIMENSION_START + timedelta(hours=7 * i))
+        current[i] = row
+        data.add(1, Row(row))
+    deleted = set()
+    if sequenced:
+        column = changeable_column(plan)
+        stamp = {i: DIMENSION_START for i in current}
+
+        def update(i: int, file_number: int, moment: datetime, kind: str, why: str) -> Row:
+            row = changed(plan, current[i], column, int(moment.timestamp()) // 60)
+            row[spec.sequence_by] = sequence_value(plan, moment)
+            if kind != "out_of_order":
+                current[i] = row
+            stamp[i] = max(stamp[i], moment)
+            new = Row(row, kind, why)
+            data.add(file_number, new)
+            return new
+
+        update(0, 1, UPDATE_START, "update", "second version of this key")
+        update(0, 1, UPDATE_START + timedelta(days=19), "update", "third version of this key")
+        update(1, 1, UPDATE_START + timedelta(days=4), "update", "second version of this key")
+        update(
+            0,
+            2,
+            UPDATE_START + timedelta(days=9, hours=3),
+            "out_of_order",
+            "arrives after a newer event for the same key: older sequence value",
+        )
+        duplicated = update(1, 2, UPDATE_START + timedelta(days=24), "update", "third version")
+        data.add(2, Row(dict(duplicated.values), "duplicate", "exact copy of the previous row"))
+        update(2, 2, UPDATE_START + timedelta(days=14), "update", "second version of this key")
+        if plan.delete_column() is not None:
+            gone = len(current) - 1
+            row = dict(current[gone])
+            row[spec.sequence_by] = sequence_value(plan, datetime(2024, 3, 2, 12, 0))
+            row[plan.delete_column()] = plan.delete_value()
+            data.add(2, Row(row, "delete", f"delete event: {spec.delete_when}"))
+            deleted.add(gone)
+        for rows in data.files.values():
+            for row in rows:
+                value = row.values[spec.sequence_by]
+                day = value.date() if isinstance(value, datetime) else value
+                if isinstance(day, date):
+                    data.event_days.setdefault(key_of(spec, row.values), set()).add(day)
+    else:
+        data.add(2, Row(dict(current[1]), "duplicate", "exact copy of a row in part-0001"))
+    for i in range(12, 14):  # keys that first appear in the second file
+        row = full_row(plan, plan.new_key(), i + 1)
+        if sequenced:
+            row[spec.sequence_by] = sequence_value(plan, DIMENSION_START + timedelta(days=2, hours=i))
+        current[i] = row
+        data.add(2, Row(row))
+    data.usable_keys = [
+        {k: current[i][k] for k in spec.keys} for i in sorted(current) if i not in deleted
+    ]
+    add_bad_rows(plan, data, text_format)
+    return data
+
+
+def key_of(spec: Any, values: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(values[k] for k in spec.keys)
+
+
+def build_fact(plan: TablePlan, dims: dict[str, Dataset], text_format: bool) -> Dataset:
+    spec, data = plan.spec, Dataset(plan)
+    for number in range(1, 49):
+        data.add(1 if number <= 38 else 2, Row(fact_row(plan, dims, number)))
+    first, second = data.files[1], data.files[2]
+    correction = dict(first[2].values)
+    for measure in spec.measures:
+        if measure not in spec.keys and plan.kinds[measure] in ("integer", "decimal"):
+            correction[measure] = changed(plan, correction, measure, 977)[measure]
+    data.add(2, Row(correction, "correction", "same key as an earlier row: the later file wins"))
+    data.add(2, Row(dict(second[0].values), "duplicate", "exact copy of a row in the same file"))
+    if spec.references:
+        column, dimension = next(iter(spec.references.items()))
+        row = fact_row(plan, dims, 49)
+        dim_plan = dims[dimension].plan
+        row[column] = dim_plan.key_value(dim_plan.spec.keys[0], 999)
+        data.add(2, Row(row, "unknown_member", f"{column} matches no {dimension} row"))
+    add_bad_rows(plan, data, text_format)
+    return data
+
+
+def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str, Any]:
+    spec = plan.spec
+    row = full_row(plan, plan.new_key(), number)
+    busy: set[date] = set()
+    for column, dimension in spec.references.items():
+        key = plan.rng.choice(dims[dimension].usable_keys)
+        row[column] = next(iter(key.values()))
+        busy |= dims[dimension].event_days.get(tuple(key.values()), set())
+    if spec.date_column and plan.kinds[spec.date_column] in ("date", "timestamp"):
+        # A fact on the day its dimension row changes would depend on the time of day: avoid it.
+        for _ in range(50):
+            value = plan.value(spec.date_column, number)
+            if (value.date() if isinstance(value, datetime) else value) not in busy:
+                break
+        row[spec.date_column] = value
+    return row
+
+
+def add_bad_rows(plan: TablePlan, data: Dataset, text_format: bool) -> None:
+    """One row per understood drop and warn rule, and per kind of uncastable value (json/csv)."""
+    spec, fail_columns = plan.spec, plan.fail_columns()
+    file_numbers = sorted(data.files)
+    for n, rule in enumerate([*spec.rules_with("drop"), *spec.rules_with("warn")]):
+        atoms = plan.atoms.get(rule.name, [])
+        atom = next((a for a in atoms if a.column not in fail_columns), None)
+        if atom is None:
+            data.skipped.append(f"{rule.name}: not understood or only on fail-rule columns")
+            continue
+        row = full_row(plan, plan.new_key(), 900 + n)
+        row[atom.column] = plan.violating(atom, row.get(atom.column))
+        why = f"breaks {rule.action} rule {rule.name}: {rule.expr}"
+        data.insert(file_numbers[n % len(file_numbers)], Row(row, rule.action, why))
+    if not text_format:
+        return
+    kinds = plan.kinds
+    usable = [c for c in spec.columns if c not in fail_columns]
+    numbers = [c for c in usable if kinds[c] in ("integer", "decimal")]
+    temporals = [c for c in usable if kinds[c] in ("date", "timestamp")]
+    non_key_first = [c for c in numbers if c not in spec.keys] + [c for c in numbers if c in spec.keys]
+    for n, (column, raw) in enumerate(
+        [(non_key_first[:1], UNCASTABLE["number"]), (temporals[:1], UNCASTABLE["temporal"])]
+    ):
+        if not column:
+            continue
+        row = full_row(plan, plan.new_key(), 950 + n)
+        row[column[0]] = Uncastable(raw)
+        why = f"{column[0]} = {raw!r} does not cast to {spec.columns[column[0]]}"
+        data.insert(file_numbers[n % len(file_numbers)], Row(row, "uncastable", why))
+
+
+def build_increment(plan: TablePlan, data: Dataset, dims: dict[str, Dataset]) -> list[Row]:
+    """Clean rows for the next landing file: new keys, one later dimension update, new facts."""
+    spec = plan.spec
+    if spec.role == "fact":
+        return [Row(fact_row(plan, dims, 60 + n), "increment") for n in range(5)]
+    rows = []
+    for n in range(2):
+        row = full_row(plan, plan.new_key(), 70 + n)
+        if spec.sequence_by in plan.kinds and plan.kinds[spec.sequence_by] != "other":
+            moment = DIMENSION_START + timedelta(days=3, hours=n)
+            row[spec.sequence_by] = sequence_value(plan, moment)
+        rows.append(Row(row, "increment"))
+    if spec.sequence_by in plan.kinds and plan.kinds[spec.sequence_by] != "other":
+        # After every fact date, so it adds a version without changing any existing fact's lookup.
+        key = data.usable_keys[3]
+        latest = [r.values for rows_ in data.files.values() for r in rows_ if key_matches(spec, r, key)]
+        row = changed(plan, latest[-1], changeable_column(plan), 4242)
+        row[spec.sequence_by] = sequence_value(plan, datetime(2024, 4, 10, 10, 0))
+        rows.append(Row(row, "increment", "a later version of an existing key"))
+    return rows
+
+
+def key_matches(spec: Any, row: Row, key: dict[str, Any]) -> bool:
+    return all(row.values.get(k) == v for k, v in key.items())
+
+
+def build(tables: tuple[Any, ...], source_format: str, seed: int) -> dict[str, Dataset]:
+    """Every table's sample rows, dimensions first because facts reference their keys."""
+    rng = random.Random(seed)
+    text_format = EXTENSIONS[source_format] != "parquet"
+    datasets: dict[str, Dataset] = {}
+    for index, spec in enumerate(tables):
+        if spec.role == "dimension":
+            datasets[spec.name] = build_dimension(TablePlan(spec, index, rng), text_format)
+    for index, spec in enumerate(tables):
+        if spec.role == "fact":
+            datasets[spec.name] = build_fact(TablePlan(spec, index, rng), datasets, text_format)
+    return {spec.name: datasets[spec.name] for spec in tables}
+
+
+# --- files ------------------------------------------------------------------------------------------
+
+
+def text_value(value: Any) -> Any:
+    """How a value appears in json and csv files (decimals as strings, to keep every digit)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, (date, Decimal)):
+        return str(value)
+    return value
+
+
+def write_file(path: Path, spec: Any, rows: list[Row], source_format: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = list(spec.columns)
+    if EXTENSIONS[source_format] == "json":
+        lines = [json.dumps({c: text_value(r.values.get(c)) for c in columns}) for r in rows]
+        path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    elif EXTENSIONS[source_format] == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            values = [text_value(row.values.get(c)) for c in columns]
+            writer.writerow(["" if v is None else str(v).lower() if v in (True, False) else v for v in values])
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+    else:
+        write_parquet(path, spec, rows)
+
+
+def write_parquet(path: Path, spec: Any, rows: list[Row]) -> None:
+    import pyarrow as pa  # only parquet and delta samples need it
+    import pyarrow.parquet as pq
+
+    def arrow_type(spark_type: str) -> pa.DataType:
+        t = spark_type.strip().lower()
+        simple = {
+            "bigint": pa.int64(), "long": pa.int64(), "int": pa.int32(), "integer": pa.int32(),
+            "smallint": pa.int16(), "short": pa.int16(), "tinyint": pa.int8(), "byte": pa.int8(),
+            "double": pa.float64(), "float": pa.float32(), "real": pa.float32(),
+            "boolean": pa.bool_(), "date": pa.date32(), "timestamp": pa.timestamp("us", tz="UTC"),
+            "timestamp_ntz": pa.timestamp("us"),
+        }
+        if t in simple:
+            return simple[t]
+        match = re.match(r"(?:decimal|numeric)\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)", t)
+        if match:
+            return pa.decimal128(int(match.group(1)), int(match.group(2)))
+        if t in ("decimal", "numeric"):
+            return pa.decimal128(10, 0)
+        return pa.string()
+
+    schema = pa.schema([(c, arrow_type(t)) for c, t in spec.columns.items()])
+    columns = {c: [r.values.get(c) for r in rows] for c in spec.columns}
+    for column, spark_type in spec.columns.items():
+        if kind_of(spark_type) in ("string", "other"):
+            columns[column] = [None if v is None else str(v) for v in columns[column]]
+        elif spark_type.strip().lower() == "timestamp":
+            columns[column] = [None if v is None else v.replace(tzinfo=UTC) for v in columns[column]]
+    pq.write_table(pa.table(columns, schema=schema), path)
+
+
+def manifest_rows(plan: TablePlan, name: str, rows: list[Row]) -> list[dict[str, Any]]:
+    """The deliberate rows of one file, with every rule each one breaks."""
+    entries = []
+    for number, row in enumerate(rows, start=1):
+        failed = plan.failed_rules(row.values, "drop")
+        warned = plan.failed_rules(row.values, "warn")
+        if row.kind == "good" and not failed and not warned:
+            continue
+        if plan.failed_rules(row.values, "fail"):
+            raise SystemExit(f"{plan.spec.name}: sample row {number} of {name} breaks a fail rule")
+        entries.append(
+            {
+                "file": name,
+                "row": number,
+                "kind": row.kind,
+                "failed_rules": failed,
+                "warned_rules": warned,
+                "why": row.why,
+            }
+        )
+    return entries
+
+
+def write_tables(
+    out: Path, datasets: dict[str, Dataset], source_format: str, manifest: dict[str, Any]
+) -> None:
+    extension = EXTENSIONS[source_format]
+    for name, data in datasets.items():
+        entry = manifest["tables"].setdefault(
+            name,
+            {
+                "role": data.plan.spec.role,
+                "files": {},
+                "rows": [],
+                "unchecked_rules": data.plan.unchecked,
+                "skipped": data.skipped,
+            },
+        )
+        for number, rows in sorted(data.files.items()):
+            file_name = f"part-{number:04d}.{extension}"
+            write_file(out / name / file_name, data.plan.spec, rows, source_format)
+            entry["files"][file_name] = len(rows)
+            entry["rows"] += manifest_rows(data.plan, file_name, rows)
+
+
+def load_tables() -> Any:
+    """Import `<package>.tables` from `src/`, without needing PYTHONPATH or Spark."""
+    sys.path.insert(0, str(ROOT / "src"))
+    return importlib.import_module(f"{PACKAGE}.tables")
+
+
+def generate(out: Path, source_format: str, seed: int = 7, increment: bool = False) -> dict[str, Any]:
+    """Write the sample files (or, with `increment`, the next file per table); return the manifest."""
+    tables = load_tables().ALL_TABLES
+    datasets = build(tables, source_format, seed)
+    manifest_path = out / "_manifest.json"
+    if increment:
+        manifest = json.loads(manifest_path.read_text())
+        file_number = 1 + max(
+            int(f.split("-")[1].split(".")[0]) for t in manifest["tables"].values() for f in t["files"]
+        )
+        for name, data in datasets.items():
+            data.files = {file_number: build_increment(data.plan, data, datasets)}
+    else:
+        manifest = {
+            "generator": "tools/generate_sample_data.py",
+            "seed": seed,
+            "source_format": source_format,
+            "row_numbers": "1-based, in file order, header excluded",
+            "tables": {},
+        }
+    write_tables(out, datasets, source_format, manifest)
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "sample_data", help="landing folder")
+    parser.add_argument("--format", default=None, help="json, csv, parquet, delta or kafka")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--increment", action="store_true", help="add the next file per table to an existing folder"
+    )
+    args = parser.parse_args(argv)
+    source_format = args.format or load_tables().SOURCE_FORMAT
+    if EXTENSIONS[source_format] == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            print(
+                f"generate_sample_data: {source_format} samples need pyarrow; skipped for now. "
+                "`make run-local` writes them once the local environment is installed.",
+                file=sys.stderr,
+            )
+            return 0
+    manifest = generate(args.out, source_format, args.seed, args.increment)
+    counts = ", ".join(f"{t}: {sum(e['files'].values())}" for t, e in manifest["tables"].items())
+    print(f"sample data in {args.out} ({source_format}) - rows {counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Silver data quality: typing, expectations, quarantine and de-duplication.
+
+`check()` does the work once and records the outcome on every row, so both engines agree on it:
+
+- every spec column is `try_cast` to its spec type; a non-NULL raw value that does not cast fails
+  the implicit rule `castable_<column>` (action drop) instead of silently becoming NULL;
+- a record the reader could not parse at all (`_rescued_data` set, every spec column NULL) fails
+  `malformed_record` (action drop);
+- each spec rule is evaluated on the typed columns; a NULL result counts as a failure
+  (`coalesce(expr, false)`), so `amount >= 0` drops a row whose amount is missing.
+
+`accepted()` and `quarantined()` split the checked rows on `_failed_rules`: each row lands in
+exactly one of them. `expectations()` turns the same outcome into `dp.expect_all*` constraints, so
+the Databricks event log counts exactly the rows the local engine drops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from {{ cookiecutter.__package_name }}.ingest import AUDIT_COLUMNS, RESCUED_COLUMN
+from {{ cookiecutter.__package_name }}.spec import TableSpec
+
+MALFORMED_RULE = "malformed_record"
+FAILED_RULES = "_failed_rules"
+WARNED_RULES = "_warned_rules"
+RAW_COLUMN = "_raw"
+QUARANTINED_AT = "_quarantined_at"
+HELPER_COLUMNS = (RESCUED_COLUMN, FAILED_RULES, WARNED_RULES, RAW_COLUMN)
+
+
+def castable_rule(column: str) -> str:
+    """Name of the implicit rule that fails when a raw value of `column` does not cast."""
+    return f"castable_{column}"
+
+
+def drop_rule_names(spec: TableSpec) -> list[str]:
+    """Every rule that can put a row in quarantine, in the order `_failed_rules` lists them."""
+    castable = [castable_rule(name) for name, type_ in spec.columns.items() if type_ != "string"]
+    return [MALFORMED_RULE, *castable, *(rule.name for rule in spec.rules_with("drop"))]
+
+
+def _failed_names(conditions: list[tuple[str, Column]]) -> Column:
+    """array<string> of the names whose condition is true, in list order (empty, never NULL)."""
+    names = [F.when(failed, F.lit(name)) for name, failed in conditions]
+    if not names:
+        return F.array().cast("array<string>")
+    return F.filter(F.array(*names), lambda name: name.isNotNull())
+
+
+def _holds(expr: str) -> Column:
+    """A rule's SQL as a column that is true only when the rule holds (NULL counts as failure)."""
+    return F.coalesce(F.expr(expr), F.lit(False))
+
+
+def check(df: DataFrame, spec: TableSpec) -> DataFrame:
+    """Type the spec columns and record which rules each row fails.
+
+    Returns the typed spec columns (spec order), then `_rescued_data`, the audit columns that are
+    present, `_failed_rules` (array<string>: failed drop rules incl. `malformed_record` and
+    `castable_*`, in `drop_rule_names` order), `_warned_rules` (failed warn rules, spec order) and
+    `_raw` (JSON of the raw spec columns and `_rescued_data`, for the quarantine table).
+    `fail` rules are not evaluated here: see `fail_fast` and `expectations(spec, "fail")`.
+    Works on batch and streaming DataFrames.
+    """
+    rescued = F.col(RESCUED_COLUMN) if RESCUED_COLUMN in df.columns else F.lit(None).cast("string")
+    raw_columns = list(spec.columns)
+    raw = df.select(
+        *(F.col(name).alias(f"__raw_{name}") for name in raw_columns),
+        rescued.alias(RESCUED_COLUMN),
+        *(F.col(name) for name in AUDIT_COLUMNS if name in df.columns),
+    )
+    typed = raw.select(
+        "*",
+        *(
+            F.try_cast(F.col(f"__raw_{name}"), type_).alias(name)  # NULL when it does not cast
+            for name, type_ in spec.columns.items()
+        ),
+    )
+
+    all_missing = F.lit(True)
+    for name in raw_columns:
+        all_missing = all_missing & F.col(f"__raw_{name}").isNull()
+    failed = [(MALFORMED_RULE, F.col(RESCUED_COLUMN).isNotNull() & all_missing)]
+    failed += [
+        (castable_rule(name), F.col(f"__raw_{name}").isNotNull() & F.col(name).isNull())
+        for name, type_ in spec.columns.items()
+        if type_ != "string"
+    ]
+    failed += [(rule.name, ~_holds(rule.expr)) for rule in spec.rules_with("drop")]
+    warned = [(rule.name, ~_holds(rule.expr)) for rule in spec.rules_with("warn")]
+    raw_json = F.to_json(
+        F.struct(
+            *(F.col(f"__raw_{name}").alias(name) for name in raw_columns),
+            F.col(RESCUED_COLUMN),
+        )
+    )
+
+    return typed.select(
+        *raw_columns,
+        RESCUED_COLUMN,
+        *(name for name in AUDIT_COLUMNS if name in df.columns),
+        _failed_names(failed).alias(FAILED_RULES),
+        _failed_names(warned).alias(WARNED_RULES),
+        raw_json.alias(RAW_COLUMN),
+    )
+
+
+def expectations(spec: TableSpec, action: str) -> dict[str, str]:
+    """Rule name -> SQL constraint for `engine.expect_all*`, over the output of `check()`.
+
+    `drop` gives every rule of `drop_rule_names` (the implicit ones too), `warn` the warn rules:
+    both read the outcome `check()` recorded (`NOT array_contains(_failed_rules, 'rule')`), so the
+    Databricks event log counts the same rows as the quarantine table, NULL results included.
+    `fail` gives each fail rule's own expression wrapped in `coalesce(..., false)`.
+    """
+    if action == "drop":
+        return {
+            name: f"NOT array_contains({FAILED_RULES}, '{name}')" for name in drop_rule_names(spec)
+        }
+    if action == "warn":
+        return {
+            rule.name: f"NOT array_contains({WARNED_RULES}, '{rule.name}')"
+            for rule in spec.rules_with("warn")
+        }
+    if action == "fail":
+        return {rule.name: f"coalesce(({rule.expr}), false)" for rule in spec.rules_with("fail")}
+    raise ValueError(f"unknown action {action!r}")
+
+
+def accepted(df: DataFrame, spec: TableSpec) -> DataFrame:
+    """Checked rows that failed no drop rule: the typed spec columns and the audit columns."""
+    audit = [name for name in AUDIT_COLUMNS if name in df.columns]
+    return df.where(F.size(FAILED_RULES) == 0).select(*spec.columns, *audit)
+
+
+def quarantined(df: DataFrame, spec: TableSpec) -> DataFrame:
+    """Checked rows that failed at least one drop rule, as they arrived.
+
+    Columns: the spec columns with their raw (untyped, STRING) values, `_rescued_data`,
+    `_failed_rules`, the audit columns and `_quarantined_at`.
+    """
+    raw_schema = ", ".join(f"`{name}` string" for name in [*spec.columns, RESCUED_COLUMN])
+    audit = [name for name in AUDIT_COLUMNS if name in df.columns]
+    return (
+        df.where(F.size(FAILED_RULES) > 0)
+        .select(F.from_json(RAW_COLUMN, raw_schema).alias("raw"), FAILED_RULES, *audit)
+        .select(
+            *(F.col("raw").getField(name).alias(name) for name in spec.columns),
+            F.col("raw").getField(RESCUED_COLUMN).alias(RESCUED_COLUMN),
+            FAILED_RULES,
+            *audit,
+            F.current_timestamp().alias(QUARANTINED_AT),
+        )
+    )
+
+
+def fail_fast(df: DataFrame, spec: TableSpec) -> DataFrame:
+    """Stop the query on the first row that fails a `fail` rule (NULL counts as failure).
+
+    The error names the rule and the row's key, e.g.
+    `expectation valid_key failed for customer_id=7`. Rows are returned unchanged otherwise.
+    Locally this is what stops the update; on Databricks `dp.expect_all_or_fail` does it.
+    """
+    rules = spec.rules_with("fail")
+    if not rules:
+        return df
+    key = F.concat_ws(
+        ", ", *(F.concat(F.lit(f"{k}="), F.coalesce(F.col(k).cast("string"), F.lit("NULL"))) for k in spec.keys)
+    )
+    guard = F.lit(True)
+    for rule in rules:
+        message = F.concat(F.lit(f"expectation {rule.name} failed for "), key)
+        guard = F.when(~_holds(rule.expr), F.raise_error(message)).otherwise(guard)
+    return df.where(guard.isNull() | guard)
+
+
+def dedupe_latest(df: DataFrame, keys: Sequence[str], order_by: Sequence[str]) -> DataFrame:
+    """One row per key: the first by `order_by` descending (NULLs last).
+
+    Ties (same key and same `order_by` values) are broken by the JSON text of the whole row,
+    so the same input always keeps the same row. Batch only (it uses a window).
+    """
+    tie_break = F.to_json(F.struct(*df.columns))
+    window = Window.partitionBy(*keys).orderBy(
+        *(F.col(name).desc_nulls_last() for name in order_by), tie_break.desc()
+    )
+    return (
+        df.withColumn("__rank", F.row_number().over(window))
+        .where(F.col("__rank") == 1)
+        .drop("__rank")
+    )
