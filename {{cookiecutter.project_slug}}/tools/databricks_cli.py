@@ -3,6 +3,7 @@
 Standard library only, so that `make deploy` works before `make install`:
 
     python3 -m tools.databricks_cli --profile DEFAULT check
+    python3 -m tools.databricks_cli --profile DEFAULT check-profile
     python3 -m tools.databricks_cli --profile DEFAULT confirm --target prod --action "destroy"
     python3 -m tools.databricks_cli --profile DEFAULT logs --target dev --pipeline-key my_pipeline
 
@@ -21,7 +22,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # Bundles with `catalog`/`schema`/`serverless` pipelines, `event_log` and `bundle validate --strict`
@@ -211,7 +212,7 @@ def logs(databricks: str, profile: str, target: str, key: str, since: str, max_e
 
 
 def default_since(hours: int = 24) -> str:
-    return (datetime.now(timezone.utc) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (datetime.now(UTC) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check_cmd = sub.add_parser("check", help="check CLI version and credentials")
     check_cmd.add_argument("--quiet", action="store_true", help="no output; only the exit code")
+    sub.add_parser("check-profile", help="check only the credentials (no CLI needed)")
     confirm_cmd = sub.add_parser("confirm", help="ask before a destructive action")
     confirm_cmd.add_argument("--target", required=True)
     confirm_cmd.add_argument("--action", required=True)
@@ -238,11 +240,20 @@ def main(argv: list[str] | None = None) -> int:
             status = check(args.databricks, args.profile, args.host)
             if not args.quiet:
                 print(status)
+        elif args.command == "check-profile":
+            print("Databricks credentials from " + check_auth(args.profile, args.host))
         elif args.command == "confirm":
             confirm(args.target, args.action, args.confirm)
         else:
             since = args.since or default_since()
-            logs(args.databricks, args.profile, args.target, args.pipeline_key, since, args.max_events)
+            logs(
+                args.databricks,
+                args.profile,
+                args.target,
+                args.pipeline_key,
+                since,
+                args.max_events,
+            )
     except PreflightError as exc:
         if not getattr(args, "quiet", False):
             print(f"error: {exc}", file=sys.stderr)

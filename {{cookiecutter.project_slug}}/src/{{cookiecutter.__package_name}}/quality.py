@@ -76,7 +76,7 @@ def check(df: DataFrame, spec: TableSpec) -> DataFrame:
     typed = raw.select(
         "*",
         *(
-            F.try_cast(F.col(f"__raw_{name}"), type_).alias(name)  # NULL when it does not cast
+            F.col(f"__raw_{name}").try_cast(type_).alias(name)  # NULL when it does not cast
             for name, type_ in spec.columns.items()
         ),
     )
@@ -169,13 +169,19 @@ def fail_fast(df: DataFrame, spec: TableSpec) -> DataFrame:
     if not rules:
         return df
     key = F.concat_ws(
-        ", ", *(F.concat(F.lit(f"{k}="), F.coalesce(F.col(k).cast("string"), F.lit("NULL"))) for k in spec.keys)
+        ", ",
+        *(
+            F.concat(F.lit(f"{k}="), F.coalesce(F.col(k).cast("string"), F.lit("NULL")))
+            for k in spec.keys
+        ),
     )
+    # A filter, not a projection: the optimizer may prune an unused projected column, but it
+    # must evaluate a filter on every row. The guard is true, or raises.
     guard = F.lit(True)
-    for rule in rules:
+    for rule in reversed(rules):
         message = F.concat(F.lit(f"expectation {rule.name} failed for "), key)
-        guard = F.when(~_holds(rule.expr), F.raise_error(message)).otherwise(guard)
-    return df.where(guard.isNull() | guard)
+        guard = F.when(~_holds(rule.expr), F.raise_error(message).cast("boolean")).otherwise(guard)
+    return df.where(guard)
 
 
 def dedupe_latest(df: DataFrame, keys: Sequence[str], order_by: Sequence[str]) -> DataFrame:

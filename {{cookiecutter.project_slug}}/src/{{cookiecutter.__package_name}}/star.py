@@ -1,31 +1,203 @@
-"""Gold: a star schema built from silver."""
+"""Gold: a star schema built from silver.
+
+- `dim_<t>`: one row per dimension member (SCD1) or member version (SCD2), with a surrogate key
+  `<t>_sk` and an unknown member (`<t>_sk = -1`) that facts point to when a lookup finds nothing.
+- `dim_date`: one row per calendar day the facts cover, keyed by `date_sk` (yyyyMMdd).
+- `fact_<t>`: the fact keys, one `<dim>_sk` per reference, `date_sk`, the date and the measures.
+
+Surrogate keys are hashes of the natural key rather than sequence numbers: gold tables are
+materialized views that are recomputed, and a hash gives a member the same key on every run and on
+both engines without keeping state.
+"""
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType
 
+from {{ cookiecutter.__package_name }}.cdc import END_AT, START_AT
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 UNKNOWN_SK = -1
+UNKNOWN_LABEL = "Unknown"
+IS_CURRENT = "is_current"
+DATE_SK = "date_sk"
+_MAX_BIGINT = 9223372036854775807
 
 
 def surrogate_key(*cols: Column | str) -> Column:
-    """A positive BIGINT hash of the natural key (plus `__START_AT` for SCD2 versions)."""
-    raise NotImplementedError
+    """A positive BIGINT from the natural key columns (plus `__START_AT` for SCD2 versions).
+
+    `xxhash64` is deterministic across runs, clusters and Spark versions; it is mapped to
+    1..2^63-1 so a real member never collides with `UNKNOWN_SK` (-1). Two distinct keys sharing a
+    hash is possible in principle (about n^2 / 2^64 for n members: negligible for dimensions).
+    """
+    return (F.pmod(F.xxhash64(*cols), F.lit(_MAX_BIGINT)) + F.lit(1)).cast("bigint")
+
+
+def _is_scd2(df: DataFrame) -> bool:
+    return START_AT in df.columns and END_AT in df.columns
 
 
 def dimension(silver_df: DataFrame, spec: TableSpec) -> DataFrame:
-    """`dim_<t>`: `<t>_sk` first, the silver columns, and the unknown member row (`<t>_sk = -1`)."""
-    raise NotImplementedError
+    """`dim_<t>`: `<t>_sk` first, the silver attributes, and the unknown member row.
+
+    Columns whose name starts with `_` (audit and helper columns) are left out. For SCD2 (silver
+    has `__START_AT`/`__END_AT`) every version is a row, keyed by hash(keys, `__START_AT`), with
+    `__START_AT`, `__END_AT` and `is_current` (`__END_AT IS NULL`); for SCD1 each current member.
+    The unknown member has `<t>_sk = -1`, NULL keys, 'Unknown' in string attributes and NULL in
+    the others (`is_current` true, so a filter on current rows keeps it).
+    """
+    scd2 = _is_scd2(silver_df)
+    attributes = [name for name in silver_df.columns if not name.startswith("_")]
+    key_columns = [*spec.keys, START_AT] if scd2 else list(spec.keys)
+    extra = [START_AT, END_AT] if scd2 else []
+    members = silver_df.select(
+        surrogate_key(*key_columns).alias(spec.surrogate_key), *attributes, *extra
+    )
+    if scd2:
+        members = members.withColumn(IS_CURRENT, F.col(END_AT).isNull())
+
+    def unknown_value(field) -> Column:
+        if field.name == spec.surrogate_key:
+            return F.lit(UNKNOWN_SK).cast("bigint")
+        if field.name == IS_CURRENT:
+            return F.lit(True)
+        if isinstance(field.dataType, StringType) and field.name not in spec.keys:
+            return F.lit(UNKNOWN_LABEL)
+        return F.lit(None).cast(field.dataType)
+
+    spark = silver_df.sparkSession
+    unknown = spark.range(1).select(
+        *(unknown_value(field).alias(field.name) for field in members.schema.fields)
+    )
+    return members.unionByName(unknown)
 
 
 def dim_date(dates: DataFrame, date_col: str = "date") -> DataFrame:
-    """One row per day from the first to the last date in `dates`, plus the unknown row (-1)."""
-    raise NotImplementedError
+    """One row per day from the first to the last non-NULL `date_col` in `dates`, plus unknown.
+
+    Columns: `date_sk` (INT yyyyMMdd), `date`, `year`, `quarter`, `month`, `month_name`,
+    `day_of_month`, `day_of_week` (ISO: Monday = 1 ... Sunday = 7), `day_name`, `is_weekend`.
+    The unknown row has `date_sk = -1`, 'Unknown' names and NULL elsewhere. Days without facts
+    inside the range are included, so calendars and gaps show in reports.
+    """
+    bounds = dates.agg(F.min(date_col).alias("first"), F.max(date_col).alias("last"))
+    days = bounds.where("first IS NOT NULL").select(
+        F.explode(F.sequence("first", "last")).cast("date").alias("date")
+    )
+    day_of_week = (F.dayofweek("date") + 5) % 7 + 1  # Spark's dayofweek starts on Sunday = 1
+    calendar = days.select(
+        F.date_format("date", "yyyyMMdd").cast("int").alias(DATE_SK),
+        "date",
+        F.year("date").alias("year"),
+        F.quarter("date").alias("quarter"),
+        F.month("date").alias("month"),
+        F.date_format("date", "MMMM").alias("month_name"),
+        F.dayofmonth("date").alias("day_of_month"),
+        day_of_week.alias("day_of_week"),
+        F.date_format("date", "EEEE").alias("day_name"),
+        (day_of_week >= 6).alias("is_weekend"),
+    )
+    unknown = dates.sparkSession.range(1).select(
+        *(
+            F.lit(UNKNOWN_SK if field.name == DATE_SK else None)
+            .cast(field.dataType)
+            .alias(field.name)
+            if field.name not in ("month_name", "day_name")
+            else F.lit(UNKNOWN_LABEL).alias(field.name)
+            for field in calendar.schema.fields
+        )
+    )
+    return calendar.unionByName(unknown)
+
+
+def date_sk(date: Column | str) -> Column:
+    """`date_sk` of a date: yyyyMMdd as INT, -1 when the date is NULL."""
+    return F.coalesce(
+        F.date_format(date, "yyyyMMdd").cast("int"), F.lit(UNKNOWN_SK).cast("int")
+    )
+
+
+def reference_sk_column(spec: TableSpec, column: str) -> str:
+    """Name of the surrogate key column a fact reference becomes.
+
+    `<dimension>_sk` (e.g. `customers_sk`); when a fact references one dimension through several
+    columns (ship-to and bill-to customer) each gets `<column>_sk` instead.
+    """
+    dimension_name = spec.references[column]
+    if list(spec.references.values()).count(dimension_name) > 1:
+        return f"{column}_sk"
+    return f"{dimension_name}_sk"
 
 
 def fact(
     silver_df: DataFrame, spec: TableSpec, dimensions: dict[str, tuple[TableSpec, DataFrame]]
 ) -> DataFrame:
-    """`fact_<t>`: fact keys, `<dim>_sk` per reference (-1 when no match), `date_sk`, date, measures."""
-    raise NotImplementedError
+    """`fact_<t>`: fact keys, `<dim>_sk` per reference, `date_sk`, the date column, the measures.
+
+    `dimensions` maps a dimension table name to its spec and its `dimension()` output. Each
+    reference is looked up with a left join on the dimension's (single) key:
+
+    - SCD1: the member with that key.
+    - SCD2: the version in force at the end of the fact's day: `to_date(__START_AT) <= date` and
+      (`__END_AT` is NULL or `date < to_date(__END_AT)`). The first version of a key also covers
+      every earlier date: a member usually reaches the source system (and this pipeline) after
+      its first fact happened (an order placed while the customer record was still being
+      created), and its earliest known attributes are a better answer than the unknown member.
+      A fact without a date gets the current version. When `sequence_by` is not a date or
+      timestamp (a version number) versions have no dates, and the current version is used.
+    - No match (unknown key, NULL key, or a key deleted before the fact's date): -1.
+
+    `date_sk` is yyyyMMdd of the date column, -1 when it is NULL.
+    """
+    result = silver_df
+    sk_columns = []
+    for index, (column, dimension_name) in enumerate(spec.references.items()):
+        dimension_spec, dim_df = dimensions[dimension_name]
+        if len(dimension_spec.keys) != 1:
+            raise ValueError(
+                f"{spec.name}.{column} references {dimension_name}, whose key has "
+                f"{len(dimension_spec.keys)} columns; a reference needs a single-column key"
+            )
+        prefix = f"__d{index}_"
+        key, sk = dimension_spec.keys[0], dimension_spec.surrogate_key
+        members = dim_df.where(F.col(sk) != UNKNOWN_SK)
+        condition = F.col(column) == F.col(f"{prefix}key")
+        if _is_scd2(dim_df):
+            first_start = F.min(START_AT).over(Window.partitionBy(key))
+            members = members.select(
+                F.col(key).alias(f"{prefix}key"),
+                F.col(sk).alias(f"{prefix}sk"),
+                F.col(START_AT).alias(f"{prefix}start"),
+                F.col(END_AT).alias(f"{prefix}end"),
+                (F.col(START_AT) == first_start).alias(f"{prefix}first"),
+            )
+            start, end = F.col(f"{prefix}start"), F.col(f"{prefix}end")
+            sequence_type = dim_df.schema[START_AT].dataType.typeName()
+            if spec.date_column and sequence_type in ("date", "timestamp", "timestamp_ntz"):
+                day = F.col(spec.date_column)
+                in_force = (F.to_date(start) <= day) | F.col(f"{prefix}first")
+                in_force &= end.isNull() | (day < F.to_date(end))
+                condition &= F.when(day.isNull(), end.isNull()).otherwise(in_force)
+            else:
+                condition &= end.isNull()
+        else:
+            members = members.select(
+                F.col(key).alias(f"{prefix}key"), F.col(sk).alias(f"{prefix}sk")
+            )
+        sk_column = reference_sk_column(spec, column)
+        result = (
+            result.join(members, condition, "left")
+            .withColumn(sk_column, F.coalesce(F.col(f"{prefix}sk"), F.lit(UNKNOWN_SK)))
+            .drop(*(name for name in members.columns))
+        )
+        sk_columns.append(sk_column)
+
+    date_columns = []
+    if spec.date_column:
+        result = result.withColumn(DATE_SK, date_sk(spec.date_column))
+        date_columns = [DATE_SK, spec.date_column]
+    ordered = [*spec.keys, *sk_columns, *date_columns, *spec.measures]
+    return result.select(*dict.fromkeys(ordered))

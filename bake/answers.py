@@ -1,0 +1,214 @@
+"""Validate the prompt answers before cookiecutter writes anything.
+
+`validate(context)` returns one line per problem: the field, the bad value and what would be valid.
+Answers end up in YAML (bundle files), SQL (grants) and Python source, so each rule is strict enough
+that no answer can break out of the place it is written to: no newlines or control characters, no quotes
+where a name is expected, no `${` (bundle interpolation) and no Jinja delimiters.
+The table spec is checked by `bake.spec.validate`, which uses `identifier_problem` from here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+MAX_IDENTIFIER = 255  # Unity Catalog's limit for catalog, schema, table and column names
+
+# Reserved words of Spark SQL (ANSI mode) and Databricks SQL. Quoting would make them legal, but a table
+# called `select` or a column called `order` makes every hand-written query awkward, so we refuse them.
+# Source: Spark's "ANSI compliance" keyword table (reserved column) and Databricks' "Reserved words".
+# fmt: off
+RESERVED_WORDS = frozenset(
+    {
+        "all", "and", "any", "anti", "as", "authorization", "both", "case", "cast", "check", "collate",
+        "column", "constraint", "create", "cross", "current_date", "current_time", "current_timestamp",
+        "current_user", "default", "distinct", "else", "end", "escape", "except", "false", "fetch",
+        "filter", "for", "foreign", "from", "full", "grant", "group", "having", "in", "inner",
+        "intersect", "into", "is", "join", "lateral", "leading", "left", "limit", "minus", "natural",
+        "not", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "primary",
+        "references", "right", "select", "semi", "session_user", "some", "table", "then", "time", "to",
+        "trailing", "true", "union", "unique", "unknown", "user", "using", "when", "where", "with",
+    }
+)
+# fmt: on
+# Names Unity Catalog keeps for itself.
+RESERVED_CATALOGS = frozenset({"system", "samples", "hive_metastore"})
+RESERVED_SCHEMAS = frozenset({"information_schema", "builtin", "session", "sys"})
+
+CHOICES = {
+    "source_format": ("json", "csv", "parquet", "delta", "kafka"),
+    "pipeline_mode": ("triggered", "continuous"),
+    "compute": ("serverless", "classic"),
+}
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
+_PROFILE = re.compile(r"[A-Za-z0-9._-]{1,100}")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}")
+_WAREHOUSE = re.compile(r"[A-Za-z0-9]{1,64}")
+_PATH_SEGMENT = re.compile(r"[A-Za-z0-9_.=-]+")
+_CLOUD_URI = re.compile(r"(s3|s3a|abfss|gs)://[A-Za-z0-9._@-]+(/[A-Za-z0-9_.=-]+)*/?")
+_PROJECT_NAME = re.compile(r"[^\W_][\w .&'-]{0,99}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TEMPLATE_MARKERS = ("${", "{{", "}}", "{%", "%}", "{#")
+
+
+def identifier_problem(value: Any, what: str = "name") -> str | None:
+    """Why `value` is not a usable Unity Catalog identifier, or None when it is fine."""
+    if not isinstance(value, str) or not _IDENTIFIER.fullmatch(value):
+        return (
+            f"not a valid {what}: use letters, digits and underscores, starting with a letter or _"
+        )
+    if len(value) > MAX_IDENTIFIER:
+        return f"{len(value)} characters long; a {what} has at most {MAX_IDENTIFIER}"
+    if value.lower() in RESERVED_WORDS:
+        return f"a reserved SQL word; pick another {what} (e.g. {value.lower()}_)"
+    return None
+
+
+def _unsafe(value: str) -> str | None:
+    """Characters that could escape a YAML scalar, a SQL literal or a template."""
+    if _CONTROL.search(value):
+        return "contains a newline or control character"
+    for marker in _TEMPLATE_MARKERS:
+        if marker in value:
+            return f"contains {marker!r} (template or bundle interpolation syntax)"
+    return None
+
+
+def _project_name(value: str) -> str | None:
+    if not _PROJECT_NAME.fullmatch(value) or _unsafe(value):
+        return "use 1-100 letters, digits, spaces and . & ' - _, starting with a letter or digit"
+    return None
+
+
+def _slug(value: str) -> str | None:
+    if len(value) > 100 or not _SLUG.fullmatch(value):
+        return (
+            "use lowercase letters, digits and single hyphens, starting with a letter (my-project)"
+        )
+    return None
+
+
+def _host(value: str) -> str | None:
+    valid = "use https://<workspace-hostname> with no path, query or credentials"
+    if _unsafe(value) or any(char in value for char in " \"'`\\"):
+        return valid
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        return valid
+    if parts.scheme != "https" or parts.username or parts.password or port is not None:
+        return valid
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return valid
+    if not _HOSTNAME.fullmatch(parts.hostname or ""):
+        return valid
+    return None
+
+
+def _profile(value: str) -> str | None:
+    if not _PROFILE.fullmatch(value):
+        return "use 1-100 letters, digits, '.', '-' or '_' (a profile name in ~/.databrickscfg)"
+    return None
+
+
+def _email(value: str) -> str | None:
+    if value and (len(value) > 254 or not _EMAIL.fullmatch(value)):
+        return "leave it empty or give one address like name@example.com"
+    return None
+
+
+def _warehouse(value: str) -> str | None:
+    if value and not _WAREHOUSE.fullmatch(value):
+        return "leave it empty or give the warehouse id (letters and digits, e.g. 1234567890abcdef)"
+    return None
+
+
+def _landing_path(value: str) -> str | None:
+    valid = (
+        "use /Volumes/<catalog>/<schema>/<volume>[/<folder>...] or a cloud URI "
+        "(s3://, abfss://, gs://) without spaces or quotes"
+    )
+    if _unsafe(value):
+        return valid
+    if value.startswith("/Volumes/"):
+        segments = value.rstrip("/").split("/")[2:]
+        if len(segments) < 3 or any(
+            not _PATH_SEGMENT.fullmatch(s) or s in (".", "..") for s in segments
+        ):
+            return valid
+        return None
+    if _CLOUD_URI.fullmatch(value) and "/../" not in value + "/":
+        return None
+    return valid
+
+
+def _principal(value: str) -> str | None:
+    valid = (
+        "use a group name of 1-255 printable characters without quotes, backticks or backslashes"
+    )
+    if not value or len(value) > 255 or value != value.strip():
+        return valid
+    if _unsafe(value) or any(char in value for char in "\"'`\\"):
+        return valid
+    return None
+
+
+def _pipeline_name(value: str) -> str | None:
+    return identifier_problem(value, "pipeline name")
+
+
+def _catalog(value: str) -> str | None:
+    if value.lower() in RESERVED_CATALOGS:
+        return "reserved by Unity Catalog; use your own catalog"
+    return identifier_problem(value, "catalog name")
+
+
+def _schema(value: str) -> str | None:
+    if value.lower() in RESERVED_SCHEMAS:
+        return "reserved by Unity Catalog; use another schema name"
+    return identifier_problem(value, "schema name")
+
+
+CHECKS = {
+    "project_name": _project_name,
+    "project_slug": _slug,
+    "pipeline_name": _pipeline_name,
+    "workspace_host": _host,
+    "databricks_profile": _profile,
+    "catalog": _catalog,
+    "schema": _schema,
+    "landing_path": _landing_path,
+    "notification_email": _email,
+    "engineers_group": _principal,
+    "analysts_group": _principal,
+    "warehouse_id": _warehouse,
+}
+
+
+def validate(context: dict[str, Any]) -> list[str]:
+    """Every problem with the scalar answers, one line each: `field: value -- what is valid`."""
+    errors = []
+    for field, check in CHECKS.items():
+        value = context.get(field, "")
+        if not isinstance(value, str):
+            errors.append(f"{field}: {value!r} -- expected text")
+            continue
+        problem = check(value)
+        if problem:
+            errors.append(f"{field}: {value!r} -- {problem}")
+    for field, choices in CHOICES.items():
+        if context.get(field) not in choices:
+            errors.append(f"{field}: {context.get(field)!r} -- choose one of {', '.join(choices)}")
+    engineers, analysts = context.get("engineers_group"), context.get("analysts_group")
+    if isinstance(engineers, str) and engineers and engineers == analysts:
+        errors.append(
+            f"analysts_group: {analysts!r} -- must differ from engineers_group "
+            "(analysts get read-only grants)"
+        )
+    return errors

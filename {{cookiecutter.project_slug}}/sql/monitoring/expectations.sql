@@ -1,0 +1,31 @@
+{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.pipeline_name ~ "_event_log") | sql_ident -%}
+-- Data quality per expectation (rule) and day: records that passed and failed, and the failure rate.
+-- The rules are the expectations of the silver tables (see src/{{ cookiecutter.__package_name }}/tables.py).
+-- Rows that failed a drop rule are also kept, with their raw values, in silver_<table>_quarantine.
+WITH expectations AS (
+  SELECT
+    CAST(timestamp AS DATE) AS day,
+    EXPLODE(
+      FROM_JSON(
+        details:flow_progress.data_quality.expectations,
+        'array<struct<name: string, dataset: string, passed_records: bigint, failed_records: bigint>>'
+      )
+    ) AS expectation
+  FROM {{ event_log }}
+  WHERE event_type = 'flow_progress'
+    AND details:flow_progress.data_quality.expectations IS NOT NULL
+)
+SELECT
+  day,
+  expectation.dataset AS dataset,
+  expectation.name AS rule,
+  SUM(expectation.passed_records) AS passed_records,
+  SUM(expectation.failed_records) AS failed_records,
+  ROUND(
+    100.0 * SUM(expectation.failed_records)
+      / NULLIF(SUM(expectation.passed_records) + SUM(expectation.failed_records), 0),
+    2
+  ) AS failed_percent
+FROM expectations
+GROUP BY day, expectation.dataset, expectation.name
+ORDER BY day DESC, dataset, rule;

@@ -1,0 +1,16 @@
+{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.pipeline_name ~ "_event_log") | sql_ident -%}
+-- Rows written and dropped per flow (one flow per table) in each pipeline update, newest first.
+-- num_output_rows comes from flow_progress events; dropped_records counts rows that failed an
+-- expect-or-drop rule. For a dev deployment, replace the schema with your dev schema.
+SELECT
+  origin.update_id AS update_id,
+  MIN(timestamp) AS first_event_at,
+  origin.flow_name AS flow_name,
+  SUM(CAST(details:flow_progress.metrics.num_output_rows AS BIGINT)) AS rows_written,
+  SUM(CAST(details:flow_progress.data_quality.dropped_records AS BIGINT)) AS rows_dropped,
+  MAX_BY(details:flow_progress.status::string, timestamp) AS final_status
+FROM {{ event_log }}
+WHERE event_type = 'flow_progress'
+GROUP BY origin.update_id, origin.flow_name
+ORDER BY first_event_at DESC, flow_name
+LIMIT 500;

@@ -1,0 +1,172 @@
+"""tools/validate_bundle.py on small bundles built in tmp_path (pure Python, no Spark, no network)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("validate_bundle", REPO / "tools/validate_bundle.py")
+validate_bundle = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(validate_bundle)
+
+DATABRICKS_YML = """\
+bundle:
+  name: tiny
+include:
+  - resources/*.yml
+variables:
+  catalog:
+    default: main
+targets:
+  dev:
+    mode: development
+    default: true
+"""
+PIPELINE_YML = """\
+resources:
+  pipelines:
+    tiny:
+      name: tiny
+      catalog: ${var.catalog}
+      schema: ${resources.schemas.tiny.name}
+      serverless: true
+      root_path: ../src
+      libraries:
+        - glob:
+            include: ../src/bronze/**
+"""
+SCHEMA_YML = """\
+resources:
+  schemas:
+    tiny:
+      catalog_name: ${var.catalog}
+      name: tiny
+      grants:
+        - principal: readers
+          privileges: [USE_SCHEMA, SELECT]
+"""
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    """A minimal valid bundle: one pipeline reading src/bronze, one schema."""
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "src/bronze").mkdir(parents=True)
+    (tmp_path / "databricks.yml").write_text(DATABRICKS_YML)
+    (tmp_path / "resources/pipeline.yml").write_text(PIPELINE_YML)
+    (tmp_path / "resources/schema.yml").write_text(SCHEMA_YML)
+    (tmp_path / "src/bronze/orders.py").write_text("ORDERS = 1\n")
+    return tmp_path
+
+
+def problems(root: Path) -> list[str]:
+    return validate_bundle.validate(root, offline=True, target="dev", profile=None).problems
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_valid_bundle_passes(bundle: Path) -> None:
+    assert problems(bundle) == []
+
+
+def test_this_projects_bundle_passes() -> None:
+    assert problems(REPO) == []
+
+
+def test_misspelled_field_names_file_and_path(bundle: Path) -> None:
+    pytest.importorskip("databricks.bundles", reason="typed check needs databricks-bundles")
+    edit(bundle / "resources/pipeline.yml", "serverless:", "serverles:")
+    assert problems(bundle) == [
+        "resources/pipeline.yml: resources.pipelines.tiny.serverles: unknown field for Pipeline"
+    ]
+
+
+def test_invalid_privilege_names_its_position(bundle: Path) -> None:
+    pytest.importorskip("databricks.bundles", reason="typed check needs databricks-bundles")
+    edit(bundle / "resources/schema.yml", "SELECT]", "SELEKT]")
+    assert problems(bundle) == [
+        "resources/schema.yml: resources.schemas.tiny.grants[0].privileges[1]: "
+        "'SELEKT' is not a valid Privilege"
+    ]
+
+
+def test_undefined_variable(bundle: Path) -> None:
+    edit(bundle / "resources/pipeline.yml", "${var.catalog}", "${var.catalgo}")
+    assert problems(bundle) == [
+        "resources/pipeline.yml: resources.pipelines.tiny.catalog: "
+        "${var.catalgo} is not defined under variables"
+    ]
+
+
+def test_reference_to_missing_resource(bundle: Path) -> None:
+    edit(bundle / "resources/pipeline.yml", "schemas.tiny.name", "schemas.other.name")
+    assert problems(bundle) == [
+        "resources/pipeline.yml: resources.pipelines.tiny.schema: "
+        "${resources.schemas.other} is not a resource of this bundle"
+    ]
+
+
+def test_glob_matching_nothing(bundle: Path) -> None:
+    edit(bundle / "resources/pipeline.yml", "src/bronze/**", "src/silver/**")
+    assert problems(bundle) == [
+        "resources/pipeline.yml: resources.pipelines.tiny.libraries[0].glob.include: "
+        "'../src/silver/**' matches no file"
+    ]
+
+
+def test_non_source_file_under_a_glob(bundle: Path) -> None:
+    (bundle / "src/bronze/README.md").write_text("notes\n")
+    assert problems(bundle) == [
+        "resources/pipeline.yml: resources.pipelines.tiny.libraries[0].glob.include: "
+        "src/bronze/README.md is not a .py or .sql file, the only kinds allowed"
+    ]
+
+
+def test_python_syntax_error(bundle: Path) -> None:
+    (bundle / "src/bronze/orders.py").write_text("ORDERS = 1\ndef broken(:\n")
+    assert problems(bundle) == ["src/bronze/orders.py: line 2: does not compile: invalid syntax"]
+
+
+def test_broken_yaml(bundle: Path) -> None:
+    (bundle / "resources/schema.yml").write_text("resources:\n  schemas: [unclosed\n")
+    [problem] = problems(bundle)
+    assert problem.startswith("resources/schema.yml: line 3, column 1: YAML does not parse:")
+
+
+def test_duplicate_key(bundle: Path) -> None:
+    with (bundle / "databricks.yml").open("a") as handle:
+        handle.write("bundle:\n  name: again\n")
+    [problem] = problems(bundle)
+    assert problem.startswith("databricks.yml: line 12, column 1: YAML does not parse:")
+    assert "duplicate key 'bundle'" in problem
+
+
+def test_unknown_top_level_key(bundle: Path) -> None:
+    with (bundle / "databricks.yml").open("a") as handle:
+        handle.write("resource:\n  jobs: {}\n")
+    assert problems(bundle) == ["databricks.yml: resource: unknown top-level key"]
+
+
+def test_cli_exits_1_and_prints_problems(bundle: Path, capsys: pytest.CaptureFixture) -> None:
+    edit(bundle / "resources/pipeline.yml", "${var.catalog}", "${var.nope}")
+    assert validate_bundle.main(["--offline", "--root", str(bundle)]) == 1
+    err = capsys.readouterr().err
+    assert "resources/pipeline.yml: resources.pipelines.tiny.catalog:" in err
+    assert "Bundle validation failed: 1 problem(s)." in err
+
+
+def test_online_check_is_skipped_without_cli(
+    bundle: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(bundle))  # no `databricks` executable there
+    assert validate_bundle.main(["--root", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert "Online check skipped: the `databricks` CLI is not on PATH." in out
+    assert "Bundle validation passed." in out

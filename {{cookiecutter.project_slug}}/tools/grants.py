@@ -1,0 +1,169 @@
+"""Run sql/grants.sql on a SQL warehouse, one statement at a time (`make grants`).
+
+    python -m tools.grants --profile DEFAULT --warehouse-id <id>
+    python -m tools.grants --dry-run            # print the statements, send nothing
+
+Uses the Databricks SDK's statement execution API and stops at the first statement that fails,
+printing it with the server's message. Needs only `databricks-sdk`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GRANTS_SQL = ROOT / "sql" / "grants.sql"
+# The answer given when the project was generated; WAREHOUSE_ID= or --warehouse-id override it.
+DEFAULT_WAREHOUSE_ID = {{ cookiecutter.warehouse_id | yaml_str }}
+POLL_SECONDS = 2.0
+TIMEOUT_SECONDS = 600.0
+RUNNING_STATES = {"PENDING", "RUNNING"}
+SUCCESS_STATES = {"SUCCEEDED", "CLOSED"}
+
+
+class GrantsError(Exception):
+    """A failure to report to the user; the message says what failed and why."""
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split SQL on semicolons outside quotes, backticks and comments; drop the comments."""
+    statements: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        char = sql[i]
+        if char in "'\"`":
+            end = i + 1
+            while end < n:
+                if sql[end] == "\\" and char != "`":
+                    end += 2
+                    continue
+                if sql[end] == char:
+                    if end + 1 < n and sql[end + 1] == char:  # doubled quote inside
+                        end += 2
+                        continue
+                    break
+                end += 1
+            if end >= n:
+                raise GrantsError(f"Unterminated {char} quote starting at: {sql[i : i + 40]!r}")
+            current.append(sql[i : end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end == -1 else end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            if end == -1:
+                raise GrantsError("Unterminated /* comment")
+            current.append(" ")
+            i = end + 2
+        elif char == ";":
+            statements.append("".join(current))
+            current = []
+            i += 1
+        else:
+            current.append(char)
+            i += 1
+    statements.append("".join(current))
+    cleaned = ("\n".join(line.rstrip() for line in s.strip().splitlines()) for s in statements)
+    return [statement for statement in cleaned if statement]
+
+
+def execute(client, statement: str, warehouse_id: str) -> None:
+    """Run one statement and wait for a terminal state; raise GrantsError when it did not succeed."""
+    response = client.statement_execution.execute_statement(
+        statement=statement, warehouse_id=warehouse_id, wait_timeout="30s"
+    )
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while _state(response) in RUNNING_STATES:
+        if time.monotonic() > deadline:
+            client.statement_execution.cancel_execution(response.statement_id)
+            raise GrantsError(f"Timed out after {TIMEOUT_SECONDS:.0f} s; the statement was canceled.")
+        time.sleep(POLL_SECONDS)
+        response = client.statement_execution.get_statement(response.statement_id)
+    state = _state(response)
+    if state not in SUCCESS_STATES:
+        error = response.status.error if response.status else None
+        message = (error.message if error else None) or "no message from the server"
+        code = error.error_code.value if error and error.error_code else None
+        raise GrantsError(f"{state}{f' ({code})' if code else ''}: {message}")
+
+
+def _state(response) -> str:
+    status = response.status
+    return status.state.value if status and status.state else "UNKNOWN"
+
+
+def run(client, statements: list[str], warehouse_id: str) -> None:
+    from databricks.sdk.errors import DatabricksError
+
+    for number, statement in enumerate(statements, start=1):
+        print(f"[{number}/{len(statements)}] {statement}", flush=True)
+        try:
+            try:
+                execute(client, statement, warehouse_id)
+            except DatabricksError as exc:  # HTTP-level: unknown warehouse, no permission, ...
+                raise GrantsError(f"{type(exc).__name__}: {exc}") from exc
+        except GrantsError as exc:
+            raise GrantsError(
+                f"Statement {number} of {len(statements)} failed:\n{statement}\n{exc}\n"
+                f"The statements before it were applied; fix the cause and run `make grants` again "
+                "(every statement is idempotent)."
+            ) from exc
+    print(f"All {len(statements)} statements succeeded on warehouse {warehouse_id}.")
+
+
+def make_client(profile: str):
+    from databricks.sdk import WorkspaceClient
+
+    return WorkspaceClient(profile=profile or None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.grants", description=__doc__)
+    parser.add_argument("--profile", default="", help="CLI profile; empty: DATABRICKS_* variables")
+    parser.add_argument(
+        "--warehouse-id",
+        default="",
+        help="SQL warehouse id (default: env WAREHOUSE_ID, else the answer given at generation)",
+    )
+    parser.add_argument("--file", type=Path, default=GRANTS_SQL, help="SQL file to run")
+    parser.add_argument("--dry-run", action="store_true", help="print the statements, send nothing")
+    args = parser.parse_args(argv)
+
+    try:
+        statements = split_statements(args.file.read_text(encoding="utf-8"))
+        if args.dry_run:
+            for number, statement in enumerate(statements, start=1):
+                print(f"-- [{number}/{len(statements)}]\n{statement};\n")
+            print(f"-- Dry run: {len(statements)} statements, nothing was sent.")
+            return 0
+        warehouse_id = args.warehouse_id or os.environ.get("WAREHOUSE_ID") or DEFAULT_WAREHOUSE_ID
+        if not warehouse_id:
+            raise GrantsError(
+                "No SQL warehouse id. Pass one: make grants WAREHOUSE_ID=<id> (SQL Warehouses > "
+                "your warehouse > Overview shows the id), or set warehouse_id in databricks.yml."
+            )
+        try:
+            client = make_client(args.profile)
+        except Exception as exc:  # the SDK raises ValueError for missing or broken credentials
+            raise GrantsError(
+                f"Cannot authenticate to Databricks: {exc}\n"
+                f"Log in with: databricks auth login --profile {args.profile or 'DEFAULT'}"
+            ) from exc
+        run(client, statements, warehouse_id)
+    except GrantsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

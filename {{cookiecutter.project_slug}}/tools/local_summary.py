@@ -1,0 +1,139 @@
+"""Summarize the tables of a local run, straight from their parquet folders (no Spark needed).
+
+    python -m tools.local_summary [--warehouse .local/warehouse]
+
+Prints rows per table, quarantined rows per failed rule, warn-rule counts and, per fact, how many
+rows point at the unknown member (`<dim>_sk = -1`) of each dimension. `tools.run_local` prints the
+same summary at the end of every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from tools.generate_sample_data import check_atom, parse_rule
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "{{ cookiecutter.__package_name }}"
+UNKNOWN_SK = -1
+
+
+@dataclass
+class Summary:
+    rows: dict[str, int | None] = field(default_factory=dict)  # dataset -> rows (None: missing)
+    quarantined: dict[str, Counter[str]] = field(default_factory=dict)  # table -> rule -> rows
+    warned: dict[str, Counter[str]] = field(default_factory=dict)  # table -> rule -> rows
+    unknown: dict[str, dict[str, int]] = field(default_factory=dict)  # fact -> <dim>_sk -> rows
+
+
+def read(warehouse: Path, dataset: str, columns: list[str] | None = None) -> Any:
+    """The table as a pyarrow Table, or None if the run has not written it (yet)."""
+    path = warehouse / dataset
+    if not path.is_dir():
+        return None
+    # Streaming tables keep a `_spark_metadata/` log beside the data: pyarrow skips `_` folders.
+    return pq.read_table(path, columns=columns)
+
+
+def datasets(spec: Any) -> list[str]:
+    if spec.role == "dimension":
+        layers = [f"bronze_{spec.name}", f"silver_{spec.name}", f"silver_{spec.name}_quarantine"]
+        return [*layers, f"dim_{spec.name}"]
+    return [
+        f"bronze_{spec.name}",
+        f"silver_{spec.name}",
+        f"silver_{spec.name}_quarantine",
+        f"fact_{spec.name}",
+    ]
+
+
+def warn_counts(table: Any, spec: Any) -> Counter[str]:
+    """Silver rows breaking each warn rule: from `_warned_rules` when silver keeps it, else by
+    evaluating the simple rules (`col IS NOT NULL`, comparisons) on the silver rows here."""
+    counts: Counter[str] = Counter()
+    if "_warned_rules" in table.column_names:
+        for rules in table.column("_warned_rules").to_pylist():
+            counts.update(rules or [])
+        return counts
+    rows = table.to_pylist()
+    for rule in spec.rules_with("warn"):
+        atoms = parse_rule(rule.expr)
+        if atoms is None or any(atom.column not in table.column_names for atom in atoms):
+            continue
+        counts[rule.name] = sum(
+            1 for row in rows if not all(check_atom(a, row[a.column]) for a in atoms)
+        )
+    return counts
+
+
+def summarize(warehouse: Path, tables: Any) -> Summary:
+    summary = Summary()
+    for spec in tables.ALL_TABLES:
+        for dataset in datasets(spec):
+            table = read(warehouse, dataset)
+            summary.rows[dataset] = None if table is None else table.num_rows
+        quarantine = read(warehouse, f"silver_{spec.name}_quarantine", ["_failed_rules"])
+        if quarantine is not None:
+            counts: Counter[str] = Counter()
+            for rules in quarantine.column("_failed_rules").to_pylist():
+                counts.update(rules or [])
+            summary.quarantined[spec.name] = counts
+        silver = read(warehouse, f"silver_{spec.name}")
+        if silver is not None and spec.rules_with("warn"):
+            summary.warned[spec.name] = warn_counts(silver, spec)
+        if spec.role == "fact":
+            columns = [f"{dimension}_sk" for dimension in dict.fromkeys(spec.references.values())]
+            fact = read(warehouse, f"fact_{spec.name}")
+            if fact is not None:
+                summary.unknown[spec.name] = {
+                    column: fact.column(column).to_pylist().count(UNKNOWN_SK)
+                    for column in columns
+                    if column in fact.column_names
+                }
+    if (warehouse / "dim_date").is_dir():
+        summary.rows["dim_date"] = read(warehouse, "dim_date").num_rows
+    return summary
+
+
+def render(summary: Summary) -> str:
+    width = max([len(name) for name in summary.rows] + [20])
+    lines = [f"{'table':<{width}}  {'rows':>8}"]
+    for dataset, rows in summary.rows.items():
+        lines.append(f"{dataset:<{width}}  {'missing' if rows is None else rows:>8}")
+    lines.append("\nquarantined rows per failed rule (a row can fail several)")
+    for table, counts in summary.quarantined.items():
+        for rule, rows in sorted(counts.items()) or [("(none)", 0)]:
+            lines.append(f"  silver_{table}_quarantine  {rule:<28} {rows:>6}")
+    if summary.warned:
+        lines.append("\nwarn rules: rows kept in silver that break them")
+        for table, counts in summary.warned.items():
+            for rule, rows in sorted(counts.items()):
+                lines.append(f"  silver_{table:<21}  {rule:<28} {rows:>6}")
+    if summary.unknown:
+        lines.append("\nfact rows pointing at the unknown member (-1)")
+        for table, counts in summary.unknown.items():
+            for column, rows in counts.items():
+                lines.append(f"  fact_{table:<23}  {column:<28} {rows:>6}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=ROOT / ".local" / "warehouse")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "src"))
+    tables = importlib.import_module(f"{PACKAGE}.tables")
+    print(render(summarize(args.warehouse, tables)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

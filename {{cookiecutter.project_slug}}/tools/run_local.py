@@ -1,0 +1,259 @@
+"""Run the whole pipeline on this machine with open-source Spark's `spark-pipelines`.
+
+    python -m tools.run_local [--landing DIR] [--full-refresh] [--state-dir .local]
+
+The same `src/bronze`, `src/silver` and `src/gold` files that run on Databricks run here, with
+`medallion.engine: local` (see `src/{{ cookiecutter.__package_name }}/engine.py`). Everything this
+run keeps lives in the state dir (default `.local/`):
+
+- `warehouse/<table>/`: every table as a plain parquet directory (read it with pyarrow, pandas,
+  DuckDB or Spark);
+- `metastore/`: a Derby catalog, so the next run knows the tables and only reads new landing files;
+- `storage/`: streaming checkpoints; `conf/`, `spark-pipeline.yml`: what this script generated;
+- `logs/run-<time>.log`: the full Spark output of each run.
+
+`--landing DIR` reads `DIR/<table>/*` instead of `sample_data/` (same layout). `--full-refresh`
+recomputes every table from all landing files. Two runs on the same state dir cannot share the
+catalog: the second one stops at once with a message. Runs on different state dirs (CI jobs, tests)
+run side by side, each on its own free Spark Connect port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import importlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from tools import local_summary
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINE_NAME = "{{ cookiecutter.pipeline_name }}"
+PACKAGE = "{{ cookiecutter.__package_name }}"
+LAYER_GLOBS = ("src/bronze/**", "src/silver/**", "src/gold/**")
+JAVA_HELP = """\
+The local engine needs Java 17 or 21 (Spark 4 does not run on older Java).
+  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless
+  macOS:         brew install openjdk@17
+  Windows:       install Temurin 17 from https://adoptium.net
+Then open a new shell (or set JAVA_HOME to the JDK folder) and run this again."""
+
+# "2026-11-21 23:16:07: Flow spark_catalog.default.bronze_orders is RUNNING." and
+# "... Flow 'spark_catalog.default.b' has FAILED."
+FLOW_EVENT = re.compile(r"Flow '?(?:[\w`]+\.)*`?(\w+)`?'? (?:is|has) ([A-Z_]+)\.")
+PHASE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: (Creating Spark session|Starting run)")
+ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Exception|Error)\b:|^\[[A-Z_]+\]|^ {2}File \"")
+
+
+def java_version() -> int | None:
+    """Major version of the `java` that Spark will start (JAVA_HOME first), None if none."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+    if not java or not Path(java).exists():
+        return None
+    try:
+        output = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=60
+        ).stderr
+    except OSError:
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', output)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major  # "1.8.0" is Java 8
+
+
+def load_tables():  # noqa: ANN201 - the generated module
+    sys.path.insert(0, str(ROOT / "src"))
+    return importlib.import_module(f"{PACKAGE}.tables")
+
+
+def acquire_lock(state_dir: Path) -> IO[str]:
+    """Hold `<state>/run.lock` for the whole run; exit at once if another run holds it."""
+    handle = (state_dir / "run.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        sys.exit(
+            f"run_local: {state_dir} is in use by {holder}.\n"
+            "Two runs cannot share one local catalog. Wait for it to finish, or give this run "
+            "its own state: --state-dir <other folder>."
+        )
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+    handle.flush()
+    return handle
+
+
+def write_spark_conf(state_dir: Path) -> Path:
+    """Static settings go in spark-defaults.conf: the spec's `configuration` cannot set them."""
+    conf_dir = state_dir / "conf"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "spark.master": "local[2]",
+        # A persistent catalog: without it the second run fails on tables it forgot.
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": str(state_dir / "warehouse"),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={state_dir / 'metastore'}",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.ui.enabled": "false",
+    }
+    text = "".join(f"{key} {value}\n" for key, value in settings.items())
+    (conf_dir / "spark-defaults.conf").write_text(text, encoding="utf-8")
+    return conf_dir
+
+
+def write_pipeline_spec(state_dir: Path, landing: Path, source_format: str) -> Path:
+    """The local twin of resources/pipeline.yml: same library folders, local configuration."""
+    quote = json.dumps  # a JSON string is a valid YAML scalar, whatever the path holds
+    lines = [
+        f"name: {quote(PIPELINE_NAME)}",
+        f"storage: {quote((state_dir / 'storage').as_uri())}",
+        "configuration:",
+        '  medallion.engine: "local"',
+        f"  medallion.source_format: {quote(source_format)}",
+        f"  medallion.landing_path: {quote(str(landing))}",
+        "libraries:",
+        *(f"  - glob:\n      include: {quote(glob)}" for glob in LAYER_GLOBS),
+    ]
+    spec = state_dir / "spark-pipeline.yml"
+    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return spec
+
+
+def prepare_landing(landing: Path | None, source_format: str) -> Path:
+    if landing is not None:
+        landing = landing.resolve()
+        if not landing.is_dir():
+            sys.exit(f"run_local: landing folder {landing} does not exist")
+        return landing
+    landing = ROOT / "sample_data"
+    if not (landing / "_manifest.json").exists():
+        # Parquet samples need pyarrow, which the bake may not have had: write them now.
+        from tools import generate_sample_data
+
+        generate_sample_data.main(["--out", str(landing), "--format", source_format])
+    return landing
+
+
+def follow(process: subprocess.Popen[str], log: IO[str]) -> list[str]:
+    """Copy Spark's output to the log and print one line per flow state change that matters."""
+    started: dict[str, float] = {}
+    tail: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        log.write(line)
+        tail = [*tail[-400:], line.rstrip("\n")]
+        phase = PHASE.search(line)
+        if phase:
+            print(f"  {phase.group(1).lower()}...", flush=True)
+        event = FLOW_EVENT.search(line)
+        if not event:
+            continue
+        flow, state = event.groups()
+        if state == "RUNNING":
+            started[flow] = time.monotonic()
+        elif state in ("COMPLETED", "FAILED", "SKIPPED", "STOPPED"):
+            seconds = time.monotonic() - started.get(flow, time.monotonic())
+            mark = {"COMPLETED": "ok"}.get(state, state.lower())
+            print(f"  {mark:<7} {flow:<40} {seconds:5.1f} s", flush=True)
+    return tail
+
+
+def error_lines(tail: list[str]) -> list[str]:
+    """The Python-side error of a failed run, without JVM stack frames."""
+    start = max((i for i, line in enumerate(tail) if line.startswith("Traceback")), default=None)
+    lines = tail[start:] if start is not None else tail[-60:]
+    lines = [line for line in lines if not line.lstrip().startswith("at ") and line.strip()]
+    errors = [line for line in lines if ERROR_LINE.search(line)]
+    return (errors or lines)[-12:]
+
+
+def run(args: argparse.Namespace) -> int:
+    began = time.monotonic()
+    version = java_version()
+    if version is None or version < 17:
+        found = "no Java found" if version is None else f"found Java {version}"
+        print(f"run_local: {found}.\n{JAVA_HELP}", file=sys.stderr)
+        return 2
+    tables = load_tables()
+    state_dir = args.state_dir.resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    lock = acquire_lock(state_dir)
+    try:
+        landing = prepare_landing(args.landing, tables.SOURCE_FORMAT)
+        spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT)
+        env = {
+            **os.environ,
+            "SPARK_CONF_DIR": str(write_spark_conf(state_dir)),
+            "PYTHONPATH": os.pathsep.join(
+                [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+            "PYSPARK_PYTHON": sys.executable,
+            # Each run takes a free Spark Connect port instead of 15002, so runs on other state
+            # dirs do not collide.
+            "SPARK_TESTING": "1",
+        }
+        command = [str(Path(sys.executable).parent / "spark-pipelines"), "run", "--spec", str(spec)]
+        if args.full_refresh:
+            command.append("--full-refresh-all")
+        log_path = state_dir / "logs" / f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        refresh = " (full refresh)" if args.full_refresh else ""
+        print(f"run_local: {PIPELINE_NAME} on {landing}{refresh}", flush=True)
+        with log_path.open("w", encoding="utf-8") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+            )
+            tail = follow(process, log)
+            code = process.wait()
+        elapsed = time.monotonic() - began
+        if code != 0:
+            print(f"\nrun_local: the pipeline FAILED after {elapsed:.0f} s (exit {code}).")
+            print("\n".join(f"  {line}" for line in error_lines(tail)))
+            print(f"Full log: {log_path}")
+            return code or 1
+        print(f"\nrun_local: done in {elapsed:.0f} s. Tables: {state_dir / 'warehouse'}/<table>/")
+        print(local_summary.render(local_summary.summarize(state_dir / "warehouse", tables)))
+        print(f"Log: {log_path}")
+        return 0
+    finally:
+        lock.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--landing", type=Path, help="folder with <table>/ subfolders (default: sample_data/)"
+    )
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="recompute every table from scratch"
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, default=ROOT / ".local", help="catalog, tables and logs"
+    )
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""Validate the Databricks bundle: offline checks always, `databricks bundle validate` if possible.
+
+    python -m tools.validate_bundle [--offline] [--target dev] [--profile NAME]
+
+Offline: every YAML file parses; every resource loads into the typed models of `databricks-bundles`
+(unknown or misspelled fields are errors); every `${var.*}` and `${resources.*}` reference is
+defined; every pipeline library path and glob matches files; every Python file under src/ and
+tools/ compiles. Online (not with --offline), when the `databricks` CLI is on PATH and credentials
+are configured: `databricks bundle validate --strict`. Problems print as `file: path: reason` and
+the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import importlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import typing
+from dataclasses import is_dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP_LEVEL_KEYS = {
+    "artifacts", "bundle", "experimental", "include", "permissions", "presets", "python",
+    "resources", "run_as", "scripts", "sync", "targets", "variables", "workspace",
+}  # fmt: skip
+TARGET_KEYS = {
+    "artifacts", "bundle", "cluster_id", "compute_id", "default", "git", "mode", "permissions",
+    "presets", "resources", "run_as", "sync", "variables", "workspace",
+}  # fmt: skip
+# Resource types checked against a typed model: type -> (module, class).
+MODELS = {
+    "jobs": ("databricks.bundles.jobs", "Job"),
+    "pipelines": ("databricks.bundles.pipelines", "Pipeline"),
+    "schemas": ("databricks.bundles.schemas", "Schema"),
+    "volumes": ("databricks.bundles.volumes", "Volume"),
+}
+REFERENCE = re.compile(r"\$\{(var|resources)\.([\w-]+)(?:\.([\w-]+))?")
+LIBRARY_SUFFIXES = {".py", ".sql"}
+HINT = (
+    "the `databricks-bundles` package is not installed, so resources were only checked for "
+    "structure; run `make install` and then `make validate` for the full check"
+)
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class Report:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+
+    def error(self, file: Path, where: str, reason: str) -> None:
+        self.problems.append(f"{self.relative(file)}: {where}: {reason}")
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def load_yaml(path: Path, report: Report) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        reason = getattr(exc, "problem", None) or str(exc)
+        report.error(path, where, f"YAML does not parse: {reason}")
+    except OSError as exc:
+        report.error(path, "(file)", f"cannot read: {exc}")
+    return None
+
+
+def load_config(root: Path, report: Report) -> dict[Path, dict]:
+    """databricks.yml and every file its `include` globs match, by path."""
+    main = root / "databricks.yml"
+    if not main.is_file():
+        report.error(main, "(file)", "missing: run this from the bundle's root folder")
+        return {}
+    config = load_yaml(main, report)
+    if not isinstance(config, dict):
+        if config is not None or not report.problems:
+            report.error(main, "(file)", "must be a YAML mapping")
+        return {}
+    files = {main: config}
+    includes = config.get("include") or []
+    if not isinstance(includes, list):
+        report.error(main, "include", "must be a list of glob patterns")
+        includes = []
+    for i, pattern in enumerate(includes):
+        matches = sorted(root.glob(str(pattern)))
+        if not matches:
+            report.error(main, f"include[{i}]", f"pattern {pattern!r} matches no file")
+        for path in matches:
+            data = load_yaml(path, report)
+            if data is not None and not isinstance(data, dict):
+                report.error(path, "(file)", "must be a YAML mapping")
+            elif data is not None:
+                files[path] = data
+    return files
+
+
+def check_structure(files: dict[Path, dict], report: Report) -> None:
+    for path, data in files.items():
+        for key in data:
+            if key not in TOP_LEVEL_KEYS:
+                report.error(path, str(key), "unknown top-level key")
+        targets = data.get("targets") or {}
+        for name, target in targets.items() if isinstance(targets, dict) else ():
+            for key in target or {}:
+                if key not in TARGET_KEYS:
+                    report.error(path, f"targets.{name}.{key}", "unknown target key")
+
+
+def iter_resources(files: dict[Path, dict]):
+    """(file, yaml path, type, key, body) for top-level resources and target overrides."""
+    for path, data in files.items():
+        sections = [("resources", data.get("resources"))]
+        targets = data.get("targets") if isinstance(data.get("targets"), dict) else {}
+        for name, target in targets.items():
+            if isinstance(target, dict):
+                sections.append((f"targets.{name}.resources", target.get("resources")))
+        for prefix, section in sections:
+            for rtype, group in (section or {}).items():
+                for key, body in (group or {}).items():
+                    yield path, f"{prefix}.{rtype}.{key}", rtype, key, body
+
+
+def find_bad_field(cls: Any, value: Any, where: str) -> tuple[str, str] | None:
+    """(dotted path, reason) of the first unknown field or invalid enum value under `cls`."""
+    if isinstance(value, str) and value.startswith("${"):
+        return None  # an interpolation: resolved by the CLI at deploy time
+    if isinstance(cls, type) and issubclass(cls, Enum):
+        if value not in [member.value for member in cls]:
+            return where, f"{value!r} is not a valid {cls.__name__}"
+        return None
+    if is_dataclass(cls) and isinstance(value, dict):
+        hints = typing.get_type_hints(cls)
+        for key, item in value.items():
+            if key not in hints:
+                return f"{where}.{key}", f"unknown field for {cls.__name__}"
+            found = find_bad_field(hints[key], item, f"{where}.{key}")
+            if found:
+                return found
+        return None
+    args = [arg for arg in typing.get_args(cls) if arg is not type(None)]
+    if typing.get_origin(cls) in (list, dict) and args:
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for index, item in items if isinstance(value, (list, dict)) else ():
+            found = find_bad_field(args[-1], item, f"{where}[{index}]")
+            if found:
+                return found
+        return None
+    for arg in args:  # unions: VariableOr[T], Optional[T], ...
+        found = find_bad_field(arg, value, where)
+        if found:
+            return found
+    return None
+
+
+def check_models(files: dict[Path, dict], report: Report) -> None:
+    try:
+        importlib.import_module("databricks.bundles.core")
+    except ImportError:
+        report.notes.append(f"Typed resource check skipped: {HINT}.")
+        return
+    for path, where, rtype, _key, body in iter_resources(files):
+        if not isinstance(body, dict):
+            report.error(path, where, "must be a mapping")
+            continue
+        if rtype not in MODELS:
+            continue
+        module, name = MODELS[rtype]
+        model = getattr(importlib.import_module(module), name)
+        try:
+            model.from_dict(body)
+        except (ValueError, TypeError, KeyError) as exc:
+            field, reason = find_bad_field(model, body, where) or (where, str(exc))
+            report.error(path, field, reason)
+
+
+def walk_strings(value: Any, where: str):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk_strings(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from walk_strings(item, f"{where}[{index}]")
+    elif isinstance(value, str):
+        yield where, value
+
+
+def check_references(files: dict[Path, dict], report: Report) -> None:
+    variables = set()
+    for data in files.values():
+        variables.update((data.get("variables") or {}).keys())
+    defined = {(rtype, key) for _, where, rtype, key, _ in iter_resources(files)}
+    for path, data in files.items():
+        for where, text in walk_strings(data, ""):
+            for kind, first, second in REFERENCE.findall(text):
+                if kind == "var" and first not in variables:
+                    name = "${var." + first + "}"
+                    report.error(path, where, f"{name} is not defined under variables")
+                if kind == "resources" and (first, second) not in defined:
+                    name = "${resources." + f"{first}.{second}" + "}"
+                    report.error(path, where, f"{name} is not a resource of this bundle")
+
+
+def check_libraries(files: dict[Path, dict], report: Report) -> None:
+    for path, where, rtype, _key, body in iter_resources(files):
+        if rtype != "pipelines" or not isinstance(body, dict):
+            continue
+        base = path.parent
+        root_path = body.get("root_path")
+        if isinstance(root_path, str) and not (base / root_path).is_dir():
+            report.error(path, f"{where}.root_path", f"folder {root_path!r} does not exist")
+        for i, library in enumerate(body.get("libraries") or []):
+            for kind, spec in (library or {}).items():
+                field = "include" if kind == "glob" else "path"
+                pattern = spec.get(field) if isinstance(spec, dict) else None
+                if isinstance(pattern, str) and "${" not in pattern:
+                    at = f"{where}.libraries[{i}].{kind}.{field}"
+                    check_library(path, at, base, pattern, report)
+
+
+def check_library(path: Path, where: str, base: Path, pattern: str, report: Report) -> None:
+    if pattern.endswith("/**"):
+        folder = base / pattern[:-3]
+        found = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    elif any(char in pattern for char in "*?["):
+        found = [p for p in base.glob(pattern) if p.is_file()]
+    else:
+        found = [base / pattern] if (base / pattern).is_file() else []
+    found = [p for p in found if "__pycache__" not in p.parts and not p.name.startswith(".")]
+    if not found:
+        report.error(path, where, f"{pattern!r} matches no file")
+    for file in found:
+        if file.suffix not in LIBRARY_SUFFIXES:
+            name = report.relative(file)
+            report.error(path, where, f"{name} is not a .py or .sql file, the only kinds allowed")
+
+
+def check_python(root: Path, report: Report) -> None:
+    for folder in ("src", "tools"):
+        for file in sorted((root / folder).rglob("*.py")):
+            if "__pycache__" in file.parts:
+                continue
+            try:
+                compile(file.read_bytes(), str(file), "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                report.error(file, f"line {exc.lineno}", f"does not compile: {exc.msg}")
+
+
+def configured_profile(profile: str) -> str | None:
+    """Why online validation cannot run with this profile, or None when it can."""
+    if shutil.which("databricks") is None:
+        return "the `databricks` CLI is not on PATH"
+    if not profile:
+        if os.environ.get("DATABRICKS_HOST"):
+            return None
+        return "no profile given and DATABRICKS_HOST is not set"
+    cfg = Path(os.environ.get("DATABRICKS_CONFIG_FILE") or Path.home() / ".databrickscfg")
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(cfg, encoding="utf-8")
+    except configparser.Error as exc:
+        return f"{cfg} does not parse ({exc})"
+    if profile not in parser.sections() and not (profile == "DEFAULT" and parser.defaults()):
+        return f"profile {profile!r} is not configured in {cfg} (databricks auth login)"
+    return None
+
+
+def default_profile(config: dict, target: str) -> str:
+    target_workspace = ((config.get("targets") or {}).get(target) or {}).get("workspace") or {}
+    workspace = config.get("workspace") or {}
+    return str(target_workspace.get("profile") or workspace.get("profile") or "DEFAULT")
+
+
+def validate_online(root: Path, target: str, profile: str, report: Report) -> None:
+    why_not = configured_profile(profile)
+    if why_not:
+        report.notes.append(f"Online check skipped: {why_not}.")
+        return
+    command = ["databricks", "bundle", "validate", "--strict", "-t", target]
+    command += ["-p", profile] if profile else []
+    print("+ " + " ".join(command), flush=True)
+    result = subprocess.run(command, cwd=root, check=False)
+    if result.returncode != 0:
+        report.error(root / "databricks.yml", f"targets.{target}", "CLI validation failed")
+
+
+def validate(root: Path, offline: bool, target: str, profile: str | None) -> Report:
+    report = Report(root)
+    files = load_config(root, report)
+    if not report.problems:  # cross-file checks would only repeat a parse error as noise
+        check_structure(files, report)
+        check_models(files, report)
+        check_references(files, report)
+        check_libraries(files, report)
+    check_python(root, report)
+    if offline:
+        report.notes.append("Online check skipped: --offline.")
+    elif report.problems:
+        report.notes.append("Online check skipped: fix the problems below first.")
+    else:
+        main = files.get(root / "databricks.yml", {})
+        profile = default_profile(main, target) if profile is None else profile
+        validate_online(root, target, profile, report)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--offline", action="store_true", help="skip `databricks bundle validate`")
+    parser.add_argument("--target", default="dev", help="bundle target (default: dev)")
+    parser.add_argument("--profile", help="CLI profile (default: the target's, else DEFAULT)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="bundle root (default: this repo)")
+    args = parser.parse_args(argv)
+    report = validate(args.root, args.offline, args.target, args.profile)
+    for note in report.notes:
+        print(note)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.problems:
+        print(f"Bundle validation failed: {len(report.problems)} problem(s).", file=sys.stderr)
+        return 1
+    print("Bundle validation passed.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
