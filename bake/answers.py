@@ -2,8 +2,8 @@
 
 `validate(context)` returns one line per problem: the field, the bad value and what would be valid.
 Answers end up in YAML (bundle files), SQL (grants) and Python source, so each rule is strict enough
-that no answer can break out of the place it is written to: no newlines or control characters, no quotes
-where a name is expected, no `${` (bundle interpolation) and no Jinja delimiters.
+that no answer can break out of the place it is written to: no newlines or control characters, no
+quotes where a name is expected, no `${` (bundle interpolation) and no Jinja delimiters.
 The table spec is checked by `bake.spec.validate`, which uses `identifier_problem` from here.
 """
 
@@ -15,20 +15,22 @@ from urllib.parse import urlsplit
 
 MAX_IDENTIFIER = 255  # Unity Catalog's limit for catalog, schema, table and column names
 
-# Reserved words of Spark SQL (ANSI mode) and Databricks SQL. Quoting would make them legal, but a table
-# called `select` or a column called `order` makes every hand-written query awkward, so we refuse them.
-# Source: Spark's "ANSI compliance" keyword table (reserved column) and Databricks' "Reserved words".
+# Reserved words of Spark SQL (ANSI mode) and Databricks SQL. Quoting would make them legal, but a
+# table called `select` or a column called `order` makes every hand-written query awkward, so we
+# refuse them. Sources: Spark's "ANSI compliance" keyword table (reserved column) and Databricks'
+# "Reserved words" page.
 # fmt: off
 RESERVED_WORDS = frozenset(
     {
-        "all", "and", "any", "anti", "as", "authorization", "both", "case", "cast", "check", "collate",
-        "column", "constraint", "create", "cross", "current_date", "current_time", "current_timestamp",
-        "current_user", "default", "distinct", "else", "end", "escape", "except", "false", "fetch",
-        "filter", "for", "foreign", "from", "full", "grant", "group", "having", "in", "inner",
-        "intersect", "into", "is", "join", "lateral", "leading", "left", "limit", "minus", "natural",
-        "not", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "primary",
-        "references", "right", "select", "semi", "session_user", "some", "table", "then", "time", "to",
-        "trailing", "true", "union", "unique", "unknown", "user", "using", "when", "where", "with",
+        "all", "and", "any", "anti", "as", "authorization", "both", "case", "cast", "check",
+        "collate", "column", "constraint", "create", "cross", "current_date", "current_time",
+        "current_timestamp", "current_user", "default", "distinct", "else", "end", "escape",
+        "except", "false", "fetch", "filter", "for", "foreign", "from", "full", "grant", "group",
+        "having", "in", "inner", "intersect", "into", "is", "join", "lateral", "leading", "left",
+        "limit", "minus", "natural", "not", "null", "offset", "on", "only", "or", "order", "outer",
+        "overlaps", "primary", "references", "right", "select", "semi", "session_user", "some",
+        "table", "then", "time", "to", "trailing", "true", "union", "unique", "unknown", "user",
+        "using", "when", "where", "with",
     }
 )
 # fmt: on

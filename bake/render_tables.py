@@ -9,6 +9,7 @@ interpreter at run time. Templates produce ruff-formatted code (line length 100)
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,80 @@ def py_arg(name: str, value: Any, indent: int) -> str:
     return "\n".join([f"{prefix}{name}=(", *items, f"{prefix}),"])
 
 
+def str_arg(name: str, text: str, indent: int = 4) -> str:
+    """`name="text",` on one line when it fits, else the text split over implicitly joined lines
+    inside parentheses (a form ruff format keeps as it is)."""
+    prefix = " " * indent
+    line = f"{prefix}{name}={py_str(text)},"
+    if len(line) <= LINE_LENGTH:
+        return line
+    inner = " " * (indent + 4)
+    width = LINE_LENGTH - len(inner) - 2  # the quotes
+    pieces = textwrap.wrap(text, width, drop_whitespace=False, break_long_words=False)
+    pieces = [piece for piece in pieces if piece]
+    body = [f"{inner}{py_str(piece)}" for piece in pieces]
+    return "\n".join([f"{prefix}{name}=(", *body, f"{prefix}),"])
+
+
+def reflow(text: str, width: int = LINE_LENGTH) -> str:
+    """Re-wrap docstring prose: paragraphs are separated by blank lines, `- ` starts a list item."""
+    blocks = []
+    for block in text.split("\n\n"):
+        items: list[str] = []
+        for line in block.splitlines():
+            if line.startswith("- ") or not items:
+                items.append(line.strip())
+            else:
+                items[-1] += " " + line.strip()
+        blocks.append(
+            "\n".join(
+                textwrap.fill(
+                    item,
+                    width,
+                    subsequent_indent="  " if item.startswith("- ") else "",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+                for item in items
+            )
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def rules_arg(expectations: list[dict[str, str]], indent: int = 4) -> str:
+    """`rules=(Rule(...), ...),` laid out the way ruff format lays it out.
+
+    A single rule stays on one line when it fits (ruff ignores the trailing comma of a
+    one-element tuple); otherwise one rule per line, each split further if it is too long.
+    """
+    prefix, inner = " " * indent, " " * (indent + 4)
+    calls = [
+        f"Rule({py_str(r['name'])}, {py_str(r['expr'])}, action={py_str(r['action'])})"
+        for r in expectations
+    ]
+    if len(calls) == 1 and len(f"{prefix}rules=({calls[0]},),") <= LINE_LENGTH:
+        return f"{prefix}rules=({calls[0]},),"
+    lines = [f"{prefix}rules=("]
+    for rule, call in zip(expectations, calls, strict=True):
+        if len(f"{inner}{call},") <= LINE_LENGTH:
+            lines.append(f"{inner}{call},")
+        else:
+            deeper = " " * (indent + 8)
+            lines += [f"{inner}Rule("]
+            lines += [f"{deeper}{py_str(rule['name'])},", f"{deeper}{py_str(rule['expr'])},"]
+            lines += [f"{deeper}action={py_str(rule['action'])},", f"{inner}),"]
+    lines.append(f"{prefix}),")
+    return "\n".join(lines)
+
+
+def names_tuple(target: str, names: list[str]) -> str:
+    """`TARGET = (A, B)` with bare names, exploded one per line when it does not fit."""
+    line = f"{target} = ({', '.join(names)}{',' if len(names) == 1 else ''})"
+    if len(line) <= LINE_LENGTH:
+        return line
+    return "\n".join([f"{target} = (", *(f"    {name}," for name in names), ")"])
+
+
 def constant(name: str) -> str:
     """Module constant holding a table's spec: customers -> CUSTOMERS."""
     return name.upper()
@@ -75,6 +150,10 @@ def environment() -> Environment:
     env.filters["py"] = py_literal
     env.filters["constant"] = constant
     env.globals["py_arg"] = py_arg
+    env.globals["names_tuple"] = names_tuple
+    env.globals["str_arg"] = str_arg
+    env.globals["rules_arg"] = rules_arg
+    env.filters["reflow"] = reflow
     return env
 
 

@@ -1,9 +1,9 @@
 """Parse Spark SQL type strings at bake time, without Spark.
 
-`canonical("DECIMAL(15, 2)")` returns `"decimal(15,2)"`; anything Spark's DDL parser would reject raises
-`ValueError` with a short reason. Supported: the primitive types (and their aliases), `decimal(p,s)`,
-`varchar(n)`, `char(n)`, `array<T>`, `map<K,V>` and `struct<name:T,...>`. A template test checks the
-canonical strings against pyspark's own parser when pyspark is installed.
+`canonical("DECIMAL(15, 2)")` returns `"decimal(15,2)"`; anything Spark's DDL parser would reject
+raises `ValueError` with a short reason. Supported: the primitive types (and their aliases),
+`decimal(p,s)`, `varchar(n)`, `char(n)`, `array<T>`, `map<K,V>` and `struct<name:T,...>`. A template
+test checks the canonical strings against pyspark's own parser when pyspark is installed.
 """
 
 from __future__ import annotations

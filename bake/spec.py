@@ -1,4 +1,4 @@
-"""The table spec: turn the answers (names only, or a full `tables` mapping) into one normalized form.
+"""The table spec: turn the answers (names only, or a `tables` mapping) into one normalized form.
 
 Every template sees the normalized spec, so conventions live here and nowhere else.
 """
@@ -6,6 +6,29 @@ Every template sees the normalized spec, so conventions live here and nowhere el
 from __future__ import annotations
 
 from typing import Any
+
+from bake import spark_types
+from bake.answers import identifier_problem
+
+ROLES = ("dimension", "fact")
+ACTIONS = ("warn", "drop", "fail")
+ENTRY_KEYS = (
+    "role", "keys", "scd_type", "sequence_by", "delete_when", "columns", "expectations",
+    "references", "date_column", "measures", "comment",
+)  # fmt: skip
+FACT_ONLY = ("references", "date_column", "measures")
+DIMENSION_ONLY = ("scd_type", "sequence_by", "delete_when")
+# Names the generated pipeline uses for its own columns and datasets.
+RESERVED_TABLES = ("date",)  # `dim_date` is generated from the facts' date columns
+MAX_TABLE_NAME = 230  # `silver_<t>_quarantine` must stay within Unity Catalog's 255 characters
+
+
+class SpecError(ValueError):
+    """The table spec is invalid; `errors` holds one line per problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
 
 
 def singular(name: str) -> str:
@@ -89,13 +112,288 @@ def from_names(names: list[str]) -> list[dict[str, Any]]:
     return tables
 
 
+def expression_problem(expr: Any) -> str | None:
+    """Why `expr` cannot be used as a SQL boolean expression in generated code, or None."""
+    if not isinstance(expr, str) or not expr.strip():
+        return "give a non-empty SQL boolean expression"
+    if "\n" in expr or "\r" in expr or any(ord(c) < 32 for c in expr):
+        return "must be a single line"
+    if ";" in expr:
+        return "must not contain ';' (one expression, not a statement)"
+    for marker in ("${", "{{", "{%", "{#", '"""', "\\"):
+        if marker in expr:
+            return f"must not contain {marker!r}"
+    depth, quote = 0, None
+    for char in expr:
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'`":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return "has a ')' without its '('"
+    if quote:
+        return f"has an unclosed {quote} quote"
+    if depth:
+        return "has unbalanced parentheses"
+    return None
+
+
+def _names_problems(names: list[str], where: str) -> list[str]:
+    errors, seen = [], {}
+    for name in names:
+        problem = identifier_problem(name, "table name")
+        if not problem and name.lower() in RESERVED_TABLES:
+            problem = f"reserved: the pipeline generates dim_{name.lower()} itself"
+        if not problem and len(name) > MAX_TABLE_NAME:
+            problem = f"at most {MAX_TABLE_NAME} characters (layer prefixes are added)"
+        if not problem and name.lower().endswith("_quarantine"):
+            problem = "must not end in _quarantine (silver_<t>_quarantine is generated)"
+        if not problem and name.lower() in seen:
+            problem = f"duplicate of {seen[name.lower()]!r} (names are case-insensitive)"
+        if problem:
+            errors.append(f"{where}: {name!r} -- {problem}")
+        seen.setdefault(name.lower(), name)
+    return errors
+
+
+def _list_of_columns(value: Any) -> list | None:
+    """A column list given as a list or a single name; None when it is neither."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None
+
+
+def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[str]) -> dict:
+    """Normalize one `tables` entry; append problems to `errors` as `tables.<t>.<field>: ...`."""
+    where = f"tables.{name}"
+    unknown = [key for key in raw if key not in ENTRY_KEYS]
+    for key in unknown:
+        errors.append(f"{where}: unknown key {key!r} -- valid keys: {', '.join(ENTRY_KEYS)}")
+    role = raw.get("role", "dimension")
+    if role not in ROLES:
+        errors.append(f"{where}.role: {role!r} -- use dimension or fact")
+        role = "dimension"
+    for key in FACT_ONLY if role == "dimension" else DIMENSION_ONLY:
+        if raw.get(key) not in (None, [], {}):
+            errors.append(f"{where}.{key}: only a {'fact' if role == 'dimension' else 'dimension'}"
+                          f" may set {key} ({name} is a {role})")  # fmt: skip
+    generic = _dimension(name, 1) if role == "dimension" else _fact(name, dimensions)
+    if "columns" not in raw:
+        table = generic  # names-only defaults for this role; explicit fields below override them
+    else:
+        table = {**generic, "keys": [], "sequence_by": None, "delete_when": None,
+                 "columns": {}, "expectations": None, "references": {}, "date_column": None,
+                 "measures": []}  # fmt: skip
+        if not isinstance(raw["columns"], dict) or not raw["columns"]:
+            errors.append(f"{where}.columns: give a mapping of column name -> Spark SQL type")
+        else:
+            for column, type_ in raw["columns"].items():
+                problem = identifier_problem(column, "column name")
+                if not problem and column.startswith("_"):
+                    problem = "names starting with _ are kept for audit columns"
+                if not problem and column.lower() in (c.lower() for c in table["columns"]):
+                    problem = "duplicate column (names are case-insensitive)"
+                if problem:
+                    errors.append(f"{where}.columns: {column!r} -- {problem}")
+                    continue
+                try:
+                    table["columns"][column] = spark_types.canonical(type_)
+                except ValueError as exc:
+                    errors.append(
+                        f"{where}.columns.{column}: {type_!r} -- not a Spark SQL type ({exc}); "
+                        "e.g. bigint, string, date, timestamp, decimal(12,2), array<string>"
+                    )
+                    table["columns"][column] = "string"
+    columns = table["columns"]
+
+    def declared(field: str, value: Any) -> Any:
+        if value is not None and value not in columns:
+            errors.append(f"{where}.{field}: {value!r} -- not a declared column; declare it "
+                          f"under columns (declared: {', '.join(columns) or 'none'})")  # fmt: skip
+        return value
+
+    if "keys" in raw:
+        keys = _list_of_columns(raw["keys"])
+        if keys is None:
+            errors.append(f"{where}.keys: {raw['keys']!r} -- give a list of column names")
+            keys = []
+        table["keys"] = [declared("keys", key) for key in keys]
+    if not table["keys"]:
+        errors.append(f"{where}.keys: missing -- a {role} needs its business key column(s), "
+                      f"e.g. keys: [{next(iter(columns), 'id')}]")  # fmt: skip
+    if role == "dimension":
+        scd_type = raw.get("scd_type", 1)
+        if scd_type in ("1", "2"):  # cookiecutter renders every value of a dict answer to text
+            scd_type = int(scd_type)
+        if scd_type not in (1, 2) or isinstance(scd_type, bool):
+            errors.append(f"{where}.scd_type: {scd_type!r} -- use 1 or 2")
+            scd_type = 1
+        table["scd_type"] = scd_type
+        if "sequence_by" in raw:
+            table["sequence_by"] = declared("sequence_by", raw["sequence_by"])
+        if scd_type == 2 and not table["sequence_by"]:
+            errors.append(f"{where}.sequence_by: missing -- SCD type 2 needs an ordering column")
+        if "delete_when" in raw:
+            table["delete_when"] = raw["delete_when"]
+            if raw["delete_when"] is not None:
+                problem = expression_problem(raw["delete_when"])
+                if problem:
+                    errors.append(f"{where}.delete_when: {raw['delete_when']!r} -- {problem}")
+    else:
+        if "references" in raw:
+            references = raw["references"] or {}
+            if not isinstance(references, dict):
+                errors.append(f"{where}.references: give a mapping of fact column -> dimension")
+                references = {}
+            table["references"] = {declared("references", k): v for k, v in references.items()}
+        if "date_column" in raw:
+            table["date_column"] = declared("date_column", raw["date_column"])
+            date_type = columns.get(raw["date_column"])
+            if date_type and date_type not in ("date", "timestamp", "timestamp_ntz"):
+                errors.append(f"{where}.date_column: {raw['date_column']!r} is {date_type} "
+                              "-- use a date or timestamp column")  # fmt: skip
+        if "measures" in raw:
+            measures = _list_of_columns(raw["measures"] or [])
+            if measures is None:
+                errors.append(f"{where}.measures: give a list of numeric column names")
+                measures = []
+            table["measures"] = [declared("measures", m) for m in measures]
+            for measure in measures:
+                if measure in columns and not spark_types.is_numeric(columns[measure]):
+                    errors.append(f"{where}.measures: {measure!r} is {columns[measure]} "
+                                  "-- measures must be numeric")  # fmt: skip
+    if "expectations" in raw:
+        table["expectations"] = _expectations(where, raw["expectations"], errors)
+    elif table["expectations"] is None:  # explicit columns: one NOT NULL rule per key
+        table["expectations"] = [
+            {"name": f"valid_{key}", "expr": f"{key} IS NOT NULL", "action": "drop"}
+            for key in table["keys"]
+        ]
+    if "columns" in raw and table["keys"]:
+        kind = "records" if role == "dimension" else "events"
+        per = ", ".join(str(k) for k in table["keys"])
+        table["comment"] = f"{singular(name).capitalize()} {kind}, one row per {per}."
+    if "comment" in raw:
+        comment = raw["comment"]
+        if not isinstance(comment, str) or any(ord(c) < 32 for c in comment) or "${" in comment:
+            errors.append(f"{where}.comment: give one line of text without '${{'")
+        else:
+            table["comment"] = comment
+    return table
+
+
+def _expectations(where: str, raw: Any, errors: list[str]) -> list[dict[str, str]]:
+    """`{name: "expr"}` or `{name: {expr: ..., action: warn|drop|fail}}` -> list of rules."""
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        errors.append(f"{where}.expectations: give a mapping of rule name -> {{expr, action}}")
+        return []
+    rules = []
+    for rule, body in raw.items():
+        here = f"{where}.expectations.{rule}"
+        problem = identifier_problem(rule, "rule name")
+        if problem:
+            errors.append(f"{where}.expectations: {rule!r} -- {problem}")
+            continue
+        if isinstance(body, str):
+            body = {"expr": body}
+        if not isinstance(body, dict):
+            errors.append(f"{here}: give {{expr: <SQL boolean>, action: warn|drop|fail}}")
+            continue
+        for key in body:
+            if key not in ("expr", "action"):
+                errors.append(f"{here}: unknown key {key!r} -- valid keys: expr, action")
+        action = body.get("action", "drop")
+        if action not in ACTIONS:
+            errors.append(f"{here}.action: {action!r} -- use warn, drop or fail")
+        problem = expression_problem(body.get("expr"))
+        if problem:
+            errors.append(f"{here}.expr: {body.get('expr')!r} -- {problem}")
+        rules.append({"name": rule, "expr": body.get("expr"), "action": action})
+    return rules
+
+
+def _check_references(tables: list[dict[str, Any]], errors: list[str]) -> None:
+    by_name = {t["name"]: t for t in tables}
+    for table in tables:
+        for column, target in table["references"].items():
+            where = f"tables.{table['name']}.references.{column}"
+            dimension = by_name.get(target)
+            if dimension is None:
+                errors.append(f"{where}: {target!r} -- no such table; reference one of the "
+                              f"dimensions: {', '.join(_dims(tables)) or 'none'}")  # fmt: skip
+            elif dimension["role"] != "dimension":
+                errors.append(f"{where}: {target!r} is a fact -- references point at dimensions")
+            elif len(dimension["keys"]) != 1:
+                errors.append(f"{where}: {target!r} has a composite key -- a reference needs a "
+                              "dimension with a single key column")  # fmt: skip
+
+
+def _dims(tables: list[dict[str, Any]]) -> list[str]:
+    return [t["name"] for t in tables if t["role"] == "dimension"]
+
+
+def _build(table_names: str, tables: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    if tables in (None, "", {}):
+        names = split_names(table_names) if isinstance(table_names, str) else []
+        if not names:
+            return [], ["table_names: empty -- give comma-separated names, e.g. customers, orders"]
+        errors = _names_problems(names, "table_names")
+        if errors:
+            return [], errors
+        built = from_names(names)
+        singulars = [t["singular"] for t in built]
+        if len(set(singulars)) != len(singulars):
+            errors.append(f"table_names: {table_names!r} -- two names share the singular used "
+                          "for key columns (customer/customers); rename one")  # fmt: skip
+        return built, errors
+    if not isinstance(tables, dict):
+        return [], ["tables: give a mapping of table name -> spec (see README, Table spec)"]
+    errors = _names_problems(list(tables), "tables")
+    if errors:
+        return [], errors
+    # facts default to referencing every dimension, so roles must be known before entries
+    dimensions = [
+        name
+        for name, raw in tables.items()
+        if not isinstance(raw, dict) or raw.get("role", "dimension") == "dimension"
+    ]
+    built = []
+    for name, raw in tables.items():
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            errors.append(f"tables.{name}: {raw!r} -- give a mapping (role, keys, columns, ...)")
+            continue
+        built.append(_entry(name, raw, dimensions, errors))
+    _check_references(built, errors)
+    return built, errors
+
+
+def validate(table_names: str, tables: Any) -> list[str]:
+    """Every problem with the table answers, one line each (empty when the spec is fine)."""
+    return _build(table_names, tables)[1]
+
+
 def normalize(table_names: str, tables: dict[str, Any] | None) -> dict[str, Any]:
-    """Return the normalized spec every template renders from (see the README for the format)."""
-    # TODO(helper TEMPLATE): full `tables` spec support and validation.
-    normalized = from_names(split_names(table_names))
+    """The normalized spec every template renders from (format: README, "Table spec").
+
+    When `tables` is non-empty it defines the tables and `table_names` is ignored.
+    Raises SpecError when the answers are invalid.
+    """
+    built, errors = _build(table_names, tables)
+    if errors:
+        raise SpecError(errors)
     return {
-        "tables": normalized,
-        "dimensions": [t["name"] for t in normalized if t["role"] == "dimension"],
-        "facts": [t["name"] for t in normalized if t["role"] == "fact"],
-        "has_dim_date": any(t["date_column"] for t in normalized),
+        "tables": built,
+        "dimensions": _dims(built),
+        "facts": [t["name"] for t in built if t["role"] == "fact"],
+        "has_dim_date": any(t["date_column"] for t in built),
     }

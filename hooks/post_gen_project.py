@@ -1,1 +1,39 @@
-"""Render per-table files and validate the bundle (placeholder until the pipeline helper lands)."""
+"""Finish the generated project: per-table files, sample data, then the bundle's offline validation.
+
+The work lives in testable modules (bake.render_tables, the project's own tools/); this hook only
+calls them in order. Any failure exits 1, so cookiecutter deletes the half-made project.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+# Rendered by cookiecutter's Jinja: the values below become JSON string literals (valid Python)
+sys.path.insert(0, {{ cookiecutter._repo_dir | tojson }})
+CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
+PROJECT = Path.cwd()  # cookiecutter runs this hook inside the generated project
+
+
+def fail(message: str) -> None:
+    print(f"post_gen_project: {message}; the generated project was removed.", file=sys.stderr)
+    sys.exit(1)
+
+
+def run_tool(module: str) -> None:
+    """Run `python -m tools.<module>` in the project, as `make` would (skipped if absent)."""
+    if not (PROJECT / "tools" / f"{module}.py").exists():
+        return
+    result = subprocess.run([sys.executable, "-m", f"tools.{module}"], cwd=PROJECT)
+    if result.returncode != 0:
+        fail(f"tools/{module}.py exited {result.returncode} (see its output above)")
+
+
+from bake import render_tables  # noqa: E402  (needs the template on sys.path)
+
+try:
+    render_tables.render(PROJECT, CONTEXT)
+except Exception as exc:  # any rendering problem must stop the bake with its reason
+    fail(f"rendering the per-table files failed: {type(exc).__name__}: {exc}")
+run_tool("generate_sample_data")
+run_tool("validate_bundle")

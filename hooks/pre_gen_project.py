@@ -1,1 +1,17 @@
-"""Check every answer before cookiecutter writes anything (placeholder until the template helper lands)."""
+"""Check every answer before cookiecutter writes anything; exit 1 with one line per problem."""
+
+import json
+import sys
+
+# Rendered by cookiecutter's Jinja: the values below become JSON string literals (valid Python)
+sys.path.insert(0, {{ cookiecutter._repo_dir | tojson }})
+CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
+
+from bake import answers, spec  # noqa: E402  (needs the template on sys.path)
+
+errors = answers.validate(CONTEXT) + spec.validate(CONTEXT["table_names"], CONTEXT["tables"])
+if errors:
+    print("The answers are not valid; nothing was generated:", file=sys.stderr)
+    for error in errors:
+        print(f"  {error}", file=sys.stderr)
+    sys.exit(1)

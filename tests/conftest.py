@@ -2,8 +2,8 @@
 
 `bake(extra_context=None, config_file=None) -> Path` bakes the template without prompts into a fresh
 temporary folder and returns the generated project's path. It raises cookiecutter's
-`FailedHookException` when a hook rejects the answers. `default_project` is the default bake, made once
-per test session: tests that only read it must not modify it.
+`FailedHookException` when a hook rejects the answers. `default_project` is the default bake, made
+once per test session: tests that only read it must not modify it.
 
 Replay files and cloned-template caches go to a temporary folder, never to the user's home.
 """
@@ -21,7 +21,8 @@ import yaml
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable  # the interpreter running pytest has every dependency of a generated project
+# The interpreter running pytest has every dependency of a generated project.
+PYTHON = sys.executable
 
 
 def _hermetic_config(workdir: Path, config_file: str | os.PathLike | None) -> Path:
@@ -58,7 +59,7 @@ def bake_project(
 def run_cookiecutter_cli(
     output_dir: Path, *args: str, config_file: str | os.PathLike | None = None
 ) -> subprocess.CompletedProcess:
-    """Run the `cookiecutter` command line (no prompts) and capture its output, for error-message tests.
+    """Run the `cookiecutter` command line (no prompts) and capture its output (for error tests).
 
     `args` are extra `key=value` answers or options; the return code and output are not checked.
     """

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 # Bundles with `catalog`/`schema`/`serverless` pipelines, `event_log` and `bundle validate --strict`
@@ -212,7 +212,7 @@ def logs(databricks: str, profile: str, target: str, key: str, since: str, max_e
 
 
 def default_since(hours: int = 24) -> str:
-    return (datetime.now(UTC) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (datetime.now(timezone.utc) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main(argv: list[str] | None = None) -> int:

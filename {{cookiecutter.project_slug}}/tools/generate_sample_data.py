@@ -1,4 +1,4 @@
-"""Write deterministic sample landing files for every table in `{{ cookiecutter.__package_name }}.tables`.
+"""Write deterministic sample landing files for every table of this pipeline.
 
     python -m tools.generate_sample_data [--out sample_data] [--format json] [--seed 7]
 
@@ -6,16 +6,16 @@ Each table gets `<out>/<table>/part-0001.<ext>` and `part-0002.<ext>` in the for
 reads (json lines for json and kafka, csv with a header, parquet for parquet and delta). The data is
 realistic enough to exercise every rule of the pipeline, on purpose:
 
-- rows that a `drop` rule removes (NULL key, a value that does not cast, an out-of-range or NULL value),
-  which land in `silver_<table>_quarantine`;
+- rows that a `drop` rule removes (NULL key, a value that does not cast, an out-of-range or
+  NULL value), which land in `silver_<table>_quarantine`;
 - rows that break a `warn` rule (kept, counted);
-- exact duplicates; for dimensions, several updates per key, an out-of-order event (a later file with an
-  older sequence value) and a delete; for facts, a corrected row in the later file and a row whose
-  dimension key does not exist (it gets the unknown member, `<dim>_sk = -1`).
+- exact duplicates; for dimensions, several updates per key, an out-of-order event (a later
+  file with an older sequence value) and a delete; for facts, a corrected row in the later
+  file and a row whose dimension key does not exist (it gets the unknown member, `<dim>_sk = -1`).
 
 No row breaks a `fail` rule: one such row stops the whole update, which is what `fail` is for.
-`<out>/_manifest.json` lists every deliberate row (file, 1-based row number, kind, the rules it breaks,
-why), so tests can compute the expected gold tables from the files without Spark.
+`<out>/_manifest.json` lists every deliberate row (file, 1-based row number, kind, the rules it
+breaks, why), so tests can compute the expected gold tables from the files without Spark.
 
 Rules are read from the table spec. The generator understands simple rules (`col IS [NOT] NULL`,
 comparisons with a literal, `BETWEEN`, `IN`, joined with `AND`); it lists other rules under
@@ -33,15 +33,22 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 PACKAGE = "{{ cookiecutter.__package_name }}"
 ROOT = Path(__file__).resolve().parents[1]
-EXTENSIONS = {"json": "json", "kafka": "json", "csv": "csv", "parquet": "parquet", "delta": "parquet"}
+EXTENSIONS = {
+    "json": "json",
+    "kafka": "json",
+    "csv": "csv",
+    "parquet": "parquet",
+    "delta": "parquet",
+}
 # A value the pipeline's try_cast turns into NULL, per kind of column (json and csv only: parquet
 # files are typed, so they cannot carry one).
 UNCASTABLE = {"number": "n/a", "temporal": "not-a-date", "boolean": "maybe"}
@@ -92,7 +99,7 @@ class Uncastable(str):
     """A raw value that the pipeline's try_cast turns into NULL (`castable_<column>` fails)."""
 
 
-# --- rules ------------------------------------------------------------------------------------------
+# --- rules ---------------------------------------------------------------------------------------
 
 IDENT = r"`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_]*"
 LITERAL = r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?|TRUE|FALSE"
@@ -107,7 +114,7 @@ ATOM_PATTERNS = [
 
 @dataclass(frozen=True)
 class Atom:
-    """One checkable condition on one column: `op` is not_null, is_null, between, in or a comparison."""
+    """One checkable condition on one column (`op`: not_null, is_null, between, in, >, ...)."""
 
     column: str
     op: str
@@ -162,12 +169,14 @@ def _atom(op: str, match: re.Match[str]) -> Atom:
     if op == "between":
         return Atom(column, op, (_literal(match.group(2)), _literal(match.group(3))))
     if op == "in":
-        return Atom(column, op, tuple(_literal(item) for item in re.findall(LITERAL, match.group(2))))
+        return Atom(
+            column, op, tuple(_literal(item) for item in re.findall(LITERAL, match.group(2)))
+        )
     return Atom(column, op)
 
 
 def _comparable(value: Any, literal: Any) -> tuple[Any, Any]:
-    """Bring a typed value and a rule literal to one Python type, the way Spark would compare them."""
+    """Bring a typed value and a rule literal to one Python type, as Spark would compare them."""
     if isinstance(value, bool) or isinstance(literal, bool):
         return value, literal
     if isinstance(value, (int, Decimal, float)):
@@ -288,7 +297,9 @@ class TablePlan:
         if kind == "string":
             if "email" in lower:
                 value = f"{rng.choice(FIRST_NAMES)}.{rng.choice(LAST_NAMES)}@example.com".lower()
-            elif "name" in lower and any(w in singular for w in ("customer", "user", "person", "cust")):
+            elif "name" in lower and any(
+                w in singular for w in ("customer", "user", "person", "cust")
+            ):
                 value = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             elif "name" in lower and "product" in singular:
                 value = f"{rng.choice(PRODUCT_WORDS)} {rng.choice(PRODUCT_NOUNS)}"
@@ -307,7 +318,9 @@ class TablePlan:
             else:
                 value = f"{lower}-{number}"
         elif kind == "integer":
-            value = rng.randint(1, 10) if "qty" in lower or "quantity" in lower else rng.randint(1, 100)
+            value = (
+                rng.randint(1, 10) if "qty" in lower or "quantity" in lower else rng.randint(1, 100)
+            )
         elif kind == "decimal":
             scale = scale_of(self.spec.columns[column])
             value = Decimal(rng.randint(500, 50000)).scaleb(-2).quantize(Decimal(1).scaleb(-scale))
@@ -366,16 +379,22 @@ class TablePlan:
         step = {">": 0, ">=": -1, "<": 0, "<=": 1, "=": 1, "<>": 0, "between": 1}[atom.op]
         return self._as_kind(atom.column, Decimal(str(literal)) + step)
 
-    def delete_column(self) -> tuple[str, str] | str | None:
-        match = re.match(rf"^\s*({IDENT})\s*=\s*'((?:[^']|'')*)'\s*$", self.spec.delete_when or "")
-        return _ident(match.group(1)) if match else None
+    def delete_column(self) -> str | None:
+        marker = delete_marker(self.spec.delete_when)
+        return marker[0] if marker else None
 
     def delete_value(self) -> str | None:
-        match = re.match(rf"^\s*({IDENT})\s*=\s*'((?:[^']|'')*)'\s*$", self.spec.delete_when or "")
-        return match.group(2).replace("''", "'") if match else None
+        marker = delete_marker(self.spec.delete_when)
+        return marker[1] if marker else None
 
 
-# --- datasets ---------------------------------------------------------------------------------------
+def delete_marker(delete_when: str | None) -> tuple[str, str] | None:
+    """(column, value) of a `column = 'value'` delete condition; None for anything else."""
+    match = re.match(rf"^\s*({IDENT})\s*=\s*'((?:[^']|'')*)'\s*$", delete_when or "")
+    return (_ident(match.group(1)), match.group(2).replace("''", "'")) if match else None
+
+
+# --- datasets ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -421,7 +440,9 @@ def changeable_column(plan: TablePlan) -> str | None:
     return (preferred or candidates or [None])[0]
 
 
-def changed(plan: TablePlan, row: dict[str, Any], column: str | None, number: int) -> dict[str, Any]:
+def changed(
+    plan: TablePlan, row: dict[str, Any], column: str | None, number: int
+) -> dict[str, Any]:
     new = dict(row)
     if column is not None:
         for attempt in range(20):
@@ -488,13 +509,15 @@ def build_dimension(plan: TablePlan, text_format: bool) -> Dataset:
     for i in range(12, 14):  # keys that first appear in the second file
         row = full_row(plan, plan.new_key(), i + 1)
         if sequenced:
-            row[spec.sequence_by] = sequence_value(plan, DIMENSION_START + timedelta(days=2, hours=i))
+            row[spec.sequence_by] = sequence_value(
+                plan, DIMENSION_START + timedelta(days=2, hours=i)
+            )
         current[i] = row
         data.add(2, Row(row))
     data.usable_keys = [
         {k: current[i][k] for k in spec.keys} for i in sorted(current) if i not in deleted
     ]
-    add_bad_rows(plan, data, text_format)
+    add_bad_rows(plan, data, text_format, lambda n: full_row(plan, plan.new_key(), n))
     return data
 
 
@@ -519,7 +542,8 @@ def build_fact(plan: TablePlan, dims: dict[str, Dataset], text_format: bool) -> 
         dim_plan = dims[dimension].plan
         row[column] = dim_plan.key_value(dim_plan.spec.keys[0], 999)
         data.add(2, Row(row, "unknown_member", f"{column} matches no {dimension} row"))
-    add_bad_rows(plan, data, text_format)
+    # Bad fact rows point at real members: each shows its rule, not also an unknown member.
+    add_bad_rows(plan, data, text_format, lambda n: fact_row(plan, dims, n))
     return data
 
 
@@ -541,7 +565,9 @@ def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str
     return row
 
 
-def add_bad_rows(plan: TablePlan, data: Dataset, text_format: bool) -> None:
+def add_bad_rows(
+    plan: TablePlan, data: Dataset, text_format: bool, good_row: Callable[[int], dict[str, Any]]
+) -> None:
     """One row per understood drop and warn rule, and per kind of uncastable value (json/csv)."""
     spec, fail_columns = plan.spec, plan.fail_columns()
     file_numbers = sorted(data.files)
@@ -551,7 +577,7 @@ def add_bad_rows(plan: TablePlan, data: Dataset, text_format: bool) -> None:
         if atom is None:
             data.skipped.append(f"{rule.name}: not understood or only on fail-rule columns")
             continue
-        row = full_row(plan, plan.new_key(), 900 + n)
+        row = good_row(900 + n)
         row[atom.column] = plan.violating(atom, row.get(atom.column))
         why = f"breaks {rule.action} rule {rule.name}: {rule.expr}"
         data.insert(file_numbers[n % len(file_numbers)], Row(row, rule.action, why))
@@ -561,13 +587,16 @@ def add_bad_rows(plan: TablePlan, data: Dataset, text_format: bool) -> None:
     usable = [c for c in spec.columns if c not in fail_columns]
     numbers = [c for c in usable if kinds[c] in ("integer", "decimal")]
     temporals = [c for c in usable if kinds[c] in ("date", "timestamp")]
-    non_key_first = [c for c in numbers if c not in spec.keys] + [c for c in numbers if c in spec.keys]
+    # Prefer a measure, then a plain attribute, over a reference or a key: the row then shows
+    # the typing rule on its own.
+    preference = (list(spec.measures), [c for c in numbers if c not in spec.keys], numbers)
+    ranked = [c for group in preference for c in group if c in numbers]
     for n, (column, raw) in enumerate(
-        [(non_key_first[:1], UNCASTABLE["number"]), (temporals[:1], UNCASTABLE["temporal"])]
+        [(ranked[:1], UNCASTABLE["number"]), (temporals[:1], UNCASTABLE["temporal"])]
     ):
         if not column:
             continue
-        row = full_row(plan, plan.new_key(), 950 + n)
+        row = good_row(950 + n)
         row[column[0]] = Uncastable(raw)
         why = f"{column[0]} = {raw!r} does not cast to {spec.columns[column[0]]}"
         data.insert(file_numbers[n % len(file_numbers)], Row(row, "uncastable", why))
@@ -588,7 +617,9 @@ def build_increment(plan: TablePlan, data: Dataset, dims: dict[str, Dataset]) ->
     if spec.sequence_by in plan.kinds and plan.kinds[spec.sequence_by] != "other":
         # After every fact date, so it adds a version without changing any existing fact's lookup.
         key = data.usable_keys[3]
-        latest = [r.values for rows_ in data.files.values() for r in rows_ if key_matches(spec, r, key)]
+        latest = [
+            r.values for rows_ in data.files.values() for r in rows_ if key_matches(spec, r, key)
+        ]
         row = changed(plan, latest[-1], changeable_column(plan), 4242)
         row[spec.sequence_by] = sequence_value(plan, datetime(2024, 4, 10, 10, 0))
         rows.append(Row(row, "increment", "a later version of an existing key"))
@@ -613,7 +644,7 @@ def build(tables: tuple[Any, ...], source_format: str, seed: int) -> dict[str, D
     return {spec.name: datasets[spec.name] for spec in tables}
 
 
-# --- files ------------------------------------------------------------------------------------------
+# --- files ---------------------------------------------------------------------------------------
 
 
 def text_value(value: Any) -> Any:
@@ -637,7 +668,9 @@ def write_file(path: Path, spec: Any, rows: list[Row], source_format: str) -> No
         writer.writerow(columns)
         for row in rows:
             values = [text_value(row.values.get(c)) for c in columns]
-            writer.writerow(["" if v is None else str(v).lower() if v in (True, False) else v for v in values])
+            writer.writerow(
+                ["" if v is None else str(v).lower() if v in (True, False) else v for v in values]
+            )
         path.write_text(buffer.getvalue(), encoding="utf-8")
     else:
         write_parquet(path, spec, rows)
@@ -650,10 +683,20 @@ def write_parquet(path: Path, spec: Any, rows: list[Row]) -> None:
     def arrow_type(spark_type: str) -> pa.DataType:
         t = spark_type.strip().lower()
         simple = {
-            "bigint": pa.int64(), "long": pa.int64(), "int": pa.int32(), "integer": pa.int32(),
-            "smallint": pa.int16(), "short": pa.int16(), "tinyint": pa.int8(), "byte": pa.int8(),
-            "double": pa.float64(), "float": pa.float32(), "real": pa.float32(),
-            "boolean": pa.bool_(), "date": pa.date32(), "timestamp": pa.timestamp("us", tz="UTC"),
+            "bigint": pa.int64(),
+            "long": pa.int64(),
+            "int": pa.int32(),
+            "integer": pa.int32(),
+            "smallint": pa.int16(),
+            "short": pa.int16(),
+            "tinyint": pa.int8(),
+            "byte": pa.int8(),
+            "double": pa.float64(),
+            "float": pa.float32(),
+            "real": pa.float32(),
+            "boolean": pa.bool_(),
+            "date": pa.date32(),
+            "timestamp": pa.timestamp("us", tz="UTC"),
             "timestamp_ntz": pa.timestamp("us"),
         }
         if t in simple:
@@ -671,7 +714,9 @@ def write_parquet(path: Path, spec: Any, rows: list[Row]) -> None:
         if kind_of(spark_type) in ("string", "other"):
             columns[column] = [None if v is None else str(v) for v in columns[column]]
         elif spark_type.strip().lower() == "timestamp":
-            columns[column] = [None if v is None else v.replace(tzinfo=UTC) for v in columns[column]]
+            columns[column] = [
+                None if v is None else v.replace(tzinfo=timezone.utc) for v in columns[column]
+            ]
     pq.write_table(pa.table(columns, schema=schema), path)
 
 
@@ -726,17 +771,21 @@ def load_tables() -> Any:
     return importlib.import_module(f"{PACKAGE}.tables")
 
 
-def generate(out: Path, source_format: str, seed: int = 7, increment: bool = False) -> dict[str, Any]:
-    """Write the sample files (or, with `increment`, the next file per table); return the manifest."""
+def generate(
+    out: Path, source_format: str, seed: int = 7, increment: bool = False
+) -> dict[str, Any]:
+    """Write the sample files (with `increment`: the next file per table); return the manifest."""
     tables = load_tables().ALL_TABLES
     datasets = build(tables, source_format, seed)
     manifest_path = out / "_manifest.json"
     if increment:
         manifest = json.loads(manifest_path.read_text())
         file_number = 1 + max(
-            int(f.split("-")[1].split(".")[0]) for t in manifest["tables"].values() for f in t["files"]
+            int(f.split("-")[1].split(".")[0])
+            for t in manifest["tables"].values()
+            for f in t["files"]
         )
-        for name, data in datasets.items():
+        for data in datasets.values():
             data.files = {file_number: build_increment(data.plan, data, datasets)}
     else:
         manifest = {

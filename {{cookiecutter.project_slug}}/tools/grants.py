@@ -82,7 +82,9 @@ def execute(client, statement: str, warehouse_id: str) -> None:
     while _state(response) in RUNNING_STATES:
         if time.monotonic() > deadline:
             client.statement_execution.cancel_execution(response.statement_id)
-            raise GrantsError(f"Timed out after {TIMEOUT_SECONDS:.0f} s; the statement was canceled.")
+            raise GrantsError(
+                f"Timed out after {TIMEOUT_SECONDS:.0f} s; the statement was canceled."
+            )
         time.sleep(POLL_SECONDS)
         response = client.statement_execution.get_statement(response.statement_id)
     state = _state(response)

@@ -30,7 +30,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
@@ -51,7 +51,7 @@ Then open a new shell (or set JAVA_HOME to the JDK folder) and run this again.""
 # "... Flow 'spark_catalog.default.b' has FAILED."
 FLOW_EVENT = re.compile(r"Flow '?(?:[\w`]+\.)*`?(\w+)`?'? (?:is|has) ([A-Z_]+)\.")
 PHASE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: (Creating Spark session|Starting run)")
-ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Exception|Error)\b:|^\[[A-Z_]+\]|^ {2}File \"")
+ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Exception|Error)\b:|^\[[A-Z_]+\]")
 
 
 def java_version() -> int | None:
@@ -73,7 +73,7 @@ def java_version() -> int | None:
     return int(match.group(2) or 0) if major == 1 else major  # "1.8.0" is Java 8
 
 
-def load_tables():  # noqa: ANN201 - the generated module
+def load_tables():
     sys.path.insert(0, str(ROOT / "src"))
     return importlib.import_module(f"{PACKAGE}.tables")
 
@@ -93,7 +93,7 @@ def acquire_lock(state_dir: Path) -> IO[str]:
         )
     handle.seek(0)
     handle.truncate()
-    handle.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+    handle.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC\n")
     handle.flush()
     return handle
 
@@ -103,7 +103,6 @@ def write_spark_conf(state_dir: Path) -> Path:
     conf_dir = state_dir / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
     settings = {
-        "spark.master": "local[2]",
         # A persistent catalog: without it the second run fails on tables it forgot.
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": str(state_dir / "warehouse"),
@@ -117,6 +116,13 @@ def write_spark_conf(state_dir: Path) -> Path:
     return conf_dir
 
 
+def library_globs(state_dir: Path) -> list[str]:
+    """The layer folders relative to the spec's folder: spark-pipelines resolves globs there, and
+    only accepts relative ones."""
+    to_root = Path(os.path.relpath(ROOT, state_dir))
+    return [(to_root / glob).as_posix() for glob in LAYER_GLOBS]
+
+
 def write_pipeline_spec(state_dir: Path, landing: Path, source_format: str) -> Path:
     """The local twin of resources/pipeline.yml: same library folders, local configuration."""
     quote = json.dumps  # a JSON string is a valid YAML scalar, whatever the path holds
@@ -128,7 +134,7 @@ def write_pipeline_spec(state_dir: Path, landing: Path, source_format: str) -> P
         f"  medallion.source_format: {quote(source_format)}",
         f"  medallion.landing_path: {quote(str(landing))}",
         "libraries:",
-        *(f"  - glob:\n      include: {quote(glob)}" for glob in LAYER_GLOBS),
+        *(f"  - glob:\n      include: {quote(glob)}" for glob in library_globs(state_dir)),
     ]
     spec = state_dir / "spark-pipeline.yml"
     spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -179,7 +185,8 @@ def error_lines(tail: list[str]) -> list[str]:
     start = max((i for i, line in enumerate(tail) if line.startswith("Traceback")), default=None)
     lines = tail[start:] if start is not None else tail[-60:]
     lines = [line for line in lines if not line.lstrip().startswith("at ") and line.strip()]
-    errors = [line for line in lines if ERROR_LINE.search(line)]
+    # The exception, plus the frames in this project's own files (a bug in src/ shows where).
+    errors = [line for line in lines if ERROR_LINE.search(line) or f'File "{ROOT}' in line]
     return (errors or lines)[-12:]
 
 
@@ -211,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         command = [str(Path(sys.executable).parent / "spark-pipelines"), "run", "--spec", str(spec)]
         if args.full_refresh:
             command.append("--full-refresh-all")
-        log_path = state_dir / "logs" / f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
+        log_path = state_dir / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         refresh = " (full refresh)" if args.full_refresh else ""
         print(f"run_local: {PIPELINE_NAME} on {landing}{refresh}", flush=True)

@@ -132,22 +132,31 @@ def check_structure(files: dict[Path, dict], report: Report) -> None:
                 report.error(path, str(key), "unknown top-level key")
         targets = data.get("targets") or {}
         for name, target in targets.items() if isinstance(targets, dict) else ():
-            for key in target or {}:
+            for key in target if isinstance(target, dict) else ():
                 if key not in TARGET_KEYS:
                     report.error(path, f"targets.{name}.{key}", "unknown target key")
+        for where, section in resource_sections(data):
+            groups = section.values() if isinstance(section, dict) else [section]
+            if not all(isinstance(group, dict) for group in groups):
+                report.error(path, where, "must map resource types to mappings of named resources")
+
+
+def resource_sections(data: dict):
+    """(yaml path, value) of the top-level `resources` and of every target's `resources`."""
+    if data.get("resources") is not None:
+        yield "resources", data["resources"]
+    targets = data.get("targets") if isinstance(data.get("targets"), dict) else {}
+    for name, target in targets.items():
+        if isinstance(target, dict) and target.get("resources") is not None:
+            yield f"targets.{name}.resources", target["resources"]
 
 
 def iter_resources(files: dict[Path, dict]):
     """(file, yaml path, type, key, body) for top-level resources and target overrides."""
     for path, data in files.items():
-        sections = [("resources", data.get("resources"))]
-        targets = data.get("targets") if isinstance(data.get("targets"), dict) else {}
-        for name, target in targets.items():
-            if isinstance(target, dict):
-                sections.append((f"targets.{name}.resources", target.get("resources")))
-        for prefix, section in sections:
-            for rtype, group in (section or {}).items():
-                for key, body in (group or {}).items():
+        for prefix, section in resource_sections(data):
+            for rtype, group in section.items() if isinstance(section, dict) else ():
+                for key, body in group.items() if isinstance(group, dict) else ():
                     yield path, f"{prefix}.{rtype}.{key}", rtype, key, body
 
 
@@ -176,7 +185,9 @@ def find_bad_field(cls: Any, value: Any, where: str) -> tuple[str, str] | None:
             if found:
                 return found
         return None
-    for arg in args:  # unions: VariableOr[T], Optional[T], ...
+    for arg in args:  # unions: VariableOr[T], Optional[T], ... (the Variable arm is never it)
+        if getattr(typing.get_origin(arg) or arg, "__name__", "") == "Variable":
+            continue
         found = find_bad_field(arg, value, where)
         if found:
             return found

@@ -59,9 +59,7 @@ def _events(
     tie_break = Window.partitionBy(*keys, sequence_by).orderBy(
         F.col("__is_delete").desc(), F.to_json(F.struct(*output)).desc()
     )
-    events = (
-        events.withColumn("__n", F.row_number().over(tie_break)).where("__n = 1").drop("__n")
-    )
+    events = events.withColumn("__n", F.row_number().over(tie_break)).where("__n = 1").drop("__n")
     return events, output
 
 
@@ -130,5 +128,7 @@ def scd2(
     return (
         runs.withColumn(END_AT, F.lead(START_AT).over(next_run))
         .where("__is_version = 1")
-        .select(*(F.col("__latest").getField(name).alias(name) for name in output), START_AT, END_AT)
+        .select(
+            *(F.col("__latest").getField(name).alias(name) for name in output), START_AT, END_AT
+        )
     )

@@ -4,18 +4,20 @@ Pipeline files call these functions and never branch on the engine themselves. T
 from the pipeline configuration key `medallion.engine` (`databricks` in resources/pipeline.yml,
 `local` in the local spec; `local` when unset).
 
-| Concern             | Databricks (Lakeflow)                          | local (`spark-pipelines`, Spark 4.3)      |
-|---------------------|------------------------------------------------|-------------------------------------------|
-| json/csv/parquet    | Auto Loader `cloudFiles`: schema hints from    | file source with an explicit schema,      |
-|                     | the spec, `addNewColumns`, `_rescued_data`     | corrupt records kept in `_rescued_data`   |
-| delta source        | `readStream.table(<delta_source_schema>.<t>)`  | parquet files under `<landing>/<t>/`      |
-| kafka source        | Kafka topic `<t>`, JSON value parsed as        | JSON files under `<landing>/<t>/` (no     |
-|                     | strings                                        | Kafka connector offline)                  |
-| expectations        | `dp.expect_all*`: metrics in the event log     | warn: pass through; drop: filter;         |
-|                     |                                                | fail: `raise_error` stops the update      |
-| SCD1/SCD2 CDC       | `dp.create_auto_cdc_flow` into a streaming     | materialized view recomputed from the     |
-|                     | table (incremental)                            | whole feed with `cdc.scd1`/`cdc.scd2`     |
-| liquid clustering   | `cluster_by` on tables                         | none (plain parquet)                      |
+| Concern          | Databricks (Lakeflow)                 | local (`spark-pipelines`, Spark 4.3)  |
+|------------------|---------------------------------------|---------------------------------------|
+| json/csv/parquet | Auto Loader `cloudFiles`: schema      | file source, explicit schema,         |
+|                  | hints from the spec, new columns      | unparsable records kept in            |
+|                  | added, `_rescued_data`                | `_rescued_data`                       |
+| delta source     | `readStream.table(<schema>.<t>)`,     | parquet files in `<landing>/<t>/`     |
+|                  | `medallion.delta_source_schema`       |                                       |
+| kafka source     | topic `<t>`, JSON value parsed into   | JSON files in `<landing>/<t>/`        |
+|                  | strings                               | (no Kafka connector offline)          |
+| expectations     | `dp.expect_all*`: metrics in the      | warn: pass through; drop: filter;     |
+|                  | event log                             | fail: `raise_error` stops the update  |
+| SCD1/SCD2 CDC    | `dp.create_auto_cdc_flow` into a      | materialized view recomputed from     |
+|                  | streaming table (incremental)         | the whole feed by `cdc.scd1/scd2`     |
+| clustering       | `cluster_by` (liquid clustering)      | none (plain parquet directories)      |
 
 Both engines keep the same dataset names and columns, so gold code and tests do not care.
 `expect_all*` are looked up on `dp` when called: open-source `pyspark.pipelines` does not have them.
@@ -46,7 +48,13 @@ DELTA_SOURCE_SCHEMA_CONF = "medallion.delta_source_schema"
 KAFKA_SERVERS_CONF = "medallion.kafka_bootstrap_servers"
 
 # What the local engine reads in place of sources it cannot reach offline.
-LOCAL_FILE_FORMAT = {"json": "json", "csv": "csv", "parquet": "parquet", "delta": "parquet", "kafka": "json"}
+LOCAL_FILE_FORMAT = {
+    "json": "json",
+    "csv": "csv",
+    "parquet": "parquet",
+    "delta": "parquet",
+    "kafka": "json",
+}
 
 DatasetFunction = Callable[..., DataFrame]
 
@@ -90,9 +98,7 @@ def _schema_hints(spec: TableSpec, source_format: str) -> str:
 def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -> DataFrame:
     if source_format == "delta":
         source_table = f"{_required_conf(spark, DELTA_SOURCE_SCHEMA_CONF)}.{spec.name}"
-        return spark.readStream.table(source_table).withColumn(
-            "_source_file", F.lit(source_table)
-        )
+        return spark.readStream.table(source_table).withColumn("_source_file", F.lit(source_table))
     if source_format == "kafka":
         return _read_kafka(spark, spec)
     reader = (

@@ -41,7 +41,10 @@ def landing_schema(spec: TableSpec, source_format: str) -> StructType:
         return StructType([*fields, StructField(RESCUED_COLUMN, StringType())])
     if source_format in TYPED_FORMATS:
         return StructType(
-            [StructField(name, _parse_datatype_string(type_)) for name, type_ in spec.columns.items()]
+            [
+                StructField(name, _parse_datatype_string(type_))
+                for name, type_ in spec.columns.items()
+            ]
         )
     raise ValueError(f"unknown source format {source_format!r}")
 

@@ -26,7 +26,9 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
-            raise ValueError(f"rule {self.name!r}: action must be one of {ACTIONS}, not {self.action!r}")
+            raise ValueError(
+                f"rule {self.name!r}: action must be one of {ACTIONS}, not {self.action!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,9 @@ class TableSpec:
 
     def __post_init__(self) -> None:
         if self.role not in ("dimension", "fact"):
-            raise ValueError(f"table {self.name!r}: role must be dimension or fact, not {self.role!r}")
+            raise ValueError(
+                f"table {self.name!r}: role must be dimension or fact, not {self.role!r}"
+            )
         missing = [key for key in self.keys if key not in self.columns]
         if missing:
             raise ValueError(f"table {self.name!r}: keys {missing} are not in columns")

@@ -83,9 +83,10 @@ def dim_date(dates: DataFrame, date_col: str = "date") -> DataFrame:
     The unknown row has `date_sk = -1`, 'Unknown' names and NULL elsewhere. Days without facts
     inside the range are included, so calendars and gaps show in reports.
     """
-    bounds = dates.agg(F.min(date_col).alias("first"), F.max(date_col).alias("last"))
+    day = F.to_date(date_col)
+    bounds = dates.agg(F.min(day).alias("first"), F.max(day).alias("last"))
     days = bounds.where("first IS NOT NULL").select(
-        F.explode(F.sequence("first", "last")).cast("date").alias("date")
+        F.explode(F.sequence("first", "last")).alias("date")
     )
     day_of_week = (F.dayofweek("date") + 5) % 7 + 1  # Spark's dayofweek starts on Sunday = 1
     calendar = days.select(
@@ -115,9 +116,7 @@ def dim_date(dates: DataFrame, date_col: str = "date") -> DataFrame:
 
 def date_sk(date: Column | str) -> Column:
     """`date_sk` of a date: yyyyMMdd as INT, -1 when the date is NULL."""
-    return F.coalesce(
-        F.date_format(date, "yyyyMMdd").cast("int"), F.lit(UNKNOWN_SK).cast("int")
-    )
+    return F.coalesce(F.date_format(date, "yyyyMMdd").cast("int"), F.lit(UNKNOWN_SK).cast("int"))
 
 
 def reference_sk_column(spec: TableSpec, column: str) -> str:

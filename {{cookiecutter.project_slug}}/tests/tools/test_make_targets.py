@@ -89,6 +89,7 @@ def cli(tmp_path):
             return subprocess.run(
                 [MAKE, "--no-print-directory", "-C", str(ROOT), *args],
                 env=run_env,
+                check=False,
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
                 text=True,

@@ -1,4 +1,4 @@
-"""tools/validate_bundle.py on small bundles built in tmp_path (pure Python, no Spark, no network)."""
+"""tools/validate_bundle.py on small bundles in tmp_path: pure Python, no Spark, no network."""
 
 from __future__ import annotations
 
@@ -66,6 +66,12 @@ def problems(root: Path) -> list[str]:
     return validate_bundle.validate(root, offline=True, target="dev", profile=None).problems
 
 
+def only_problem(root: Path) -> str:
+    found = problems(root)
+    assert len(found) == 1, found
+    return found[0]
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
@@ -83,67 +89,67 @@ def test_this_projects_bundle_passes() -> None:
 def test_misspelled_field_names_file_and_path(bundle: Path) -> None:
     pytest.importorskip("databricks.bundles", reason="typed check needs databricks-bundles")
     edit(bundle / "resources/pipeline.yml", "serverless:", "serverles:")
-    assert problems(bundle) == [
+    assert only_problem(bundle) == (
         "resources/pipeline.yml: resources.pipelines.tiny.serverles: unknown field for Pipeline"
-    ]
+    )
 
 
 def test_invalid_privilege_names_its_position(bundle: Path) -> None:
     pytest.importorskip("databricks.bundles", reason="typed check needs databricks-bundles")
     edit(bundle / "resources/schema.yml", "SELECT]", "SELEKT]")
-    assert problems(bundle) == [
+    assert only_problem(bundle) == (
         "resources/schema.yml: resources.schemas.tiny.grants[0].privileges[1]: "
         "'SELEKT' is not a valid Privilege"
-    ]
+    )
 
 
 def test_undefined_variable(bundle: Path) -> None:
     edit(bundle / "resources/pipeline.yml", "${var.catalog}", "${var.catalgo}")
-    assert problems(bundle) == [
+    assert only_problem(bundle) == (
         "resources/pipeline.yml: resources.pipelines.tiny.catalog: "
         "${var.catalgo} is not defined under variables"
-    ]
+    )
 
 
 def test_reference_to_missing_resource(bundle: Path) -> None:
     edit(bundle / "resources/pipeline.yml", "schemas.tiny.name", "schemas.other.name")
-    assert problems(bundle) == [
+    assert only_problem(bundle) == (
         "resources/pipeline.yml: resources.pipelines.tiny.schema: "
         "${resources.schemas.other} is not a resource of this bundle"
-    ]
+    )
 
 
 def test_glob_matching_nothing(bundle: Path) -> None:
     edit(bundle / "resources/pipeline.yml", "src/bronze/**", "src/silver/**")
-    assert problems(bundle) == [
+    assert only_problem(bundle) == (
         "resources/pipeline.yml: resources.pipelines.tiny.libraries[0].glob.include: "
         "'../src/silver/**' matches no file"
-    ]
+    )
 
 
 def test_non_source_file_under_a_glob(bundle: Path) -> None:
     (bundle / "src/bronze/README.md").write_text("notes\n")
-    assert problems(bundle) == [
+    assert only_problem(bundle) == (
         "resources/pipeline.yml: resources.pipelines.tiny.libraries[0].glob.include: "
         "src/bronze/README.md is not a .py or .sql file, the only kinds allowed"
-    ]
+    )
 
 
 def test_python_syntax_error(bundle: Path) -> None:
     (bundle / "src/bronze/orders.py").write_text("ORDERS = 1\ndef broken(:\n")
-    assert problems(bundle) == ["src/bronze/orders.py: line 2: does not compile: invalid syntax"]
+    assert only_problem(bundle) == "src/bronze/orders.py: line 2: does not compile: invalid syntax"
 
 
 def test_broken_yaml(bundle: Path) -> None:
     (bundle / "resources/schema.yml").write_text("resources:\n  schemas: [unclosed\n")
-    [problem] = problems(bundle)
+    problem = only_problem(bundle)
     assert problem.startswith("resources/schema.yml: line 3, column 1: YAML does not parse:")
 
 
 def test_duplicate_key(bundle: Path) -> None:
     with (bundle / "databricks.yml").open("a") as handle:
         handle.write("bundle:\n  name: again\n")
-    [problem] = problems(bundle)
+    problem = only_problem(bundle)
     assert problem.startswith("databricks.yml: line 12, column 1: YAML does not parse:")
     assert "duplicate key 'bundle'" in problem
 
@@ -151,7 +157,7 @@ def test_duplicate_key(bundle: Path) -> None:
 def test_unknown_top_level_key(bundle: Path) -> None:
     with (bundle / "databricks.yml").open("a") as handle:
         handle.write("resource:\n  jobs: {}\n")
-    assert problems(bundle) == ["databricks.yml: resource: unknown top-level key"]
+    assert only_problem(bundle) == "databricks.yml: resource: unknown top-level key"
 
 
 def test_cli_exits_1_and_prints_problems(bundle: Path, capsys: pytest.CaptureFixture) -> None:

@@ -8,7 +8,9 @@ from chispa import assert_df_equality
 
 from {{ cookiecutter.__package_name }} import cdc
 
-EVENTS_SCHEMA = "customer_id bigint, name string, updated_at timestamp, operation string, _source_file string"
+EVENTS_SCHEMA = (
+    "customer_id bigint, name string, updated_at timestamp, operation string, _source_file string"
+)
 DELETE_WHEN = "operation = 'DELETE'"
 EXCEPT = ("operation", "_source_file")
 

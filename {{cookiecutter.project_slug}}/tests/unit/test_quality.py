@@ -189,7 +189,9 @@ def test_fail_fast_passes_good_rows_through(spark):
 def test_fail_fast_stops_naming_the_rule_and_the_key(spark, bad_id):
     df = spark.createDataFrame([(1, "Ann"), (bad_id, "Bob")], "customer_id bigint, name string")
     expected_key = "NULL" if bad_id is None else str(bad_id)
-    with pytest.raises(Exception, match=f"expectation positive_id failed for customer_id={expected_key}"):
+    with pytest.raises(
+        Exception, match=f"expectation positive_id failed for customer_id={expected_key}"
+    ):
         quality.fail_fast(df, FAIL_SPEC).collect()
 
 

@@ -1,0 +1,150 @@
+"""bake.answers: every answer is checked; each problem names the field and the bad value."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bake import answers
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+
+
+def default_answers() -> dict[str, str]:
+    """The answers cookiecutter derives from cookiecutter.json's defaults."""
+    return {
+        "project_name": "Retail Lakehouse",
+        "project_slug": "retail-lakehouse",
+        "pipeline_name": "retail_lakehouse_pipeline",
+        "workspace_host": "https://my-workspace.cloud.databricks.com",
+        "databricks_profile": "DEFAULT",
+        "catalog": "main",
+        "schema": "retail_lakehouse",
+        "table_names": "customers, products, orders",
+        "source_format": "json",
+        "landing_path": "/Volumes/main/retail_lakehouse/landing",
+        "pipeline_mode": "triggered",
+        "compute": "serverless",
+        "notification_email": "",
+        "engineers_group": "data-engineers",
+        "analysts_group": "data-analysts",
+        "warehouse_id": "",
+    }
+
+
+def test_defaults_are_valid():
+    assert answers.validate(default_answers()) == []
+
+
+def test_choices_match_cookiecutter_json():
+    prompts = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+    for field, choices in answers.CHOICES.items():
+        assert tuple(prompts[field]) == choices
+    # every checked field is a prompt (keeps the two lists in step)
+    assert set(answers.CHECKS) <= set(prompts)
+
+
+GOOD = [
+    ("project_slug", "sales-2024"),
+    ("pipeline_name", "_sales"),
+    ("workspace_host", "https://adb-1234567890123456.7.azuredatabricks.net/"),
+    ("workspace_host", "https://dbc-a1b2c3d4-e5f6.cloud.databricks.com"),
+    ("databricks_profile", "prod.eu-west_1"),
+    ("catalog", "Sales_2024"),
+    ("landing_path", "/Volumes/main/raw/files/retail/2024"),
+    ("landing_path", "s3://my-bucket/retail/landing"),
+    ("landing_path", "abfss://landing@account.dfs.core.windows.net/retail"),
+    ("landing_path", "gs://bucket"),
+    ("notification_email", "data-oncall+pipeline@example.co.uk"),
+    ("engineers_group", "Data Engineers (EU)"),
+    ("warehouse_id", "1234567890abcdef"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), GOOD)
+def test_valid_answers(field, value):
+    assert answers.validate({**default_answers(), field: value}) == []
+
+
+BAD = [
+    ("project_name", "Retail\nLakehouse"),
+    ("project_name", "{{ 7 * 7 }}"),
+    ("project_slug", "Retail Lakehouse"),
+    ("project_slug", "retail_lakehouse"),
+    ("project_slug", "-retail"),
+    ("project_slug", "1retail"),
+    ("pipeline_name", "my-pipeline"),
+    ("pipeline_name", "select"),
+    ("workspace_host", "http://my-workspace.cloud.databricks.com"),
+    ("workspace_host", "https://my-workspace.cloud.databricks.com/login"),
+    ("workspace_host", "https://user:secret@my-workspace.cloud.databricks.com"),
+    ("workspace_host", "https://my-workspace.cloud.databricks.com?o=123"),
+    ("workspace_host", "https://host.com\nfoo: bar"),
+    ("workspace_host", "https://${var.host}"),
+    ("workspace_host", "my-workspace.cloud.databricks.com"),
+    ("databricks_profile", "my profile"),
+    ("databricks_profile", ""),
+    ("catalog", "main-prod"),
+    ("catalog", "1main"),
+    ("catalog", "system"),
+    ("catalog", "x" * 256),
+    ("catalog", "table"),
+    ("catalog", "main`; DROP CATALOG main; --"),
+    ("schema", "information_schema"),
+    ("schema", "sales.data"),
+    ("schema", ""),
+    ("landing_path", "/tmp/landing"),
+    ("landing_path", "/Volumes/main/retail"),
+    ("landing_path", "/Volumes/main/retail/../../etc"),
+    ("landing_path", "/Volumes/main/retail/land ing"),
+    ("landing_path", "s3://bucket/it's"),
+    ("landing_path", "s3://bucket/${var.x}"),
+    ("landing_path", "hdfs://nn/landing"),
+    ("notification_email", "not-an-email"),
+    ("notification_email", "a@b"),
+    ("notification_email", "a@example.com, b@example.com"),
+    ("notification_email", "a@example.com\nbcc: x@example.com"),
+    ("engineers_group", ""),
+    ("engineers_group", "eng`ineers"),
+    ("engineers_group", "eng'ineers"),
+    ("engineers_group", 'eng"ineers'),
+    ("engineers_group", "engineers\n"),
+    ("engineers_group", "{% raw %}"),
+    ("analysts_group", "data-engineers"),  # same as the engineers: analysts would get build rights
+    ("warehouse_id", "abc-123"),
+    ("warehouse_id", "${var.warehouse}"),
+    ("source_format", "avro"),
+    ("compute", "gpu"),
+    ("pipeline_mode", "sometimes"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), BAD)
+def test_invalid_answers_name_the_field_and_value(field, value):
+    errors = answers.validate({**default_answers(), field: value})
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"{field}: {value!r} -- ")
+    assert "\n" not in errors[0]  # one line each, the bad value shown escaped
+
+
+def test_every_problem_is_reported_at_once():
+    bad = {**default_answers(), "catalog": "a-b", "schema": "c d", "notification_email": "x"}
+    fields = [error.split(":")[0] for error in answers.validate(bad)]
+    assert fields == ["catalog", "schema", "notification_email"]
+
+
+def test_non_text_answer():
+    errors = answers.validate({**default_answers(), "catalog": 42})
+    assert errors == ["catalog: 42 -- expected text"]
+
+
+@pytest.mark.parametrize("word", ["select", "SELECT", "Order", "null", "user"])
+def test_reserved_words_refused_case_insensitively(word):
+    assert "reserved SQL word" in answers.identifier_problem(word)
+
+
+@pytest.mark.parametrize("name", ["customers", "_staging", "a1", "Order_Lines", "x" * 255])
+def test_identifiers_accepted(name):
+    assert answers.identifier_problem(name) is None

@@ -1,0 +1,188 @@
+"""Bake the default answers and a matrix of variants; check the tree, YAML, code style and hooks.
+
+Each variant is baked once per module. Bundle-specific checks live in test_bundle.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import PYTHON, bake_project, run_checked, run_cookiecutter_cli
+
+VARIANTS = {
+    "defaults": {},
+    "csv": {"source_format": "csv"},
+    "parquet": {"source_format": "parquet"},
+    "delta": {"source_format": "delta"},
+    "kafka": {"source_format": "kafka"},
+    "continuous": {"pipeline_mode": "continuous"},
+    "classic": {"compute": "classic"},
+    "email": {"notification_email": "data-oncall@example.com"},
+    "other_tables": {
+        "project_name": "Card Payments",
+        "table_names": "accounts, merchants, payments",
+    },
+    "one_table": {"table_names": "products"},
+}
+JINJA_LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
+
+
+@functools.cache
+def baked(name: str, tmp_root: Path) -> Path:
+    return bake_project(tmp_root / name / "out", VARIANTS[name])
+
+
+@pytest.fixture(scope="module")
+def tmp_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("matrix")
+
+
+@pytest.fixture(params=list(VARIANTS))
+def project(request, tmp_root) -> Path:
+    return baked(request.param, tmp_root)
+
+
+def text_files(project: Path):
+    for path in sorted(project.rglob("*")):
+        skipped = {"sample_data", "__pycache__", ".ruff_cache", ".pytest_cache"}
+        if path.is_file() and not skipped.intersection(path.parts):
+            try:
+                yield path, path.read_text()
+            except UnicodeDecodeError:
+                continue
+
+
+def test_default_project_layout(default_project):
+    assert default_project.name == "retail-lakehouse"
+    expected = [
+        "README.md", "Makefile", "pyproject.toml", ".pre-commit-config.yaml", ".gitignore",
+        "databricks.yml", "resources/pipeline.yml", "resources/schema.yml", "resources/job.yml",
+        "sql/grants.sql", "tools/__init__.py", "tools/validate_bundle.py",
+        "tools/generate_sample_data.py", "tools/run_local.py",
+        "src/retail_lakehouse/__init__.py", "src/retail_lakehouse/tables.py",
+        "src/bronze/customers.py", "src/bronze/products.py", "src/bronze/orders.py",
+        "src/silver/customers.py", "src/silver/products.py", "src/silver/orders.py",
+        "src/gold/dim_customers.py", "src/gold/dim_products.py", "src/gold/fact_orders.py",
+        "src/gold/dim_date.py",
+    ]  # fmt: skip
+    missing = [name for name in expected if not (default_project / name).is_file()]
+    assert missing == []
+    for table in ("customers", "products", "orders"):
+        assert list((default_project / "sample_data" / table).iterdir()), table
+
+
+def test_table_files_follow_the_table_names(tmp_root):
+    project = baked("other_tables", tmp_root)
+    assert project.name == "card-payments"
+    package = project / "src" / "card_payments"
+    assert (package / "tables.py").is_file()
+    for layer, stem in [("bronze", "accounts"), ("silver", "payments"), ("gold", "dim_merchants"),
+                        ("gold", "fact_payments"), ("gold", "dim_date")]:  # fmt: skip
+        assert (project / "src" / layer / f"{stem}.py").is_file(), (layer, stem)
+    assert not (project / "src" / "bronze" / "customers.py").exists()
+
+
+def test_one_table_has_no_fact_and_no_dim_date(tmp_root):
+    project = baked("one_table", tmp_root)
+    gold = sorted(path.name for path in (project / "src" / "gold").glob("*.py"))
+    assert gold == ["dim_products.py"]
+
+
+def test_job_only_for_triggered_pipelines(tmp_root):
+    assert (baked("defaults", tmp_root) / "resources" / "job.yml").is_file()
+    assert not (baked("continuous", tmp_root) / "resources" / "job.yml").exists()
+
+
+def test_yaml_parses_and_no_template_leftovers(project):
+    for path, text in text_files(project):
+        if path.suffix in (".yml", ".yaml"):
+            yaml.safe_load(text)
+        leftover = JINJA_LEFTOVER.search(text)
+        assert leftover is None, f"{path.relative_to(project)}: {leftover.group()!r} left over"
+
+
+def test_python_is_ruff_clean(project):
+    run_checked([PYTHON, "-m", "ruff", "check", "--no-cache", "."], cwd=project)
+    run_checked([PYTHON, "-m", "ruff", "format", "--no-cache", "--check", "."], cwd=project)
+
+
+def test_pre_commit_config_is_valid(project):
+    run_checked([PYTHON, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"], project)
+
+
+def test_generated_pyproject_groups(default_project):
+    import tomllib
+
+    config = tomllib.loads((default_project / "pyproject.toml").read_text())
+    local, remote = config["dependency-groups"]["local"], config["dependency-groups"]["remote"]
+    assert "pyspark[pipelines]==4.3.0" in local and "pandas<3" in local
+    assert not any(dep.startswith("databricks-connect") for dep in local)
+    assert any(dep.startswith("databricks-connect") for dep in remote)
+    assert not any(dep.startswith("pyspark") for dep in remote)  # connect ships its own pyspark
+    assert config["tool"]["pytest"]["ini_options"]["pythonpath"] == ["src", "."]
+    assert config["tool"]["ruff"]["line-length"] == 100
+
+
+def test_readme_has_the_sections_and_the_tables(default_project):
+    readme = (default_project / "README.md").read_text()
+    for heading in ("## Run locally", "## Deploy to Databricks", "## Monitoring"):
+        assert heading in readme
+    assert "make install test run-local" in readme
+    for table in ("customers", "products", "orders"):
+        assert f"`{table}`" in readme
+
+
+def test_gitignore_keeps_secrets_and_outputs_out(default_project):
+    ignored = (default_project / ".gitignore").read_text().split()
+    for pattern in (".venv/", ".databricks/", ".local/", ".databrickscfg", "*.env", "__pycache__/"):
+        assert pattern in ignored
+
+
+# --- bad answers -------------------------------------------------------------------------------
+
+BAD_ANSWERS = [
+    ("catalog", "main-prod"),
+    ("schema", "select"),
+    ("workspace_host", "http://example.com/path"),
+    ("notification_email", "not-an-email"),
+    ("landing_path", "/tmp/landing"),
+    ("engineers_group", "eng`ineers"),
+    ("analysts_group", "analysts'; DROP SCHEMA x; --"),
+    ("warehouse_id", "${var.warehouse_id}"),
+    ("project_slug", "Retail Lakehouse"),
+    ("databricks_profile", "my profile"),
+]
+
+
+@pytest.mark.parametrize(
+    ("names", "bad"),
+    [("customers, Customers", "Customers"), ("customers, order-lines", "order-lines")],
+)
+def test_bad_table_name_is_rejected(tmp_path, names, bad):
+    output = tmp_path / "out"
+    result = run_cookiecutter_cli(output, f"table_names={names}")
+    assert result.returncode != 0
+    assert f"table_names: {bad!r} -- " in result.stderr
+    assert list(output.iterdir()) == []
+
+
+@pytest.mark.parametrize(("field", "value"), BAD_ANSWERS)
+def test_bad_answer_is_rejected_and_nothing_is_left(tmp_path, field, value):
+    output = tmp_path / "out"
+    result = run_cookiecutter_cli(output, f"{field}={value}")
+    assert result.returncode != 0
+    assert f"{field}: {value!r} -- " in result.stderr
+    assert list(output.iterdir()) == []
+
+
+def test_all_bad_answers_are_reported_together(tmp_path):
+    output = tmp_path / "out"
+    result = run_cookiecutter_cli(output, "catalog=1x", "schema=a b", "notification_email=x")
+    assert result.returncode != 0
+    for field in ("catalog", "schema", "notification_email"):
+        assert f"\n  {field}: " in result.stderr
+    assert list(output.iterdir()) == []

@@ -1,0 +1,383 @@
+"""bake.spec and bake.spark_types: the normalized spec, its defaults, errors and JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from bake import spark_types, spec
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "bake" / "spec.schema.json").read_text())
+EXAMPLES = sorted((ROOT / "examples").glob("*.yml"))
+
+
+def example_tables(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())["default_context"]["tables"]
+
+
+TPCH = {
+    "customer": {
+        "role": "dimension",
+        "keys": ["c_custkey"],
+        "scd_type": 1,
+        "sequence_by": "updated_at",
+        "columns": {"c_custkey": "bigint", "c_name": "string", "updated_at": "timestamp"},
+        "expectations": {"valid_key": {"expr": "c_custkey IS NOT NULL", "action": "fail"}},
+    },
+    "orders": {
+        "role": "fact",
+        "keys": ["o_orderkey"],
+        "references": {"o_custkey": "customer"},
+        "date_column": "o_orderdate",
+        "measures": ["o_totalprice"],
+        "columns": {
+            "o_orderkey": "bigint",
+            "o_custkey": "bigint",
+            "o_totalprice": "DECIMAL(15, 2)",
+            "o_orderdate": "date",
+        },
+    },
+}
+
+
+def with_entry(name: str, **changes) -> dict:
+    """TPCH with one table's entry changed (a value of None removes the key)."""
+    tables = json.loads(json.dumps(TPCH))
+    for key, value in changes.items():
+        if value is None:
+            tables[name].pop(key, None)
+        else:
+            tables[name][key] = value
+    return tables
+
+
+# --- names only ----------------------------------------------------------------------------------
+
+
+def test_names_only_default_matches_the_contract():
+    normalized = spec.normalize("customers, products, orders", {})
+    assert normalized["dimensions"] == ["customers", "products"]
+    assert normalized["facts"] == ["orders"]
+    assert normalized["has_dim_date"] is True
+    customers, products, orders = normalized["tables"]
+    assert customers == {
+        "name": "customers",
+        "singular": "customer",
+        "role": "dimension",
+        "keys": ["customer_id"],
+        "scd_type": 2,
+        "sequence_by": "updated_at",
+        "delete_when": "operation = 'DELETE'",
+        "columns": {
+            "customer_id": "bigint",
+            "name": "string",
+            "category": "string",
+            "updated_at": "timestamp",
+            "operation": "string",
+        },
+        "expectations": [
+            {"name": "valid_customer_id", "expr": "customer_id IS NOT NULL", "action": "drop"},
+            {"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"},
+        ],
+        "references": {},
+        "date_column": None,
+        "measures": [],
+        "comment": "Customer records, one row per customer_id.",
+    }
+    assert products["scd_type"] == 1
+    assert orders["role"] == "fact" and orders["scd_type"] is None
+    assert list(orders["columns"]) == [
+        "order_id", "customer_id", "product_id", "order_date", "quantity", "amount",
+    ]  # fmt: skip
+    assert orders["references"] == {"customer_id": "customers", "product_id": "products"}
+    assert orders["date_column"] == "order_date"
+    assert orders["measures"] == ["quantity", "amount"]
+    assert [rule["name"] for rule in orders["expectations"]] == [
+        "valid_order_id", "positive_quantity", "non_negative_amount",
+    ]  # fmt: skip
+
+
+def test_single_name_is_an_scd1_dimension_and_no_dim_date():
+    normalized = spec.normalize(" categories ", None)
+    (table,) = normalized["tables"]
+    assert (table["name"], table["singular"], table["keys"]) == (
+        "categories", "category", ["category_id"],
+    )  # fmt: skip
+    assert table["scd_type"] == 1
+    assert normalized["facts"] == [] and normalized["has_dim_date"] is False
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ("", "table_names: empty"),
+        ("customers, Customers", "duplicate of 'customers'"),
+        ("customers, customer", "share the singular"),
+        ("customers, select", "'select' -- a reserved SQL word"),
+        ("customers, order-lines", "'order-lines' -- not a valid table name"),
+        ("date, orders", "'date' -- reserved: the pipeline generates dim_date"),
+        ("orders, orders_quarantine", "must not end in _quarantine"),
+    ],
+)
+def test_bad_names(names, message):
+    errors = spec.validate(names, {})
+    assert any(message in error for error in errors), errors
+    with pytest.raises(spec.SpecError):
+        spec.normalize(names, {})
+
+
+# --- full spec ---------------------------------------------------------------------------------
+
+
+def test_full_spec_normalizes_with_defaults():
+    normalized = spec.normalize("ignored, when, tables, given", TPCH)
+    customer, orders = normalized["tables"]
+    assert customer["scd_type"] == 1 and customer["delete_when"] is None
+    assert customer["expectations"] == [
+        {"name": "valid_key", "expr": "c_custkey IS NOT NULL", "action": "fail"}
+    ]
+    assert orders["columns"]["o_totalprice"] == "decimal(15,2)"  # canonical type string
+    assert orders["expectations"] == [  # default: one NOT NULL rule per key
+        {"name": "valid_o_orderkey", "expr": "o_orderkey IS NOT NULL", "action": "drop"}
+    ]
+    assert orders["comment"] == "Order events, one row per o_orderkey."
+    assert normalized["dimensions"] == ["customer"] and normalized["facts"] == ["orders"]
+
+
+def test_cookiecutter_text_values_are_accepted():
+    """cookiecutter renders every value of a dict answer to text: scd_type "2" means 2."""
+    normalized = spec.normalize("", with_entry("customer", scd_type="2"))
+    assert normalized["tables"][0]["scd_type"] == 2
+
+
+def test_entry_without_columns_gets_generic_columns():
+    normalized = spec.normalize("", {"stores": {}, "sales": {"role": "fact"}})
+    stores, sales = normalized["tables"]
+    assert stores["keys"] == ["store_id"] and "updated_at" in stores["columns"]
+    assert sales["references"] == {"store_id": "stores"}
+
+
+def test_expectation_shorthand_and_default_action():
+    tables = with_entry("orders", expectations={"has_date": "o_orderdate IS NOT NULL"})
+    rules = spec.normalize("", tables)["tables"][1]["expectations"]
+    assert rules == [{"name": "has_date", "expr": "o_orderdate IS NOT NULL", "action": "drop"}]
+
+
+BAD_SPECS = [
+    (with_entry("customer", colour="red"), "tables.customer: unknown key 'colour' -- valid keys:"),
+    (with_entry("customer", role="lookup"), "tables.customer.role: 'lookup' -- use dimension or"),
+    (with_entry("orders", keys=None), "tables.orders.keys: missing -- a fact needs"),
+    (with_entry("orders", keys=["o_id"]), "tables.orders.keys: 'o_id' -- not a declared column"),
+    (
+        with_entry("customer", sequence_by="changed_at"),
+        "tables.customer.sequence_by: 'changed_at' -- not a declared column",
+    ),
+    (with_entry("customer", scd_type=3), "tables.customer.scd_type: 3 -- use 1 or 2"),
+    (with_entry("orders", scd_type=2), "tables.orders.scd_type: only a dimension may set"),
+    (with_entry("customer", measures=["c_custkey"]), "tables.customer.measures: only a fact"),
+    (
+        with_entry("customer", scd_type=2, sequence_by=None),
+        "tables.customer.sequence_by: missing -- SCD type 2 needs",
+    ),
+    (
+        with_entry("orders", references={"o_custkey": "nation"}),
+        "tables.orders.references.o_custkey: 'nation' -- no such table",
+    ),
+    (
+        with_entry("orders", references={"o_custkey": "orders"}),
+        "tables.orders.references.o_custkey: 'orders' is a fact",
+    ),
+    (
+        with_entry("orders", references={"o_clerk": "customer"}),
+        "tables.orders.references: 'o_clerk' -- not a declared column",
+    ),
+    (with_entry("orders", date_column="o_when"), "tables.orders.date_column: 'o_when' -- not a"),
+    (with_entry("orders", date_column="o_orderkey"), "'o_orderkey' is bigint -- use a date"),
+    (with_entry("orders", measures=["o_orderdate"]), "'o_orderdate' is date -- measures must be"),
+    (
+        with_entry("orders", columns={**TPCH["orders"]["columns"], "o_note": "text"}),
+        "tables.orders.columns.o_note: 'text' -- not a Spark SQL type (unknown type 'text')",
+    ),
+    (
+        with_entry("orders", columns={**TPCH["orders"]["columns"], "o_x": "decimal(40,2)"}),
+        "precision 40 is not between 1 and 38",
+    ),
+    (
+        with_entry("orders", columns={**TPCH["orders"]["columns"], "_load": "int"}),
+        "tables.orders.columns: '_load' -- names starting with _ are kept",
+    ),
+    (
+        with_entry("orders", columns={**TPCH["orders"]["columns"], "order": "int"}),
+        "tables.orders.columns: 'order' -- a reserved SQL word",
+    ),
+    (
+        with_entry("customer", expectations={"ok": {"expr": "a > 0", "action": "stop"}}),
+        "tables.customer.expectations.ok.action: 'stop' -- use warn, drop or fail",
+    ),
+    (
+        with_entry("customer", expectations={"ok": {"expr": ""}}),
+        "tables.customer.expectations.ok.expr: '' -- give a non-empty",
+    ),
+    (
+        with_entry("customer", expectations={"ok": "a > 0; DROP TABLE x"}),
+        "must not contain ';'",
+    ),
+    (with_entry("customer", expectations={"ok": "a > 0\nOR 1 = 1"}), "must be a single line"),
+    (with_entry("customer", expectations={"ok": "(a > 0"}), "unbalanced parentheses"),
+    (with_entry("customer", expectations={"ok": "a = 'x"}), "unclosed ' quote"),
+    (with_entry("customer", expectations={"ok": "a = '${x}'"}), "must not contain '${'"),
+    (with_entry("customer", expectations={"ok": {"sql": "a"}}), "unknown key 'sql'"),
+    (with_entry("customer", delete_when="op = 'D"), 'tables.customer.delete_when: "op = \'D"'),
+    ({"customer": "dimension"}, "tables.customer: 'dimension' -- give a mapping"),
+    ({"select": {}}, "tables: 'select' -- a reserved SQL word"),
+    (["customer"], "tables: give a mapping"),
+]
+
+
+@pytest.mark.parametrize(("tables", "message"), BAD_SPECS)
+def test_bad_specs_name_table_and_field(tables, message):
+    errors = spec.validate("", tables)
+    assert any(message in error for error in errors), errors
+
+
+def test_reference_to_a_composite_key_dimension():
+    tables = with_entry("customer", keys=["c_custkey", "c_name"])
+    errors = spec.validate("", tables)
+    assert errors == [
+        "tables.orders.references.o_custkey: 'customer' has a composite key -- a reference needs "
+        "a dimension with a single key column"
+    ]
+
+
+def test_spec_error_lists_every_problem():
+    tables = with_entry("orders", keys=None, measures=["nope"])
+    with pytest.raises(spec.SpecError) as raised:
+        spec.normalize("", tables)
+    assert len(raised.value.errors) == 2
+
+
+# --- JSON Schema -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_are_valid(path):
+    tables = example_tables(path)
+    jsonschema.validate(tables, SCHEMA)
+    assert spec.validate("", tables) == []
+
+
+def test_schema_accepts_the_tpch_spec():
+    jsonschema.validate(TPCH, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        with_entry("customer", colour="red"),
+        with_entry("customer", role="lookup"),
+        with_entry("customer", scd_type=3),
+        with_entry("orders", keys=None),
+        with_entry("orders", scd_type=1),
+        with_entry("customer", measures=["c_custkey"]),
+        with_entry("customer", expectations={"ok": {"expr": "a > 0", "action": "stop"}}),
+        with_entry("customer", expectations={"ok": "a; b"}),
+        {"order-lines": {}},
+    ],
+)
+def test_schema_rejects_bad_specs(tables):
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(tables, SCHEMA)
+    assert spec.validate("", tables)  # and so does the bake-time check
+
+
+def test_schema_is_valid_draft_2020_12():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+# --- Spark types -------------------------------------------------------------------------------
+
+TYPES = {
+    "int": "int",
+    "INTEGER": "int",
+    "long": "bigint",
+    "short": "smallint",
+    "byte": "tinyint",
+    "real": "float",
+    "double": "double",
+    "boolean": "boolean",
+    "String": "string",
+    "binary": "binary",
+    "date": "date",
+    "timestamp": "timestamp",
+    "timestamp_ntz": "timestamp_ntz",
+    "decimal": "decimal(10,0)",
+    "decimal(5)": "decimal(5,0)",
+    "DECIMAL(15, 2)": "decimal(15,2)",
+    "numeric(38,38)": "decimal(38,38)",
+    "varchar(20)": "varchar(20)",
+    "char(3)": "char(3)",
+    "array<string>": "array<string>",
+    "map<string, array<int>>": "map<string,array<int>>",
+    "struct<a: int, b string, c: array<struct<d:date>>>": (
+        "struct<a:int,b:string,c:array<struct<d:date>>>"
+    ),
+}
+BAD_TYPES = [
+    "", "text", "int(3)", "decimal(0,0)", "decimal(39,0)", "decimal(5,6)", "varchar", "varchar(0)",
+    "array<>", "array<int", "map<int>", "struct<>", "struct<a:int,a:int>", "int; DROP", "list<int>",
+]  # fmt: skip
+
+
+# Spark's parser accepts these, but no useful column has such a type: we refuse them on purpose.
+STRICTER_THAN_SPARK = {"", "decimal(0,0)", "varchar(0)", "struct<>", "struct<a:int,a:int>"}
+
+
+@pytest.mark.parametrize(("text", "expected"), TYPES.items())
+def test_canonical_types(text, expected):
+    assert spark_types.canonical(text) == expected
+
+
+@pytest.mark.parametrize("text", BAD_TYPES)
+def test_bad_types(text):
+    with pytest.raises(ValueError):
+        spark_types.canonical(text)
+
+
+def test_numeric():
+    assert spark_types.is_numeric("decimal(12,2)") and spark_types.is_numeric("bigint")
+    assert not spark_types.is_numeric("string") and not spark_types.is_numeric("date")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def test_spark_agrees_with_the_bake_time_parser(spark):
+    """pyspark's own DDL parser reads our canonical strings as the same types, and rejects ours."""
+    from pyspark.sql.types import DataType
+
+    for text, expected in TYPES.items():
+        parsed = DataType.fromDDL(text)
+        ours = DataType.fromDDL(expected)
+        assert parsed == ours, (text, parsed, ours)
+    for text in BAD_TYPES:
+        if text in STRICTER_THAN_SPARK:
+            continue
+        with pytest.raises(Exception):  # noqa: B017  (Spark raises its own parse errors)
+            DataType.fromDDL(text)
