@@ -28,7 +28,7 @@ VARIANTS = {
     },
     "one_table": {"table_names": "products"},
 }
-JINJA_LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
+JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")  # `${{ }}`: GitHub Actions
 
 
 @functools.cache

@@ -74,7 +74,7 @@ def split_statements(sql: str) -> list[str]:
 
 
 def execute(client, statement: str, warehouse_id: str) -> None:
-    """Run one statement and wait for a terminal state; raise GrantsError when it did not succeed."""
+    """Run one statement and wait for a terminal state; raise GrantsError unless it succeeded."""
     response = client.statement_execution.execute_statement(
         statement=statement, warehouse_id=warehouse_id, wait_timeout="30s"
     )
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         if not warehouse_id:
             raise GrantsError(
                 "No SQL warehouse id. Pass one: make grants WAREHOUSE_ID=<id> (SQL Warehouses > "
-                "your warehouse > Overview shows the id), or set warehouse_id in databricks.yml."
+                "your warehouse > Overview shows the id) or export WAREHOUSE_ID=<id>."
             )
         try:
             client = make_client(args.profile)
