@@ -45,7 +45,7 @@ CHOICES = {
 }
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+_SLUG = re.compile(r"[a-z]([a-z0-9-]*[a-z0-9])?")
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
 _PROFILE = re.compile(r"[A-Za-z0-9._-]{1,100}")
@@ -53,7 +53,8 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A
 _WAREHOUSE = re.compile(r"[A-Za-z0-9]{1,64}")
 _PATH_SEGMENT = re.compile(r"[A-Za-z0-9_.=-]+")
 _CLOUD_URI = re.compile(r"(s3|s3a|abfss|gs)://[A-Za-z0-9._@-]+(/[A-Za-z0-9_.=-]+)*/?")
-_PROJECT_NAME = re.compile(r"[^\W_][\w .&'-]{0,99}")
+# ASCII only, so that the derived slug and package name are valid too
+_PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,99}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TEMPLATE_MARKERS = ("${", "{{", "}}", "{%", "%}", "{#")
 
@@ -83,15 +84,13 @@ def _unsafe(value: str) -> str | None:
 
 def _project_name(value: str) -> str | None:
     if not _PROJECT_NAME.fullmatch(value) or _unsafe(value):
-        return "use 1-100 letters, digits, spaces and . & ' - _, starting with a letter or digit"
+        return "use 1-100 ASCII letters, digits, spaces, '-' and '_', starting with a letter"
     return None
 
 
 def _slug(value: str) -> str | None:
     if len(value) > 100 or not _SLUG.fullmatch(value):
-        return (
-            "use lowercase letters, digits and single hyphens, starting with a letter (my-project)"
-        )
+        return "use lowercase letters, digits and hyphens, starting with a letter (my-project)"
     return None
 
 

@@ -48,6 +48,7 @@ def test_choices_match_cookiecutter_json():
 
 GOOD = [
     ("project_slug", "sales-2024"),
+    ("project_name", "Sales 2024 - EU_west"),
     ("pipeline_name", "_sales"),
     ("workspace_host", "https://adb-1234567890123456.7.azuredatabricks.net/"),
     ("workspace_host", "https://dbc-a1b2c3d4-e5f6.cloud.databricks.com"),
@@ -74,6 +75,9 @@ BAD = [
     ("project_slug", "Retail Lakehouse"),
     ("project_slug", "retail_lakehouse"),
     ("project_slug", "-retail"),
+    ("project_slug", "retail-"),
+    ("project_name", "Bob's Shop"),
+    ("project_name", "2024 Sales"),
     ("project_slug", "1retail"),
     ("pipeline_name", "my-pipeline"),
     ("pipeline_name", "select"),

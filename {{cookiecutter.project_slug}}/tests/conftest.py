@@ -13,6 +13,23 @@ import os
 import pytest
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "local_only: needs the local engine (local files, pipeline configuration set by the "
+        "test); skipped with TEST_SPARK=databricks",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("TEST_SPARK", "local") != "databricks":
+        return
+    skip = pytest.mark.skip(reason="local engine only")
+    for item in items:
+        if "local_only" in item.keywords:
+            item.add_marker(skip)
+
+
 def _databricks_session():
     try:
         from databricks.connect import DatabricksSession
@@ -38,6 +55,9 @@ def _local_session():
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.bindAddress", "127.0.0.1")
+        # Tests run many tiny queries: the JVM's optimizing JIT compiler (C2) costs more CPU
+        # than it saves there. C1 only and the serial collector halve the suite on 2 cores.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .getOrCreate()
     )
 

@@ -104,25 +104,48 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
 
 
 def render(summary: Summary) -> str:
-    width = max([len(name) for name in summary.rows] + [20])
-    lines = [f"{'table':<{width}}  {'rows':>8}"]
-    for dataset, rows in summary.rows.items():
-        lines.append(f"{dataset:<{width}}  {'missing' if rows is None else rows:>8}")
-    lines.append("\nquarantined rows per failed rule (a row can fail several)")
-    for table, counts in summary.quarantined.items():
-        for rule, rows in sorted(counts.items()) or [("(none)", 0)]:
-            lines.append(f"  silver_{table}_quarantine  {rule:<28} {rows:>6}")
-    if summary.warned:
-        lines.append("\nwarn rules: rows kept in silver that break them")
-        for table, counts in summary.warned.items():
-            for rule, rows in sorted(counts.items()):
-                lines.append(f"  silver_{table:<21}  {rule:<28} {rows:>6}")
-    if summary.unknown:
-        lines.append("\nfact rows pointing at the unknown member (-1)")
-        for table, counts in summary.unknown.items():
-            for column, rows in counts.items():
-                lines.append(f"  fact_{table:<23}  {column:<28} {rows:>6}")
-    return "\n".join(lines)
+    """The summary as aligned plain-text tables."""
+    sections: list[tuple[str, list[tuple[str, str, int | str]]]] = [
+        (
+            "rows per table",
+            [(name, "", "missing" if n is None else n) for name, n in summary.rows.items()],
+        ),
+        (
+            "quarantined rows per failed rule (a row can fail several)",
+            [
+                (f"silver_{table}_quarantine", rule, rows)
+                for table, counts in summary.quarantined.items()
+                for rule, rows in (sorted(counts.items()) or [("(none)", 0)])
+            ],
+        ),
+        (
+            "warn rules: rows kept in silver that break them",
+            [
+                (f"silver_{table}", rule, rows)
+                for table, counts in summary.warned.items()
+                for rule, rows in sorted(counts.items())
+            ],
+        ),
+        (
+            "fact rows pointing at the unknown member (-1)",
+            [
+                (f"fact_{table}", column, rows)
+                for table, counts in summary.unknown.items()
+                for column, rows in counts.items()
+            ],
+        ),
+    ]
+    lines = [(a, b, str(c)) for _, rows in sections for a, b, c in rows]
+    width_a = max([len(a) for a, _, _ in lines] + [10])
+    width_b = max([len(b) for _, b, _ in lines] + [1])
+    out: list[str] = []
+    for title, rows in sections:
+        if not rows:
+            continue
+        out += ["", title] if out else [title]
+        for a, b, c in rows:
+            out.append(f"  {a:<{width_a}}  {b:<{width_b}}  {c!s:>7}")
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 START_AT = "__START_AT"
@@ -49,18 +49,31 @@ def _events(
     sequence_by: str,
     delete_when: str | None,
     except_columns: Sequence[str],
-) -> tuple[DataFrame, list[str]]:
-    """One event per key and sequence value, with `__is_delete`; and the output columns."""
-    output = [name for name in df.columns if name not in except_columns]
+) -> DataFrame:
+    """One event per key and sequence value: keys, `sequence_by`, `__is_delete`, `__row`.
+
+    `__row` is a struct of the output columns (the input minus `except_columns`, in input
+    order). `struct(*)` and `dropFields` instead of `df.columns` and `drop`: pipeline query
+    functions may not analyze a DataFrame.
+    """
     is_delete = F.coalesce(F.expr(delete_when), F.lit(False)) if delete_when else F.lit(False)
+    row = F.struct("*")
+    if except_columns:
+        row = row.dropFields(*except_columns)  # names the struct does not have are ignored
     events = df.where(F.col(sequence_by).isNotNull()).select(
-        *output, is_delete.alias("__is_delete")
+        *keys,
+        sequence_by,
+        is_delete.alias("__is_delete"),
+        row.alias("__row"),
     )
     tie_break = Window.partitionBy(*keys, sequence_by).orderBy(
-        F.col("__is_delete").desc(), F.to_json(F.struct(*output)).desc()
+        F.col("__is_delete").desc(), F.to_json("__row").desc()
     )
-    events = events.withColumn("__n", F.row_number().over(tie_break)).where("__n = 1").drop("__n")
-    return events, output
+    return (
+        events.withColumn("__n", F.row_number().over(tie_break))
+        .where("__n = 1")
+        .select(*keys, sequence_by, "__is_delete", "__row")
+    )
 
 
 def scd1(
@@ -75,12 +88,12 @@ def scd1(
     Columns: the input columns minus `except_columns`, in input order (as AUTO CDC SCD type 1).
     A key whose latest event is a delete is absent.
     """
-    events, output = _events(df, keys, sequence_by, delete_when, except_columns)
+    events = _events(df, keys, sequence_by, delete_when, except_columns)
     latest = Window.partitionBy(*keys).orderBy(F.col(sequence_by).desc())
     return (
         events.withColumn("__n", F.row_number().over(latest))
         .where("__n = 1 AND NOT __is_delete")
-        .select(*output)
+        .select("__row.*")
     )
 
 
@@ -97,9 +110,9 @@ def scd2(
     opened the version) and `__END_AT` (the sequence value of the next version or of the delete
     that closed it; NULL for the current version), as AUTO CDC SCD type 2.
     """
-    events, output = _events(df, keys, sequence_by, delete_when, except_columns)
-    tracked = [name for name in output if name not in keys and name != sequence_by]
-    state: Column = F.struct(*tracked) if tracked else F.lit(None)
+    events = _events(df, keys, sequence_by, delete_when, except_columns)
+    # The tracked state: every output column but the keys and sequence_by.
+    state = F.col("__row").dropFields(*keys, sequence_by)
     in_order = Window.partitionBy(*keys).orderBy(sequence_by)
     running = in_order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
 
@@ -118,17 +131,14 @@ def scd2(
 
     # One row per run of events between boundaries: a version (it opened with an insert or
     # update, no-op updates after it only move sequence_by) or a deleted stretch.
-    latest = F.max_by(F.struct(*output), F.col(sequence_by))
     runs = marked.groupBy(*keys, "__group").agg(
         F.max(F.col("__opens").cast("int")).alias("__is_version"),
         F.min(sequence_by).alias(START_AT),
-        latest.alias("__latest"),
+        F.max_by("__row", sequence_by).alias("__latest"),
     )
     next_run = Window.partitionBy(*keys).orderBy("__group")
     return (
         runs.withColumn(END_AT, F.lead(START_AT).over(next_run))
         .where("__is_version = 1")
-        .select(
-            *(F.col("__latest").getField(name).alias(name) for name in output), START_AT, END_AT
-        )
+        .select("__latest.*", START_AT, END_AT)
     )

@@ -98,7 +98,10 @@ def _schema_hints(spec: TableSpec, source_format: str) -> str:
 def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -> DataFrame:
     if source_format == "delta":
         source_table = f"{_required_conf(spark, DELTA_SOURCE_SCHEMA_CONF)}.{spec.name}"
-        return spark.readStream.table(source_table).withColumn("_source_file", F.lit(source_table))
+        # A Delta source is typed: nothing to rescue, but silver expects the column.
+        return spark.readStream.table(source_table).withColumns(
+            {RESCUED_COLUMN: F.lit(None).cast("string"), "_source_file": F.lit(source_table)}
+        )
     if source_format == "kafka":
         return _read_kafka(spark, spec)
     reader = (
@@ -182,7 +185,7 @@ def _local_drop(df: DataFrame, rules: Mapping[str, str]) -> DataFrame:
 
 def _local_fail(df: DataFrame, rules: Mapping[str, str]) -> DataFrame:
     # A filter that is true or raises: unlike a projected column, the optimizer cannot prune it.
-    row = F.to_json(F.struct(*df.columns))
+    row = F.to_json(F.struct("*"))
     guard: Column = F.lit(True)
     for name, constraint in reversed(list(rules.items())):
         message = F.concat(F.lit(f"expectation {name} failed for row "), row)
@@ -292,8 +295,7 @@ def create_cdc_table(
         checked = prepare(spark.read.table(source))
         kept = _local_drop(checked, quality.expectations(spec, "drop"))
         kept = quality.fail_fast(kept, spec)
-        present = [name for name in except_columns if name in kept.columns]
-        return scd(kept, spec.keys, spec.sequence_by, spec.delete_when, except_columns=present)
+        return scd(kept, spec.keys, spec.sequence_by, spec.delete_when, except_columns)
 
 
 def table_options(cluster_by: Sequence[str]) -> dict:

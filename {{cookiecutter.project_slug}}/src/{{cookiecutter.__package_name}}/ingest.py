@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import StringType, StructField, StructType, _parse_datatype_string
+from pyspark.sql.types import DataType, StringType, StructField, StructType
 
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
@@ -31,37 +31,37 @@ millisecond would share one id."""
 
 
 def landing_schema(spec: TableSpec, source_format: str) -> StructType:
-    """The schema bronze reads the landing data with.
+    """The schema bronze reads the landing data with, always ending with `_rescued_data`.
 
-    json/csv/kafka: every spec column as STRING plus `_rescued_data` (STRING).
-    parquet/delta: the spec's types, no rescued column (the source is typed already).
+    json/csv/kafka: every spec column as STRING. parquet/delta: the spec's types (the source is
+    typed already; parsing the type strings needs an active SparkSession), and `_rescued_data`
+    stays NULL unless Auto Loader rescues something. Silver relies on the column being there.
     """
     if source_format in TEXT_FORMATS:
         fields = [StructField(name, StringType()) for name in spec.columns]
-        return StructType([*fields, StructField(RESCUED_COLUMN, StringType())])
-    if source_format in TYPED_FORMATS:
-        return StructType(
-            [
-                StructField(name, _parse_datatype_string(type_))
-                for name, type_ in spec.columns.items()
-            ]
-        )
-    raise ValueError(f"unknown source format {source_format!r}")
+    elif source_format in TYPED_FORMATS:
+        fields = [
+            StructField(name, DataType.fromDDL(type_)) for name, type_ in spec.columns.items()
+        ]
+    else:
+        raise ValueError(f"unknown source format {source_format!r}")
+    return StructType([*fields, StructField(RESCUED_COLUMN, StringType())])
 
 
 def with_audit_columns(df: DataFrame, source_file: Column | None = None) -> DataFrame:
-    """Append `_ingested_at`, `_source_file` and `_load_id` (see `AUDIT_COLUMNS`).
+    """Add `_ingested_at`, `_source_file` and `_load_id` (see `AUDIT_COLUMNS`).
 
-    `source_file` defaults to a `_source_file` column already on `df` (what `engine.read_landing`
-    returns), else NULL.
+    `source_file` defaults to the `_source_file` column that `engine.read_landing` returns.
+    Pipeline query functions may not analyze a DataFrame (no `df.columns`), so this only adds
+    and replaces columns by name: `_source_file` keeps its place, the others are appended.
     """
-    if source_file is None:
-        source_file = F.col("_source_file") if "_source_file" in df.columns else F.lit(None)
-    data_columns = [name for name in df.columns if name not in AUDIT_COLUMNS]
     ingested_at = F.current_timestamp()
-    return df.select(
-        *data_columns,
-        ingested_at.alias("_ingested_at"),
-        source_file.cast("string").alias("_source_file"),
-        F.date_format(ingested_at, "yyyyMMddHHmmssSSS").alias("_load_id"),
+    return df.withColumns(
+        {
+            "_source_file": (F.col("_source_file") if source_file is None else source_file).cast(
+                "string"
+            ),
+            "_ingested_at": ingested_at,
+            "_load_id": F.date_format(ingested_at, "yyyyMMddHHmmssSSS"),
+        }
     )

@@ -59,24 +59,27 @@ def _holds(expr: str) -> Column:
 def check(df: DataFrame, spec: TableSpec) -> DataFrame:
     """Type the spec columns and record which rules each row fails.
 
-    Returns the typed spec columns (spec order), then `_rescued_data`, the audit columns that are
-    present, `_failed_rules` (array<string>: failed drop rules incl. `malformed_record` and
-    `castable_*`, in `drop_rule_names` order), `_warned_rules` (failed warn rules, spec order) and
-    `_raw` (JSON of the raw spec columns and `_rescued_data`, for the quarantine table).
-    `fail` rules are not evaluated here: see `fail_fast` and `expectations(spec, "fail")`.
-    Works on batch and streaming DataFrames.
+    `df` holds bronze rows: the spec columns (raw), `_rescued_data` and the audit columns.
+    Returns the typed spec columns (spec order), `_rescued_data`, the audit columns,
+    `_failed_rules` (array<string>: failed drop rules incl. `malformed_record` and `castable_*`,
+    in `drop_rule_names` order), `_warned_rules` (failed warn rules, spec order) and `_raw` (JSON
+    of the raw spec columns and `_rescued_data`, for the quarantine table). `fail` rules are not
+    evaluated here: see `fail_fast` and `expectations(spec, "fail")`.
+
+    Pipeline query functions may not analyze a DataFrame (no `df.columns`, no `drop`), so this
+    names every column it keeps. Works on batch and streaming DataFrames.
     """
-    rescued = F.col(RESCUED_COLUMN) if RESCUED_COLUMN in df.columns else F.lit(None).cast("string")
     raw_columns = list(spec.columns)
     raw = df.select(
         *(F.col(name).alias(f"__raw_{name}") for name in raw_columns),
-        rescued.alias(RESCUED_COLUMN),
-        *(F.col(name) for name in AUDIT_COLUMNS if name in df.columns),
+        RESCUED_COLUMN,
+        *AUDIT_COLUMNS,
     )
     typed = raw.select(
         "*",
         *(
-            F.col(f"__raw_{name}").try_cast(type_).alias(name)  # NULL when it does not cast
+            # try_cast: NULL when the value does not fit; castable_<column> below records why.
+            F.col(f"__raw_{name}").try_cast(type_).alias(name)
             for name, type_ in spec.columns.items()
         ),
     )
@@ -98,11 +101,10 @@ def check(df: DataFrame, spec: TableSpec) -> DataFrame:
             F.col(RESCUED_COLUMN),
         )
     )
-
     return typed.select(
         *raw_columns,
         RESCUED_COLUMN,
-        *(name for name in AUDIT_COLUMNS if name in df.columns),
+        *AUDIT_COLUMNS,
         _failed_names(failed).alias(FAILED_RULES),
         _failed_names(warned).alias(WARNED_RULES),
         raw_json.alias(RAW_COLUMN),
@@ -133,28 +135,22 @@ def expectations(spec: TableSpec, action: str) -> dict[str, str]:
 
 def accepted(df: DataFrame, spec: TableSpec) -> DataFrame:
     """Checked rows that failed no drop rule: the typed spec columns and the audit columns."""
-    audit = [name for name in AUDIT_COLUMNS if name in df.columns]
-    return df.where(F.size(FAILED_RULES) == 0).select(*spec.columns, *audit)
+    return df.where(F.size(FAILED_RULES) == 0).select(*spec.columns, *AUDIT_COLUMNS)
 
 
 def quarantined(df: DataFrame, spec: TableSpec) -> DataFrame:
     """Checked rows that failed at least one drop rule, as they arrived.
 
-    Columns: the spec columns with their raw (untyped, STRING) values, `_rescued_data`,
-    `_failed_rules`, the audit columns and `_quarantined_at`.
+    Columns: the spec columns with their raw (untyped, STRING) values, `_rescued_data`, the audit
+    columns, `_failed_rules` and `_quarantined_at`.
     """
     raw_schema = ", ".join(f"`{name}` string" for name in [*spec.columns, RESCUED_COLUMN])
-    audit = [name for name in AUDIT_COLUMNS if name in df.columns]
-    return (
-        df.where(F.size(FAILED_RULES) > 0)
-        .select(F.from_json(RAW_COLUMN, raw_schema).alias("raw"), FAILED_RULES, *audit)
-        .select(
-            *(F.col("raw").getField(name).alias(name) for name in spec.columns),
-            F.col("raw").getField(RESCUED_COLUMN).alias(RESCUED_COLUMN),
-            FAILED_RULES,
-            *audit,
-            F.current_timestamp().alias(QUARANTINED_AT),
-        )
+    raw = F.from_json(RAW_COLUMN, raw_schema)
+    return df.where(F.size(FAILED_RULES) > 0).select(
+        *(raw.getField(name).alias(name) for name in [*spec.columns, RESCUED_COLUMN]),
+        *AUDIT_COLUMNS,
+        FAILED_RULES,
+        F.current_timestamp().alias(QUARANTINED_AT),
     )
 
 
@@ -188,14 +184,14 @@ def dedupe_latest(df: DataFrame, keys: Sequence[str], order_by: Sequence[str]) -
     """One row per key: the first by `order_by` descending (NULLs last).
 
     Ties (same key and same `order_by` values) are broken by the JSON text of the whole row,
-    so the same input always keeps the same row. Batch only (it uses a window).
+    so the same input always keeps the same row. Batch only (it uses a window). The columns are
+    the input's.
     """
-    tie_break = F.to_json(F.struct(*df.columns))
+    row = F.struct("*")
     window = Window.partitionBy(*keys).orderBy(
-        *(F.col(name).desc_nulls_last() for name in order_by), tie_break.desc()
+        *(F.col(name).desc_nulls_last() for name in order_by), F.to_json(row).desc()
     )
-    return (
-        df.withColumn("__rank", F.row_number().over(window))
-        .where(F.col("__rank") == 1)
-        .drop("__rank")
-    )
+    # Select the row as a struct and expand it again: `drop` would analyze the DataFrame, which
+    # pipeline query functions do not allow.
+    ranked = df.select(row.alias("__row"), F.row_number().over(window).alias("__rank"))
+    return ranked.where("__rank = 1").select("__row.*")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import StringType
 
+from {{ cookiecutter.__package_name }} import cdc
 from {{ cookiecutter.__package_name }}.cdc import END_AT, START_AT
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
@@ -36,43 +36,50 @@ def surrogate_key(*cols: Column | str) -> Column:
     return (F.pmod(F.xxhash64(*cols), F.lit(_MAX_BIGINT)) + F.lit(1)).cast("bigint")
 
 
-def _is_scd2(df: DataFrame) -> bool:
-    return START_AT in df.columns and END_AT in df.columns
+def dimension_columns(spec: TableSpec) -> list[str]:
+    """The spec columns a dimension carries from silver.
+
+    With CDC (`sequence_by` set) the columns `delete_when` reads are left out of silver (see
+    `engine.cdc_except_columns`), so they are not attributes here either.
+    """
+    change = cdc.change_columns(list(spec.columns), spec.delete_when) if spec.sequence_by else []
+    return [name for name in spec.columns if name not in change]
 
 
 def dimension(silver_df: DataFrame, spec: TableSpec) -> DataFrame:
-    """`dim_<t>`: `<t>_sk` first, the silver attributes, and the unknown member row.
+    """`dim_<t>`: `<t>_sk` first, the attributes, and the unknown member row.
 
-    Columns whose name starts with `_` (audit and helper columns) are left out. For SCD2 (silver
-    has `__START_AT`/`__END_AT`) every version is a row, keyed by hash(keys, `__START_AT`), with
-    `__START_AT`, `__END_AT` and `is_current` (`__END_AT IS NULL`); for SCD1 each current member.
+    The attributes are `dimension_columns(spec)`, so audit and helper columns (and any column
+    Auto Loader added that the spec does not know) stay in silver. For SCD2 (`spec.scd_type` 2)
+    every version is a row, keyed by hash(keys, `__START_AT`), with `__START_AT`, `__END_AT` and
+    `is_current` (`__END_AT IS NULL`); for SCD1 each current member, keyed by hash(keys).
     The unknown member has `<t>_sk = -1`, NULL keys, 'Unknown' in string attributes and NULL in
     the others (`is_current` true, so a filter on current rows keeps it).
     """
-    scd2 = _is_scd2(silver_df)
-    attributes = [name for name in silver_df.columns if not name.startswith("_")]
+    attributes = dimension_columns(spec)
+    scd2 = spec.scd_type == 2
     key_columns = [*spec.keys, START_AT] if scd2 else list(spec.keys)
-    extra = [START_AT, END_AT] if scd2 else []
+    history = [START_AT, END_AT] if scd2 else []
     members = silver_df.select(
-        surrogate_key(*key_columns).alias(spec.surrogate_key), *attributes, *extra
+        surrogate_key(*key_columns).alias(spec.surrogate_key), *attributes, *history
+    )
+
+    def unknown_value(name: str) -> Column:
+        type_ = spec.columns[name]
+        if type_ == "string" and name not in spec.keys:
+            return F.lit(UNKNOWN_LABEL)
+        return F.lit(None).cast(type_)
+
+    # Built from the spec, not from `members.schema`: query functions must not analyze.
+    unknown = silver_df.sparkSession.range(1).select(
+        F.lit(UNKNOWN_SK).cast("bigint").alias(spec.surrogate_key),
+        *(unknown_value(name).alias(name) for name in attributes),
+        *(F.lit(None).cast(spec.columns[spec.sequence_by]).alias(name) for name in history),
     )
     if scd2:
         members = members.withColumn(IS_CURRENT, F.col(END_AT).isNull())
-
-    def unknown_value(field) -> Column:
-        if field.name == spec.surrogate_key:
-            return F.lit(UNKNOWN_SK).cast("bigint")
-        if field.name == IS_CURRENT:
-            return F.lit(True)
-        if isinstance(field.dataType, StringType) and field.name not in spec.keys:
-            return F.lit(UNKNOWN_LABEL)
-        return F.lit(None).cast(field.dataType)
-
-    spark = silver_df.sparkSession
-    unknown = spark.range(1).select(
-        *(unknown_value(field).alias(field.name) for field in members.schema.fields)
-    )
-    return members.unionByName(unknown)
+        unknown = unknown.withColumn(IS_CURRENT, F.lit(True))
+    return members.union(unknown)  # same columns in the same order
 
 
 def dim_date(dates: DataFrame, date_col: str = "date") -> DataFrame:
@@ -102,16 +109,15 @@ def dim_date(dates: DataFrame, date_col: str = "date") -> DataFrame:
         (day_of_week >= 6).alias("is_weekend"),
     )
     unknown = dates.sparkSession.range(1).select(
-        *(
-            F.lit(UNKNOWN_SK if field.name == DATE_SK else None)
-            .cast(field.dataType)
-            .alias(field.name)
-            if field.name not in ("month_name", "day_name")
-            else F.lit(UNKNOWN_LABEL).alias(field.name)
-            for field in calendar.schema.fields
-        )
+        F.lit(UNKNOWN_SK).alias(DATE_SK),
+        F.lit(None).cast("date").alias("date"),
+        *(F.lit(None).cast("int").alias(name) for name in ("year", "quarter", "month")),
+        F.lit(UNKNOWN_LABEL).alias("month_name"),
+        *(F.lit(None).cast("int").alias(name) for name in ("day_of_month", "day_of_week")),
+        F.lit(UNKNOWN_LABEL).alias("day_name"),
+        F.lit(None).cast("boolean").alias("is_weekend"),
     )
-    return calendar.unionByName(unknown)
+    return calendar.union(unknown)
 
 
 def date_sk(date: Column | str) -> Column:
@@ -164,7 +170,7 @@ def fact(
         key, sk = dimension_spec.keys[0], dimension_spec.surrogate_key
         members = dim_df.where(F.col(sk) != UNKNOWN_SK)
         condition = F.col(column) == F.col(f"{prefix}key")
-        if _is_scd2(dim_df):
+        if dimension_spec.scd_type == 2:
             first_start = F.min(START_AT).over(Window.partitionBy(key))
             members = members.select(
                 F.col(key).alias(f"{prefix}key"),
@@ -174,7 +180,7 @@ def fact(
                 (F.col(START_AT) == first_start).alias(f"{prefix}first"),
             )
             start, end = F.col(f"{prefix}start"), F.col(f"{prefix}end")
-            sequence_type = dim_df.schema[START_AT].dataType.typeName()
+            sequence_type = dimension_spec.columns[dimension_spec.sequence_by]
             if spec.date_column and sequence_type in ("date", "timestamp", "timestamp_ntz"):
                 day = F.col(spec.date_column)
                 in_force = (F.to_date(start) <= day) | F.col(f"{prefix}first")
@@ -187,10 +193,8 @@ def fact(
                 F.col(key).alias(f"{prefix}key"), F.col(sk).alias(f"{prefix}sk")
             )
         sk_column = reference_sk_column(spec, column)
-        result = (
-            result.join(members, condition, "left")
-            .withColumn(sk_column, F.coalesce(F.col(f"{prefix}sk"), F.lit(UNKNOWN_SK)))
-            .drop(*(name for name in members.columns))
+        result = result.join(members, condition, "left").withColumn(
+            sk_column, F.coalesce(F.col(f"{prefix}sk"), F.lit(UNKNOWN_SK))
         )
         sk_columns.append(sk_column)
 

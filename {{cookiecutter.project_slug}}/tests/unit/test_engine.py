@@ -13,6 +13,10 @@ from pyspark.sql import functions as F
 from {{ cookiecutter.__package_name }} import engine, quality
 from {{ cookiecutter.__package_name }}.spec import Rule, TableSpec
 
+# These tests set pipeline configuration and read local files, which serverless compute does
+# not allow; the Databricks branch is tested against a recording fake `dp` instead.
+pytestmark = pytest.mark.local_only
+
 CUSTOMERS = TableSpec(
     name="customers",
     role="dimension",
@@ -172,9 +176,9 @@ def test_databricks_cdc_table_is_a_view_and_an_auto_cdc_flow(spark, conf, fake_d
 def test_databricks_view_reads_the_source_as_a_stream_and_checks_it(spark, conf, fake_dp):
     conf(engine="databricks")
     bronze = spark.createDataFrame(
-        [("1", "Ann", "2024-01-01 00:00:00", "INSERT", None)],
+        [("1", "Ann", "2024-01-01 00:00:00", "INSERT", None, None, None, None)],
         "customer_id string, name string, updated_at string, operation string, "
-        "_rescued_data string",
+        "_rescued_data string, _ingested_at timestamp, _source_file string, _load_id string",
     )
     reader = FakeReader(bronze)
     fake_spark = SimpleNamespace(conf=spark.conf, readStream=reader)
@@ -340,7 +344,7 @@ def test_local_cdc_table_is_a_materialized_view_of_scd2(spark, fake_dp):
         ],
         "customer_id string, name string, updated_at string, operation string, "
         "_rescued_data string, _source_file string",
-    )
+    ).withColumns({"_ingested_at": F.current_timestamp(), "_load_id": F.lit("1")})
     tables = {"bronze_customers": bronze}
     fake_spark = SimpleNamespace(conf=spark.conf, read=SimpleNamespace(table=tables.__getitem__))
     engine.create_cdc_table(
@@ -361,3 +365,46 @@ def test_local_cdc_table_is_a_materialized_view_of_scd2(spark, fake_dp):
         "__START_AT timestamp, __END_AT timestamp",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_library_functions_do_not_analyze_dataframes(spark, monkeypatch):
+    """Pipeline query functions may not analyze a DataFrame (`df.columns`, `df.schema`, `drop`:
+    ATTEMPT_ANALYSIS_IN_PIPELINE_QUERY_FUNCTION), so the library builds plans by name only."""
+    from {{ cookiecutter.__package_name }} import cdc, ingest, star
+
+    bronze = spark.createDataFrame(
+        [("1", "Ann", "2024-01-01 00:00:00", "INSERT", None, "a.json")],
+        "customer_id string, name string, updated_at string, operation string, "
+        "_rescued_data string, _source_file string",
+    )
+    orders = spark.createDataFrame(
+        [(1, 1, dt.date(2024, 1, 1))], "order_id bigint, customer_id bigint, order_date date"
+    )
+    orders_spec = TableSpec(
+        name="orders",
+        role="fact",
+        keys=("order_id",),
+        columns={"order_id": "bigint", "customer_id": "bigint", "order_date": "date"},
+        references={"customer_id": "customers"},
+        date_column="order_date",
+    )
+    dataframe_class = type(bronze)
+
+    def analysis(*args, **kwargs):
+        raise AssertionError("a library function analyzed a DataFrame")
+
+    for name in ("columns", "schema", "dtypes"):
+        monkeypatch.setattr(dataframe_class, name, property(analysis))
+    monkeypatch.setattr(dataframe_class, "drop", analysis)
+
+    landed = ingest.with_audit_columns(bronze)
+    checked = quality.check(landed, CUSTOMERS)
+    quality.quarantined(checked, CUSTOMERS)
+    silver = quality.accepted(checked, CUSTOMERS)
+    quality.dedupe_latest(silver, CUSTOMERS.keys, ["_ingested_at"])
+    quality.fail_fast(silver, CUSTOMERS)
+    versions = cdc.scd2(silver, CUSTOMERS.keys, "updated_at", "operation = 'DELETE'", ["operation"])
+    cdc.scd1(silver, CUSTOMERS.keys, "updated_at", "operation = 'DELETE'", ["operation"])
+    customers = star.dimension(versions, CUSTOMERS)
+    star.dim_date(orders, "order_date")
+    star.fact(orders, orders_spec, {"customers": (CUSTOMERS, customers)})

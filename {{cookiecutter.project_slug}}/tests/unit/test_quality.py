@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from chispa import assert_df_equality
+from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import quality
 from {{ cookiecutter.__package_name }}.spec import Rule, TableSpec
@@ -33,8 +34,13 @@ BRONZE_SCHEMA = (
 )
 
 
+AUDIT = ("_ingested_at", "_load_id")  # fixed values, left out of the comparisons
+
+
 def bronze(spark, rows):
-    return spark.createDataFrame(rows, BRONZE_SCHEMA)
+    return spark.createDataFrame(rows, BRONZE_SCHEMA).withColumns(
+        {"_ingested_at": F.current_timestamp(), "_load_id": F.lit("20240101000000000")}
+    )
 
 
 def outcome(checked):
@@ -43,7 +49,7 @@ def outcome(checked):
 
 def test_check_types_columns_and_keeps_audit(spark):
     rows = [("1", "first", "2024-01-05", "10.50", None, "f1.json")]
-    actual = quality.check(bronze(spark, rows), ORDERS).drop("_raw")
+    actual = quality.check(bronze(spark, rows), ORDERS).drop("_raw", *AUDIT)
     expected = spark.createDataFrame(
         [(1, "first", dt.date(2024, 1, 5), Decimal("10.50"), None, "f1.json", [], [])],
         "order_id bigint, note string, order_date date, amount decimal(12,2), "
@@ -86,7 +92,7 @@ def test_malformed_record_is_quarantined_with_its_text(spark):
     rows = [(None, None, None, None, '{"order_id": 5, "note": ', "f2.json")]
     checked = quality.check(bronze(spark, rows), ORDERS)
     assert quality.accepted(checked, ORDERS).count() == 0
-    actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at")
+    actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at", *AUDIT)
     expected = spark.createDataFrame(
         [
             (
@@ -95,12 +101,12 @@ def test_malformed_record_is_quarantined_with_its_text(spark):
                 None,
                 None,
                 '{"order_id": 5, "note": ',
-                ["malformed_record", "valid_order_id", "non_negative_amount"],
                 "f2.json",
+                ["malformed_record", "valid_order_id", "non_negative_amount"],
             )
         ],
         "order_id string, note string, order_date string, amount string, _rescued_data string, "
-        "_failed_rules array<string>, _source_file string",
+        "_source_file string, _failed_rules array<string>",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
 
@@ -109,7 +115,7 @@ def test_warn_keeps_the_row_and_records_the_rule(spark):
     rows = [("6", None, "2024-01-06", "3.00", None, None)]
     checked = quality.check(bronze(spark, rows), ORDERS)
     assert outcome(checked).collect()[0]["_warned_rules"] == ["has_note"]
-    actual = quality.accepted(checked, ORDERS)
+    actual = quality.accepted(checked, ORDERS).drop(*AUDIT)
     expected = spark.createDataFrame(
         [(6, None, dt.date(2024, 1, 6), Decimal("3.00"), None)],
         "order_id bigint, note string, order_date date, amount decimal(12,2), _source_file string",
@@ -123,11 +129,11 @@ def test_drop_moves_the_row_to_quarantine_with_raw_values_and_rule_names(spark):
         ("8", "ok", "2024-01-08", "5.00", None, "f3.json"),
     ]
     checked = quality.check(bronze(spark, rows), ORDERS)
-    actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at")
+    actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at", *AUDIT)
     expected = spark.createDataFrame(
-        [("7", "refund", "2024-01-07", "-5.00", None, ["non_negative_amount"], "f3.json")],
+        [("7", "refund", "2024-01-07", "-5.00", None, "f3.json", ["non_negative_amount"])],
         "order_id string, note string, order_date string, amount string, _rescued_data string, "
-        "_failed_rules array<string>, _source_file string",
+        "_source_file string, _failed_rules array<string>",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
     assert [row.order_id for row in quality.accepted(checked, ORDERS).collect()] == [8]
