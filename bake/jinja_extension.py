@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 from jinja2.ext import Extension
 
 from bake import spec as table_spec
+
+# Absolute path of this template. cookiecutter's `_repo_dir` is relative when the template is given
+# as a relative path (`cookiecutter .`) and hooks run from the output folder: they use this instead.
+TEMPLATE_DIR = str(Path(__file__).resolve().parents[1])
 
 
 def sql_ident(name: str) -> str:
@@ -29,5 +34,6 @@ class MedallionExtension(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["medallion_spec"] = medallion_spec
+        environment.globals["template_dir"] = TEMPLATE_DIR
         environment.filters["sql_ident"] = sql_ident
         environment.filters["yaml_str"] = yaml_str

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 # Rendered by cookiecutter's Jinja: the values below become JSON string literals (valid Python)
-sys.path.insert(0, {{ cookiecutter._repo_dir | tojson }})
+sys.path.insert(0, {{ template_dir | tojson }})  # absolute, see bake/jinja_extension.py
 CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
 PROJECT = Path.cwd()  # cookiecutter runs this hook inside the generated project
 

@@ -4,7 +4,7 @@ import json
 import sys
 
 # Rendered by cookiecutter's Jinja: the values below become JSON string literals (valid Python)
-sys.path.insert(0, {{ cookiecutter._repo_dir | tojson }})
+sys.path.insert(0, {{ template_dir | tojson }})  # absolute, see bake/jinja_extension.py
 CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
 
 from bake import answers, spec  # noqa: E402  (needs the template on sys.path)

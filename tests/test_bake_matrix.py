@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import PYTHON, bake_project, run_checked, run_cookiecutter_cli
+from conftest import (
+    PYTHON,
+    TEMPLATE_DIR,
+    _hermetic_config,
+    bake_project,
+    run_checked,
+    run_cookiecutter_cli,
+)
 
 VARIANTS = {
     "defaults": {},
@@ -140,6 +147,15 @@ def test_gitignore_keeps_secrets_and_outputs_out(default_project):
     ignored = (default_project / ".gitignore").read_text().split()
     for pattern in (".venv/", ".databricks/", ".local/", ".databrickscfg", "*.env", "__pycache__/"):
         assert pattern in ignored
+
+
+def test_relative_template_path(tmp_path):
+    """`cookiecutter .` from the template folder (what `make demo` does): hooks still find bake/."""
+    config = _hermetic_config(tmp_path, None)
+    output = tmp_path / "out"
+    command = [PYTHON, "-m", "cookiecutter", "--no-input", "--config-file", str(config)]
+    run_checked([*command, "--output-dir", str(output), "."], cwd=TEMPLATE_DIR)
+    assert (output / "retail-lakehouse" / "databricks.yml").is_file()
 
 
 # --- bad answers -------------------------------------------------------------------------------

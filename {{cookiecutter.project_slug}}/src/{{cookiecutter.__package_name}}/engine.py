@@ -76,10 +76,10 @@ def _required_conf(spark: SparkSession, key: str) -> str:
 
 
 def read_landing(spark: SparkSession, spec: TableSpec) -> DataFrame:
-    """The landed records of one table as a stream, plus `_source_file`.
+    """The landed records of one table as a stream, plus `_rescued_data` and `_source_file`.
 
-    Text formats give the spec columns as STRING and `_rescued_data`; parquet/delta give them
-    typed (see `ingest.landing_schema`). On Databricks, Auto Loader may add columns that appear in
+    Text formats give the spec columns as STRING, parquet/delta typed (see
+    `ingest.landing_schema`). On Databricks, Auto Loader may add columns that appear in
     the files later (`addNewColumns`); silver only reads the spec's columns.
     """
     source_format = spark.conf.get(SOURCE_FORMAT_CONF, "json")

@@ -39,7 +39,9 @@ def castable_rule(column: str) -> str:
 
 def drop_rule_names(spec: TableSpec) -> list[str]:
     """Every rule that can put a row in quarantine, in the order `_failed_rules` lists them."""
-    castable = [castable_rule(name) for name, type_ in spec.columns.items() if type_ != "string"]
+    castable = [
+        castable_rule(name) for name, type_ in spec.columns.items() if type_.lower() != "string"
+    ]
     return [MALFORMED_RULE, *castable, *(rule.name for rule in spec.rules_with("drop"))]
 
 
@@ -91,7 +93,7 @@ def check(df: DataFrame, spec: TableSpec) -> DataFrame:
     failed += [
         (castable_rule(name), F.col(f"__raw_{name}").isNotNull() & F.col(name).isNull())
         for name, type_ in spec.columns.items()
-        if type_ != "string"
+        if type_.lower() != "string"
     ]
     failed += [(rule.name, ~_holds(rule.expr)) for rule in spec.rules_with("drop")]
     warned = [(rule.name, ~_holds(rule.expr)) for rule in spec.rules_with("warn")]
@@ -117,7 +119,8 @@ def expectations(spec: TableSpec, action: str) -> dict[str, str]:
     `drop` gives every rule of `drop_rule_names` (the implicit ones too), `warn` the warn rules:
     both read the outcome `check()` recorded (`NOT array_contains(_failed_rules, 'rule')`), so the
     Databricks event log counts the same rows as the quarantine table, NULL results included.
-    `fail` gives each fail rule's own expression wrapped in `coalesce(..., false)`.
+    `fail` gives each fail rule's own expression wrapped in `coalesce(..., false)`, checked only on
+    rows that passed every drop rule.
     """
     if action == "drop":
         return {
@@ -129,7 +132,12 @@ def expectations(spec: TableSpec, action: str) -> dict[str, str]:
             for rule in spec.rules_with("warn")
         }
     if action == "fail":
-        return {rule.name: f"coalesce(({rule.expr}), false)" for rule in spec.rules_with("fail")}
+        # A row already bound for quarantine does not stop the update: a line that does not
+        # even parse is reported with its reason instead. Both engines apply this.
+        return {
+            rule.name: f"size({FAILED_RULES}) > 0 OR coalesce(({rule.expr}), false)"
+            for rule in spec.rules_with("fail")
+        }
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -157,7 +165,8 @@ def quarantined(df: DataFrame, spec: TableSpec) -> DataFrame:
 def fail_fast(df: DataFrame, spec: TableSpec) -> DataFrame:
     """Stop the query on the first row that fails a `fail` rule (NULL counts as failure).
 
-    The error names the rule and the row's key, e.g.
+    Meant for rows that passed the drop rules (as `engine.create_cdc_table` uses it), matching
+    `expectations(spec, "fail")`. The error names the rule and the row's key, e.g.
     `expectation valid_key failed for customer_id=7`. Rows are returned unchanged otherwise.
     Locally this is what stops the update; on Databricks `dp.expect_all_or_fail` does it.
     """

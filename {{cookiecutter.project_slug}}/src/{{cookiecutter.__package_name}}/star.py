@@ -66,7 +66,7 @@ def dimension(silver_df: DataFrame, spec: TableSpec) -> DataFrame:
 
     def unknown_value(name: str) -> Column:
         type_ = spec.columns[name]
-        if type_ == "string" and name not in spec.keys:
+        if type_.lower() == "string" and name not in spec.keys:
             return F.lit(UNKNOWN_LABEL)
         return F.lit(None).cast(type_)
 
@@ -180,7 +180,7 @@ def fact(
                 (F.col(START_AT) == first_start).alias(f"{prefix}first"),
             )
             start, end = F.col(f"{prefix}start"), F.col(f"{prefix}end")
-            sequence_type = dimension_spec.columns[dimension_spec.sequence_by]
+            sequence_type = dimension_spec.columns[dimension_spec.sequence_by].lower()
             if spec.date_column and sequence_type in ("date", "timestamp", "timestamp_ntz"):
                 day = F.col(spec.date_column)
                 in_force = (F.to_date(start) <= day) | F.col(f"{prefix}first")

@@ -408,3 +408,29 @@ def test_library_functions_do_not_analyze_dataframes(spark, monkeypatch):
     customers = star.dimension(versions, CUSTOMERS)
     star.dim_date(orders, "order_date")
     star.fact(orders, orders_spec, {"customers": (CUSTOMERS, customers)})
+
+
+def test_fail_rules_skip_rows_bound_for_quarantine(spark):
+    spec = TableSpec(
+        name="t",
+        role="fact",
+        keys=("id",),
+        columns={"id": "bigint"},
+        rules=(Rule("known_id", "id IS NOT NULL", "fail"),),
+    )
+
+    def checked(raw_id):
+        bronze = spark.createDataFrame(
+            [(raw_id, None, None, "a.json", "1")],
+            "id string, _rescued_data string, _ingested_at timestamp, _source_file string, "
+            "_load_id string",
+        )
+        return quality.check(bronze, spec)
+
+    # "x" does not cast: quarantined as castable_id, the update goes on.
+    uncastable = engine.expect_all_or_fail(quality.expectations(spec, "fail"))(lambda: checked("x"))
+    assert uncastable().count() == 1
+    # A missing id passes every drop rule and breaks the fail rule: the update stops.
+    missing = engine.expect_all_or_fail(quality.expectations(spec, "fail"))(lambda: checked(None))
+    with pytest.raises(Exception, match="expectation known_id failed"):
+        missing().collect()

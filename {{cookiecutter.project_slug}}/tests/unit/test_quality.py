@@ -174,7 +174,9 @@ def test_expectations_read_the_recorded_outcome(spark):
     assert quality.expectations(fail_spec, "warn") == {
         "has_name": "NOT array_contains(_warned_rules, 'has_name')"
     }
-    assert quality.expectations(fail_spec, "fail") == {"known_id": "coalesce((id > 0), false)"}
+    assert quality.expectations(fail_spec, "fail") == {
+        "known_id": "size(_failed_rules) > 0 OR coalesce((id > 0), false)"
+    }
 
 
 FAIL_SPEC = TableSpec(
