@@ -26,6 +26,12 @@ def yaml_str(value: Any) -> str:
     return json.dumps(str(value))
 
 
+def ordered_json(value: Any) -> str:
+    """JSON that keeps mapping order: cookiecutter's `jsonify` sorts keys, which would reorder the
+    columns of a table spec (and csv files are read by column position)."""
+    return json.dumps(value)
+
+
 def medallion_spec(cookiecutter: dict[str, Any]) -> dict[str, Any]:
     return table_spec.normalize(cookiecutter["table_names"], cookiecutter.get("tables") or {})
 
@@ -37,3 +43,4 @@ class MedallionExtension(Extension):
         environment.globals["template_dir"] = TEMPLATE_DIR
         environment.filters["sql_ident"] = sql_ident
         environment.filters["yaml_str"] = yaml_str
+        environment.filters["ordered_json"] = ordered_json

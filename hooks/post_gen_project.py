@@ -11,7 +11,7 @@ from pathlib import Path
 
 # Rendered by cookiecutter's Jinja: the values below become JSON string literals (valid Python)
 sys.path.insert(0, {{ template_dir | tojson }})  # absolute, see bake/jinja_extension.py
-CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
+CONTEXT = json.loads({{ cookiecutter | ordered_json | tojson }})
 PROJECT = Path.cwd()  # cookiecutter runs this hook inside the generated project
 
 

@@ -5,7 +5,7 @@ import sys
 
 # Rendered by cookiecutter's Jinja: the values below become JSON string literals (valid Python)
 sys.path.insert(0, {{ template_dir | tojson }})  # absolute, see bake/jinja_extension.py
-CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
+CONTEXT = json.loads({{ cookiecutter | ordered_json | tojson }})
 
 from bake import answers, spec  # noqa: E402  (needs the template on sys.path)
 
