@@ -38,6 +38,22 @@ def test_tpch_spec_defines_the_tables(tpch):
     assert "o_custkey -> customer" in readme
 
 
+def test_tpch_columns_keep_the_order_of_the_config_file(tpch):
+    """csv is read by column position locally, so tables.py must list columns as the spec does
+    (cookiecutter's own `jsonify` sorts keys; the hooks must not use it)."""
+    spec = yaml.safe_load((EXAMPLES / "tpch.yml").read_text())["default_context"]["tables"]
+    module = ast.parse((tpch / "src" / "tpch_lakehouse" / "tables.py").read_text())
+    generated = {}
+    for call in ast.walk(module):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "TableSpec":
+            kwargs = {kw.arg: kw.value for kw in call.keywords}
+            columns = ast.literal_eval(kwargs["columns"])
+            generated[ast.literal_eval(kwargs["name"])] = list(columns)
+    assert list(generated) == list(spec)
+    for table, entry in spec.items():
+        assert generated[table] == list(entry["columns"]), table
+
+
 def test_tpch_project_is_clean_and_valid(tpch):
     """Style and bundle checks (test_pipeline_bakes.py runs baked suites; they are slow)."""
     run_checked([PYTHON, "-m", "ruff", "check", "--no-cache", "."], cwd=tpch)
