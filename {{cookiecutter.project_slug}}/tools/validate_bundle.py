@@ -13,7 +13,6 @@ the exit code is 1.
 from __future__ import annotations
 
 import argparse
-import configparser
 import importlib
 import os
 import re
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tools import databricks_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_LEVEL_KEYS = {
@@ -295,13 +296,13 @@ def configured_profile(profile: str) -> str | None:
         if os.environ.get("DATABRICKS_HOST"):
             return None
         return "no profile given and DATABRICKS_HOST is not set"
-    cfg = Path(os.environ.get("DATABRICKS_CONFIG_FILE") or Path.home() / ".databrickscfg")
-    parser = configparser.ConfigParser(interpolation=None)
+    # The same profile lookup as make's preflight check, so both agree on what is configured.
+    cfg = databricks_cli.config_file()
     try:
-        parser.read(cfg, encoding="utf-8")
-    except configparser.Error as exc:
-        return f"{cfg} does not parse ({exc})"
-    if profile not in parser.sections() and not (profile == "DEFAULT" and parser.defaults()):
+        known = databricks_cli.profiles(cfg)
+    except databricks_cli.PreflightError as exc:
+        return str(exc)
+    if profile not in known:
         return f"profile {profile!r} is not configured in {cfg} (databricks auth login)"
     return None
 

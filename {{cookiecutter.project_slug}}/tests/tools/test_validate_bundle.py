@@ -176,3 +176,20 @@ def test_online_check_is_skipped_without_cli(
     out = capsys.readouterr().out
     assert "Online check skipped: the `databricks` CLI is not on PATH." in out
     assert "Bundle validation passed." in out
+
+
+def test_online_check_is_skipped_for_an_unknown_profile(
+    bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_cli = tmp_path / "bin" / "databricks"
+    fake_cli.parent.mkdir()
+    fake_cli.write_text("#!/bin/sh\nexit 0\n")
+    fake_cli.chmod(0o755)
+    config = tmp_path / "databrickscfg"
+    config.write_text("[DEFAULT]\nhost = https://example.cloud.databricks.com\n[team]\nhost = x\n")
+    monkeypatch.setenv("PATH", str(fake_cli.parent))
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config))
+    assert validate_bundle.configured_profile("team") is None
+    assert validate_bundle.configured_profile("DEFAULT") is None
+    why_not = validate_bundle.configured_profile("ops")
+    assert why_not == f"profile 'ops' is not configured in {config} (databricks auth login)"
