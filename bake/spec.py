@@ -5,6 +5,7 @@ Every template sees the normalized spec, so conventions live here and nowhere el
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bake import spark_types
@@ -13,11 +14,17 @@ from bake.answers import identifier_problem
 ROLES = ("dimension", "fact")
 ACTIONS = ("warn", "drop", "fail")
 ENTRY_KEYS = (
-    "role", "keys", "scd_type", "sequence_by", "delete_when", "columns", "expectations",
-    "references", "date_column", "measures", "comment",
+    "role", "keys", "scd_type", "sequence_by", "snapshot_by", "delete_when", "except_columns",
+    "columns", "expectations", "references", "date_column", "date_range", "measures", "comment",
 )  # fmt: skip
-FACT_ONLY = ("references", "date_column", "measures")
-DIMENSION_ONLY = ("scd_type", "sequence_by", "delete_when")
+FACT_ONLY = ("references", "date_column", "date_range", "measures")
+DIMENSION_ONLY = ("scd_type", "snapshot_by")
+# Rule names the pipeline gives its implicit rules (see quality.py in the generated project).
+IMPLICIT_RULE = "malformed_record"
+IMPLICIT_RULE_PREFIXES = ("castable_", "not_null_", "in_date_range_")
+# The calendar a fact's dates must fall in unless `date_range` says otherwise: it bounds dim_date.
+DEFAULT_DATE_RANGE = ["1900-01-01", "2099-12-31"]
+VERSION_TYPES = ("tinyint", "smallint", "int", "bigint", "date", "timestamp", "timestamp_ntz")
 # Names the generated pipeline uses for its own columns and datasets.
 RESERVED_TABLES = ("date",)  # `dim_date` is generated from the facts' date columns
 MAX_TABLE_NAME = 230  # `silver_<t>_quarantine` must stay within Unity Catalog's 255 characters
@@ -55,7 +62,10 @@ def _dimension(name: str, scd_type: int) -> dict[str, Any]:
         "keys": [key],
         "scd_type": scd_type,
         "sequence_by": "updated_at",
+        "snapshot_by": None,
         "delete_when": "operation = 'DELETE'",
+        # The operation describes the change event, not the member: silver leaves it out.
+        "except_columns": ["operation"],
         "columns": {
             key: "bigint",
             "name": "string",
@@ -63,12 +73,11 @@ def _dimension(name: str, scd_type: int) -> dict[str, Any]:
             "updated_at": "timestamp",
             "operation": "string",
         },
-        "expectations": [
-            {"name": f"valid_{key}", "expr": f"{key} IS NOT NULL", "action": "drop"},
-            {"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"},
-        ],
+        # NULL keys and sequence values are quarantined by implicit rules (not_null_<column>).
+        "expectations": [{"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"}],
         "references": {},
         "date_column": None,
+        "date_range": None,
         "measures": [],
         "comment": f"{singular(name).capitalize()} records, one row per {key}.",
     }
@@ -81,22 +90,27 @@ def _fact(name: str, dimensions: list[str]) -> dict[str, Any]:
     columns = {key: "bigint"}
     columns.update({column: "bigint" for column in references})
     columns.update({date_column: "date", "quantity": "int", "amount": "decimal(12,2)"})
+    columns["updated_at"] = "timestamp"
     return {
         "name": name,
         "singular": singular(name),
         "role": "fact",
         "keys": [key],
         "scd_type": None,
-        "sequence_by": None,
+        # A correction carries a later updated_at: the latest event per key wins, whatever the
+        # order the files arrive in.
+        "sequence_by": "updated_at",
+        "snapshot_by": None,
         "delete_when": None,
+        "except_columns": [],
         "columns": columns,
         "expectations": [
-            {"name": f"valid_{key}", "expr": f"{key} IS NOT NULL", "action": "drop"},
             {"name": "positive_quantity", "expr": "quantity > 0", "action": "drop"},
             {"name": "non_negative_amount", "expr": "amount >= 0", "action": "drop"},
         ],
         "references": references,
         "date_column": date_column,
+        "date_range": list(DEFAULT_DATE_RANGE),
         "measures": ["quantity", "amount"],
         "comment": f"{singular(name).capitalize()} events, one row per {key}.",
     }
@@ -187,8 +201,9 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
     if "columns" not in raw:
         table = generic  # names-only defaults for this role; explicit fields below override them
     else:
-        table = {**generic, "keys": [], "sequence_by": None, "delete_when": None,
-                 "columns": {}, "expectations": None, "references": {}, "date_column": None,
+        table = {**generic, "keys": [], "sequence_by": None, "snapshot_by": None,
+                 "delete_when": None, "except_columns": [], "columns": {}, "expectations": None,
+                 "references": {}, "date_column": None, "date_range": None,
                  "measures": []}  # fmt: skip
         if not isinstance(raw["columns"], dict) or not raw["columns"]:
             errors.append(f"{where}.columns: give a mapping of column name -> Spark SQL type")
@@ -227,25 +242,8 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
     if not table["keys"]:
         errors.append(f"{where}.keys: missing -- a {role} needs its business key column(s), "
                       f"e.g. keys: [{next(iter(columns), 'id')}]")  # fmt: skip
-    if role == "dimension":
-        scd_type = raw.get("scd_type", 1)
-        if scd_type in ("1", "2"):  # cookiecutter renders every value of a dict answer to text
-            scd_type = int(scd_type)
-        if scd_type not in (1, 2) or isinstance(scd_type, bool):
-            errors.append(f"{where}.scd_type: {scd_type!r} -- use 1 or 2")
-            scd_type = 1
-        table["scd_type"] = scd_type
-        if "sequence_by" in raw:
-            table["sequence_by"] = declared("sequence_by", raw["sequence_by"])
-        if scd_type == 2 and not table["sequence_by"]:
-            errors.append(f"{where}.sequence_by: missing -- SCD type 2 needs an ordering column")
-        if "delete_when" in raw:
-            table["delete_when"] = raw["delete_when"]
-            if raw["delete_when"] is not None:
-                problem = expression_problem(raw["delete_when"])
-                if problem:
-                    errors.append(f"{where}.delete_when: {raw['delete_when']!r} -- {problem}")
-    else:
+    _change_fields(where, raw, table, role, declared, errors)
+    if role == "fact":
         if "references" in raw:
             references = raw["references"] or {}
             if not isinstance(references, dict):
@@ -258,6 +256,7 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
             if date_type and date_type not in ("date", "timestamp", "timestamp_ntz"):
                 errors.append(f"{where}.date_column: {raw['date_column']!r} is {date_type} "
                               "-- use a date or timestamp column")  # fmt: skip
+        table["date_range"] = _date_range(where, raw, table, errors)
         if "measures" in raw:
             measures = _list_of_columns(raw["measures"] or [])
             if measures is None:
@@ -268,13 +267,11 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
                 if measure in columns and not spark_types.is_numeric(columns[measure]):
                     errors.append(f"{where}.measures: {measure!r} is {columns[measure]} "
                                   "-- measures must be numeric")  # fmt: skip
+    _except_columns(where, raw, table, declared, errors)
     if "expectations" in raw:
         table["expectations"] = _expectations(where, raw["expectations"], errors)
-    elif table["expectations"] is None:  # explicit columns: one NOT NULL rule per key
-        table["expectations"] = [
-            {"name": f"valid_{key}", "expr": f"{key} IS NOT NULL", "action": "drop"}
-            for key in table["keys"]
-        ]
+    elif table["expectations"] is None:  # explicit columns: the implicit rules cover the keys
+        table["expectations"] = []
     if "columns" in raw and table["keys"]:
         kind = "records" if role == "dimension" else "events"
         per = ", ".join(str(k) for k in table["keys"])
@@ -288,6 +285,93 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
     return table
 
 
+def _change_fields(
+    where: str, raw: dict, table: dict, role: str, declared: Any, errors: list[str]
+) -> None:
+    """scd_type and snapshot_by (dimensions), sequence_by and delete_when (both roles)."""
+    columns = table["columns"]
+    if role == "dimension":
+        scd_type = raw.get("scd_type", 1)
+        if scd_type in ("1", "2"):  # cookiecutter renders every value of a dict answer to text
+            scd_type = int(scd_type)
+        if scd_type not in (1, 2) or isinstance(scd_type, bool):
+            errors.append(f"{where}.scd_type: {scd_type!r} -- use 1 or 2")
+            scd_type = 1
+        table["scd_type"] = scd_type
+    if "sequence_by" in raw:
+        table["sequence_by"] = declared("sequence_by", raw["sequence_by"])
+    if raw.get("snapshot_by") is not None:
+        table["snapshot_by"] = declared("snapshot_by", raw["snapshot_by"])
+        type_ = columns.get(raw["snapshot_by"])
+        if type_ and type_ not in VERSION_TYPES:
+            errors.append(f"{where}.snapshot_by: {raw['snapshot_by']!r} is {type_} -- a snapshot "
+                          f"version must be one of {', '.join(VERSION_TYPES)}")  # fmt: skip
+        for other in ("sequence_by", "delete_when"):
+            if raw.get(other) is not None:
+                errors.append(f"{where}.{other}: not with snapshot_by -- a snapshot source has "
+                              "no change events: a key missing from the newest snapshot is the "
+                              "delete")  # fmt: skip
+        table["sequence_by"] = table["delete_when"] = None
+    if role == "dimension" and table["scd_type"] == 2:
+        if not table["sequence_by"] and not table["snapshot_by"]:
+            errors.append(f"{where}.sequence_by: missing -- SCD type 2 needs an ordering column "
+                          "(sequence_by), or snapshot_by for full snapshots")  # fmt: skip
+    if "delete_when" in raw and not table["snapshot_by"]:
+        table["delete_when"] = raw["delete_when"]
+        if raw["delete_when"] is not None:
+            problem = expression_problem(raw["delete_when"])
+            if problem:
+                errors.append(f"{where}.delete_when: {raw['delete_when']!r} -- {problem}")
+            elif not table["sequence_by"]:
+                errors.append(f"{where}.delete_when: needs sequence_by -- deletes are applied in "
+                              "sequence order, like every other change")  # fmt: skip
+
+
+def _except_columns(
+    where: str, raw: dict, table: dict, declared: Any, errors: list[str]
+) -> None:
+    """Columns that describe the change event (an operation marker), left out of silver."""
+    if "except_columns" not in raw:
+        return
+    names = _list_of_columns(raw["except_columns"] or [])
+    if names is None:
+        errors.append(f"{where}.except_columns: give a list of column names")
+        return
+    needed = {
+        *table["keys"], table["sequence_by"], table["snapshot_by"], table["date_column"],
+        *table["references"], *table["measures"],
+    }  # fmt: skip
+    for column in names:
+        declared("except_columns", column)
+        if column in needed:
+            errors.append(f"{where}.except_columns: {column!r} -- the pipeline needs it "
+                          "(a key, sequence, reference, date or measure column)")  # fmt: skip
+    table["except_columns"] = names
+
+
+def _date_range(where: str, raw: dict, table: dict, errors: list[str]) -> list[str] | None:
+    """`[first, last]` ISO dates a fact's date must fall in; it bounds dim_date."""
+    if not table["date_column"]:
+        if raw.get("date_range") is not None:
+            errors.append(f"{where}.date_range: needs date_column (it bounds that column)")
+        return None
+    value = raw.get("date_range")
+    if value is None:
+        return list(DEFAULT_DATE_RANGE)
+    problem = "give [first, last] as ISO dates, e.g. [2000-01-01, 2099-12-31]"
+    if not isinstance(value, list) or len(value) != 2:
+        errors.append(f"{where}.date_range: {value!r} -- {problem}")
+        return list(DEFAULT_DATE_RANGE)
+    try:  # YAML may already have made them dates; cookiecutter may have made them text
+        first, last = (date.fromisoformat(str(item)) for item in value)
+    except ValueError:
+        errors.append(f"{where}.date_range: {value!r} -- {problem}")
+        return list(DEFAULT_DATE_RANGE)
+    if first > last:
+        errors.append(f"{where}.date_range: {value!r} -- first must not be after last")
+    return [first.isoformat(), last.isoformat()]
+
+
 def _expectations(where: str, raw: Any, errors: list[str]) -> list[dict[str, str]]:
     """`{name: "expr"}` or `{name: {expr: ..., action: warn|drop|fail}}` -> list of rules."""
     if raw is None:
@@ -299,6 +383,9 @@ def _expectations(where: str, raw: Any, errors: list[str]) -> list[dict[str, str
     for rule, body in raw.items():
         here = f"{where}.expectations.{rule}"
         problem = identifier_problem(rule, "rule name")
+        if not problem and (rule == IMPLICIT_RULE or rule.startswith(IMPLICIT_RULE_PREFIXES)):
+            problem = (f"reserved for the pipeline's implicit rules ({IMPLICIT_RULE}, "
+                       f"{'*, '.join(IMPLICIT_RULE_PREFIXES)}*)")  # fmt: skip
         if problem:
             errors.append(f"{where}.expectations: {rule!r} -- {problem}")
             continue
@@ -377,9 +464,20 @@ def _build(table_names: str, tables: Any) -> tuple[list[dict[str, Any]], list[st
     return built, errors
 
 
-def validate(table_names: str, tables: Any) -> list[str]:
+# Snapshots are read as whole files (see engine.py): a stream of messages or a Delta table has none.
+SNAPSHOT_FORMATS = ("json", "csv", "parquet")
+
+
+def validate(table_names: str, tables: Any, source_format: str | None = None) -> list[str]:
     """Every problem with the table answers, one line each (empty when the spec is fine)."""
-    return _build(table_names, tables)[1]
+    built, errors = _build(table_names, tables)
+    if source_format and source_format not in SNAPSHOT_FORMATS:
+        for table in built:
+            if table["snapshot_by"]:
+                errors.append(f"tables.{table['name']}.snapshot_by: not with source_format "
+                              f"{source_format!r} -- full snapshots land as files: use "
+                              f"{', '.join(SNAPSHOT_FORMATS)}")  # fmt: skip
+    return errors
 
 
 def normalize(table_names: str, tables: dict[str, Any] | None) -> dict[str, Any]:

@@ -9,7 +9,8 @@ CONTEXT = json.loads({{ cookiecutter | ordered_json | tojson }})
 
 from bake import answers, spec  # noqa: E402  (needs the template on sys.path)
 
-errors = answers.validate(CONTEXT) + spec.validate(CONTEXT["table_names"], CONTEXT["tables"])
+errors = answers.validate(CONTEXT)
+errors += spec.validate(CONTEXT["table_names"], CONTEXT["tables"], CONTEXT["source_format"])
 if errors:
     print("The answers are not valid; nothing was generated:", file=sys.stderr)
     for error in errors:

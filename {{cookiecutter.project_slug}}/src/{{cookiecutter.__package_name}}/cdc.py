@@ -1,46 +1,50 @@
-"""Batch equivalents of Databricks AUTO CDC (`dp.create_auto_cdc_flow`), used by the local engine.
+"""Batch equivalents of Databricks AUTO CDC, used by the local engine.
 
 Open-source Spark 4.3 has `create_auto_cdc_flow` too, but only into tables that support MERGE
-(Delta), which a laptop without Maven access cannot load. So locally `engine.create_cdc_table`
-recomputes the target from the whole change feed on every run with these functions; on Databricks
-AUTO CDC maintains it incrementally. Both produce the same columns and, for the cases below, the
-same rows:
+(Delta), which a laptop without Maven access cannot load, and it has no
+`create_auto_cdc_from_snapshot_flow` at all. So locally `engine.create_cdc_table` and
+`engine.create_snapshot_table` recompute the target from the whole feed on every run with these
+functions; on Databricks AUTO CDC maintains it incrementally. Both produce the same columns and,
+for the cases below (tests/unit/test_cdc_corpus.py runs each one), the same rows:
 
 - events apply in `sequence_by` order, not arrival order (out-of-order events are fine);
-- an event with a NULL `sequence_by` is ignored (AUTO CDC rejects it);
+- a NULL key or `sequence_by` never gets here: AUTO CDC fails the whole update on one
+  (AUTOCDC_MICROBATCH_VALIDATION), so silver quarantines such rows (`not_null_<column>`);
 - exact duplicates count once; if different events share a key and a sequence value, a delete
-  wins, then the greater row (by its JSON text): AUTO CDC leaves this case undefined, we make it
-  deterministic;
+  wins, then the greater row (by its JSON text): AUTO CDC requires one event per key and sequence
+  value and leaves this case undefined, we make it deterministic;
 - a delete (`delete_when` true) removes the key (SCD1) or closes its current version with
-  `__END_AT` = the delete's sequence value (SCD2); a later insert brings the key back;
-- SCD2: an update whose tracked columns (all output columns but the keys and `sequence_by`)
-  equal the current version's opens no new version; the version keeps its `__START_AT` and takes
-  the newer `sequence_by` value. `engine.create_cdc_table` passes
-  `track_history_except_column_list=[sequence_by]` so AUTO CDC does the same.
+  `__END_AT` = the delete's sequence value (SCD2); a later insert brings the key back; an event
+  older than the delete does not (AUTO CDC keeps a tombstone for that, two days by default);
+- SCD2: an update whose tracked columns (all output columns but the keys and
+  `track_history_except`) equal the current version's opens no new version; the version keeps
+  its `__START_AT` and takes the newer values, as AUTO CDC's `track_history_except_column_list`;
+- snapshots: versions apply in ascending order; a key missing from the next snapshot is deleted
+  at that snapshot's version (SCD1: gone; SCD2: `__END_AT` = that version).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 START_AT = "__START_AT"
 END_AT = "__END_AT"
+VERSION = "__SNAPSHOT_VERSION"
 
 
-def change_columns(columns: Sequence[str], delete_when: str | None) -> list[str]:
-    """The columns `delete_when` reads (e.g. `operation`): they describe the event, not the row.
-
-    `engine.create_cdc_table` leaves them out of the target, as Databricks' examples do.
-    """
-    if not delete_when:
-        return []
-    # A word match is enough here: names come from the validated spec, and a name that only
-    # appears inside a string literal is rare (and only costs that column in the target).
-    return [name for name in columns if re.search(rf"\b{re.escape(name)}\b", delete_when)]
+def snapshot_version(column: str, spark_type: str) -> Column:
+    """A snapshot's version as BIGINT: integers as they are, dates as yyyyMMdd, timestamps as
+    microseconds since the epoch. AUTO CDC's snapshot function returns it with each snapshot and
+    records it in `__START_AT`/`__END_AT`; the documented examples use integer versions."""
+    kind = spark_type.lower()
+    if kind == "date":
+        return F.date_format(column, "yyyyMMdd").cast("bigint")
+    if kind.startswith("timestamp"):
+        return F.unix_micros(F.col(column).cast("timestamp"))
+    return F.col(column).cast("bigint")
 
 
 def _events(
@@ -66,6 +70,11 @@ def _events(
         is_delete.alias("__is_delete"),
         row.alias("__row"),
     )
+    return _deduplicated(events, keys, sequence_by)
+
+
+def _deduplicated(events: DataFrame, keys: Sequence[str], sequence_by: str) -> DataFrame:
+    """One event per key and sequence value: a delete wins, then the greater row (JSON text)."""
     tie_break = Window.partitionBy(*keys, sequence_by).orderBy(
         F.col("__is_delete").desc(), F.to_json("__row").desc()
     )
@@ -82,13 +91,19 @@ def scd1(
     sequence_by: str,
     delete_when: str | None = None,
     except_columns: Sequence[str] = (),
+    track_history_except: Sequence[str] = (),
 ) -> DataFrame:
     """The current row per key after applying every change event in `sequence_by` order.
 
     Columns: the input columns minus `except_columns`, in input order (as AUTO CDC SCD type 1).
-    A key whose latest event is a delete is absent.
+    A key whose latest event is a delete is absent. `track_history_except` is for SCD2 only (it
+    is accepted so both functions take the same arguments).
     """
     events = _events(df, keys, sequence_by, delete_when, except_columns)
+    return _scd1_from_events(events, keys, sequence_by)
+
+
+def _scd1_from_events(events: DataFrame, keys: Sequence[str], sequence_by: str) -> DataFrame:
     latest = Window.partitionBy(*keys).orderBy(F.col(sequence_by).desc())
     return (
         events.withColumn("__n", F.row_number().over(latest))
@@ -103,16 +118,25 @@ def scd2(
     sequence_by: str,
     delete_when: str | None = None,
     except_columns: Sequence[str] = (),
+    track_history_except: Sequence[str] = (),
 ) -> DataFrame:
     """Every version per key, with `__START_AT` and `__END_AT` (the type of `sequence_by`).
 
     Columns: the input columns minus `except_columns`, then `__START_AT` (the sequence value that
     opened the version) and `__END_AT` (the sequence value of the next version or of the delete
-    that closed it; NULL for the current version), as AUTO CDC SCD type 2.
+    that closed it; NULL for the current version), as AUTO CDC SCD type 2. A change in
+    `track_history_except` columns alone opens no version (pass `sequence_by` there, as
+    `engine.create_cdc_table` does for AUTO CDC, or every event would be a new version).
     """
     events = _events(df, keys, sequence_by, delete_when, except_columns)
-    # The tracked state: every output column but the keys and sequence_by.
-    state = F.col("__row").dropFields(*keys, sequence_by)
+    return _scd2_from_events(events, keys, sequence_by, track_history_except)
+
+
+def _scd2_from_events(
+    events: DataFrame, keys: Sequence[str], sequence_by: str, track_history_except: Sequence[str]
+) -> DataFrame:
+    # The tracked state: every output column but the keys and the untracked columns.
+    state = F.col("__row").dropFields(*keys, *track_history_except)
     in_order = Window.partitionBy(*keys).orderBy(sequence_by)
     running = in_order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
 
@@ -142,3 +166,38 @@ def scd2(
         .where("__is_version = 1")
         .select("__latest.*", START_AT, END_AT)
     )
+
+
+def from_snapshots(
+    df: DataFrame,
+    keys: Sequence[str],
+    scd_type: int,
+    track_history_except: Sequence[str] = (),
+) -> DataFrame:
+    """SCD1/SCD2 of a table that lands as full snapshots, as AUTO CDC from snapshots builds it.
+
+    `df` holds every snapshot: the row columns plus `__SNAPSHOT_VERSION` (see
+    `snapshot_version`). Each row is an upsert at its version; a key that a snapshot has and the
+    next snapshot (the next version present in `df`) lacks is deleted at that next version.
+    Columns: the row columns, plus `__START_AT`/`__END_AT` (versions) for SCD2.
+    """
+    row = F.struct("*").dropFields(VERSION)
+    present = df.select(*keys, VERSION, row.alias("__row"))
+    versions = df.select(VERSION).distinct()
+    # One window over the few distinct versions: which snapshot follows which.
+    following = versions.withColumn("__next", F.lead(VERSION).over(Window.orderBy(VERSION)))
+    per_key = Window.partitionBy(*keys).orderBy(VERSION)
+    placed = present.join(following, VERSION).withColumn(
+        "__next_of_key", F.lead(VERSION).over(per_key)
+    )
+    missing_next = F.col("__next").isNotNull() & (
+        F.col("__next_of_key").isNull() | (F.col("__next_of_key") != F.col("__next"))
+    )
+    upserts = placed.select(*keys, VERSION, F.lit(False).alias("__is_delete"), "__row")
+    deletes = placed.where(missing_next).select(
+        *keys, F.col("__next").alias(VERSION), F.lit(True).alias("__is_delete"), "__row"
+    )
+    events = _deduplicated(upserts.unionByName(deletes), keys, VERSION)
+    if scd_type == 2:
+        return _scd2_from_events(events, keys, VERSION, track_history_except)
+    return _scd1_from_events(events, keys, VERSION)

@@ -1,31 +1,43 @@
 """The one module that knows which engine runs the pipeline.
 
 Pipeline files call these functions and never branch on the engine themselves. The engine comes
-from the pipeline configuration key `medallion.engine` (`databricks` in resources/pipeline.yml,
-`local` in the local spec; `local` when unset).
+from the pipeline configuration key `medallion.engine`: `databricks` in resources/pipeline.yml,
+`local` in the spec that `tools/run_local.py` writes. A pipeline without the key stops at once
+with an error that names it, rather than guess.
 
 | Concern          | Databricks (Lakeflow)                 | local (`spark-pipelines`, Spark 4.3)  |
 |------------------|---------------------------------------|---------------------------------------|
-| json/csv/parquet | Auto Loader `cloudFiles`: schema      | file source, explicit schema,         |
-|                  | hints from the spec, new columns      | unparsable records kept in            |
-|                  | added, `_rescued_data`                | `_rescued_data`                       |
-| delta source     | `readStream.table(<schema>.<t>)`,     | parquet files in `<landing>/<t>/`     |
-|                  | `medallion.delta_source_schema`       |                                       |
-| kafka source     | topic `<t>`, JSON value parsed into   | JSON files in `<landing>/<t>/`        |
-|                  | strings                               | (no Kafka connector offline)          |
+| json/csv/parquet | Auto Loader `cloudFiles`: schema      | file source, explicit schema; csv     |
+|                  | hints from the spec, new columns      | headers must name the spec's columns  |
+|                  | added, csv matched by header name,    | in order (else the run stops, naming  |
+|                  | `_rescued_data`, `_corrupt_record`    | the file), `_corrupt_record`          |
+| delta source     | `readStream.table(<schema>.<t>)`      | parquet files in `<landing>/<t>/`     |
+|                  | with `skipChangeCommits`              |                                       |
+| kafka source     | topic `<t>`, SASL/SSL from the        | JSON files in `<landing>/<t>/`        |
+|                  | configuration, secrets from a scope   | (no Kafka connector offline)          |
 | expectations     | `dp.expect_all*`: metrics in the      | warn: pass through; drop: filter;     |
 |                  | event log                             | fail: `raise_error` stops the update  |
 | SCD1/SCD2 CDC    | `dp.create_auto_cdc_flow` into a      | materialized view recomputed from     |
 |                  | streaming table (incremental)         | the whole feed by `cdc.scd1/scd2`     |
+| full snapshots   | `dp.create_auto_cdc_from_snapshot_    | materialized view recomputed from     |
+|                  | flow`, one snapshot version at a time | every snapshot by `cdc.from_snapshots`|
 | clustering       | `cluster_by` (liquid clustering)      | none (plain parquet directories)      |
 
 Both engines keep the same dataset names and columns, so gold code and tests do not care.
-`expect_all*` are looked up on `dp` when called: open-source `pyspark.pipelines` does not have them.
+`expect_all*` and `create_auto_cdc_from_snapshot_flow` are looked up on `dp` when called:
+open-source `pyspark.pipelines` does not have them.
+
+`medallion.graph: databricks` (local engine only) builds the Databricks shape of the graph (AUTO
+CDC flows into streaming tables, change views) with local sources and local expectations, so that
+`spark-pipelines dry-run` analyzes it: every column named in `keys`, `sequence_by` and the column
+lists is checked by Spark's own analyzer. It cannot run: open-source AUTO CDC needs a table format
+with row-level operations (Delta), which cannot be installed offline.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Mapping, Sequence
 
 from pyspark import pipelines as dp
@@ -35,17 +47,30 @@ from pyspark.sql import functions as F
 from {{ cookiecutter.__package_name }} import cdc, quality
 from {{ cookiecutter.__package_name }}.ingest import (
     AUDIT_COLUMNS,
+    CORRUPT_COLUMN,
     RESCUED_COLUMN,
+    SOURCE_COLUMNS,
     TEXT_FORMATS,
     landing_schema,
+    with_audit_columns,
 )
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 ENGINE_CONF = "medallion.engine"
+ENGINES = ("databricks", "local")
+GRAPH_CONF = "medallion.graph"
 SOURCE_FORMAT_CONF = "medallion.source_format"
 LANDING_PATH_CONF = "medallion.landing_path"
 DELTA_SOURCE_SCHEMA_CONF = "medallion.delta_source_schema"
 KAFKA_SERVERS_CONF = "medallion.kafka_bootstrap_servers"
+KAFKA_PROTOCOL_CONF = "medallion.kafka_security_protocol"
+KAFKA_MECHANISM_CONF = "medallion.kafka_sasl_mechanism"
+KAFKA_SECRET_SCOPE_CONF = "medallion.kafka_secret_scope"
+KAFKA_USERNAME_KEY_CONF = "medallion.kafka_username_key"
+KAFKA_PASSWORD_KEY_CONF = "medallion.kafka_password_key"
+# Set by Databricks on its runtimes (the Databricks SDK and Connect use it the same way). It is not
+# documented for serverless pipelines, so it only catches a local configuration on Databricks.
+RUNTIME_ENV = "DATABRICKS_RUNTIME_VERSION"
 
 # What the local engine reads in place of sources it cannot reach offline.
 LOCAL_FILE_FORMAT = {
@@ -55,13 +80,48 @@ LOCAL_FILE_FORMAT = {
     "delta": "parquet",
     "kafka": "json",
 }
+# Login modules of the Kafka client that Databricks ships shaded (`kafkashaded.` prefix).
+KAFKA_LOGIN_MODULES = {
+    "PLAIN": "kafkashaded.org.apache.kafka.common.security.plain.PlainLoginModule",
+    "SCRAM-SHA-256": "kafkashaded.org.apache.kafka.common.security.scram.ScramLoginModule",
+    "SCRAM-SHA-512": "kafkashaded.org.apache.kafka.common.security.scram.ScramLoginModule",
+}
 
 DatasetFunction = Callable[..., DataFrame]
 
 
+class EngineConfigError(RuntimeError):
+    """The pipeline configuration does not say (or contradicts) which engine runs it."""
+
+
+def engine(spark: SparkSession) -> str:
+    """`databricks` or `local`, from `medallion.engine`; raises when it is missing or wrong."""
+    value = spark.conf.get(ENGINE_CONF, None)
+    runtime = os.environ.get(RUNTIME_ENV)
+    if value is None:
+        raise EngineConfigError(
+            f"pipeline configuration {ENGINE_CONF!r} is not set. Set it to 'databricks' in the "
+            "pipeline's configuration (resources/pipeline.yml does; a pipeline created outside "
+            "the bundle needs it too) or to 'local' (tools/run_local.py does)."
+        )
+    if value not in ENGINES:
+        raise EngineConfigError(f"{ENGINE_CONF} is {value!r}; use one of {', '.join(ENGINES)}")
+    if value == "local" and runtime:
+        raise EngineConfigError(
+            f"{ENGINE_CONF} is 'local' but this is a Databricks runtime ({RUNTIME_ENV}={runtime}): "
+            "set it to 'databricks' in the pipeline's configuration"
+        )
+    return value
+
+
 def is_databricks(spark: SparkSession) -> bool:
     """True when the pipeline configuration says `medallion.engine: databricks`."""
-    return spark.conf.get(ENGINE_CONF, "local") == "databricks"
+    return engine(spark) == "databricks"
+
+
+def uses_auto_cdc(spark: SparkSession) -> bool:
+    """True when CDC tables are AUTO CDC flows: on Databricks, and in the local dry-run graph."""
+    return is_databricks(spark) or spark.conf.get(GRAPH_CONF, "local") == "databricks"
 
 
 def _active_spark() -> SparkSession:
@@ -71,37 +131,48 @@ def _active_spark() -> SparkSession:
 def _required_conf(spark: SparkSession, key: str) -> str:
     value = spark.conf.get(key, None)
     if not value:
-        raise ValueError(f"pipeline configuration {key!r} is not set")
+        raise EngineConfigError(f"pipeline configuration {key!r} is not set")
     return value
 
 
 def read_landing(spark: SparkSession, spec: TableSpec) -> DataFrame:
-    """The landed records of one table as a stream, plus `_rescued_data` and `_source_file`.
+    """The landed records of one table as a stream, with the reader's and the source's columns.
 
-    Text formats give the spec columns as STRING, parquet/delta typed (see
-    `ingest.landing_schema`). On Databricks, Auto Loader may add columns that appear in
-    the files later (`addNewColumns`); silver only reads the spec's columns.
+    Columns: the spec columns (STRING for json/csv/kafka, typed for parquet/delta, see
+    `ingest.landing_schema`), `_rescued_data`, `_corrupt_record`, `_source_file` and
+    `_source_modified_at`. On Databricks, Auto Loader may add columns that appear in the files
+    later (`addNewColumns`); silver only reads the spec's columns.
     """
     source_format = spark.conf.get(SOURCE_FORMAT_CONF, "json")
     if is_databricks(spark):
         return _read_databricks(spark, spec, source_format)
-    return _read_local(spark, spec, source_format)
+    return _read_local(spark.readStream, spark, spec, source_format)
+
+
+def read_landing_batch(spark: SparkSession, spec: TableSpec) -> DataFrame:
+    """Every landed file of one table, read at once (full snapshots), same columns as above."""
+    source_format = spark.conf.get(SOURCE_FORMAT_CONF, "json")
+    if source_format not in ("json", "csv", "parquet"):
+        raise ValueError(f"table {spec.name!r}: snapshots need json, csv or parquet files")
+    # A plain batch read of the landing folder on both engines: Auto Loader is for streams.
+    return _read_local(spark.read, spark, spec, source_format)
 
 
 def _schema_hints(spec: TableSpec, source_format: str) -> str:
     text = source_format in TEXT_FORMATS
-    return ", ".join(
-        f"`{name}` {'STRING' if text else type_}" for name, type_ in spec.columns.items()
-    )
+    hints = [f"`{name}` {'STRING' if text else type_}" for name, type_ in spec.columns.items()]
+    if text:
+        hints.append(f"`{CORRUPT_COLUMN}` STRING")
+    return ", ".join(hints)
+
+
+def _with_source(df: DataFrame, source_file: Column, modified_at: Column) -> DataFrame:
+    return df.withColumns({"_source_file": source_file, "_source_modified_at": modified_at})
 
 
 def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -> DataFrame:
     if source_format == "delta":
-        source_table = f"{_required_conf(spark, DELTA_SOURCE_SCHEMA_CONF)}.{spec.name}"
-        # A Delta source is typed: nothing to rescue, but silver expects the column.
-        return spark.readStream.table(source_table).withColumns(
-            {RESCUED_COLUMN: F.lit(None).cast("string"), "_source_file": F.lit(source_table)}
-        )
+        return _read_delta(spark, spec)
     if source_format == "kafka":
         return _read_kafka(spark, spec)
     reader = (
@@ -111,59 +182,140 @@ def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -
         .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
         .option("rescuedDataColumn", RESCUED_COLUMN)
     )
+    if source_format in TEXT_FORMATS:
+        # A line that does not parse keeps its text here; silver quarantines it as malformed.
+        reader = reader.option("mode", "PERMISSIVE").option(
+            "columnNameOfCorruptRecord", CORRUPT_COLUMN
+        )
     if source_format == "csv":
+        # Auto Loader matches csv columns by header name, so reordered columns load right.
         reader = reader.option("header", "true")
     landing = _required_conf(spark, LANDING_PATH_CONF).rstrip("/")
-    return reader.load(f"{landing}/{spec.name}").withColumn(
-        "_source_file", F.col("_metadata.file_path")
+    landed = reader.load(f"{landing}/{spec.name}")
+    if source_format not in TEXT_FORMATS:
+        landed = landed.withColumn(CORRUPT_COLUMN, F.lit(None).cast("string"))
+    return _with_source(
+        landed, F.col("_metadata.file_path"), F.col("_metadata.file_modification_time")
     )
+
+
+def _read_delta(spark: SparkSession, spec: TableSpec) -> DataFrame:
+    source_table = f"{_required_conf(spark, DELTA_SOURCE_SCHEMA_CONF)}.{spec.name}"
+    # A streaming read of a Delta table stops at the first commit that updates or deletes rows
+    # (DELTA_SOURCE_TABLE_IGNORE_CHANGES). For pipelines Databricks documents skipChangeCommits:
+    # such commits are skipped, so the source must deliver changes as appended rows (see README).
+    stream = spark.readStream.option("skipChangeCommits", "true").table(source_table)
+    # A Delta source is typed: nothing to rescue or to fail parsing, but silver expects both.
+    typed = stream.withColumns(
+        {RESCUED_COLUMN: F.lit(None).cast("string"), CORRUPT_COLUMN: F.lit(None).cast("string")}
+    )
+    return _with_source(typed, F.lit(source_table), F.lit(None).cast("timestamp"))
+
+
+def kafka_options(spark: SparkSession, topic: str) -> dict[str, str]:
+    """The Kafka reader options: servers and topic, plus SASL/SSL when the configuration asks.
+
+    `medallion.kafka_security_protocol` (SASL_SSL, SSL, PLAINTEXT; default PLAINTEXT) and, for
+    SASL, `medallion.kafka_sasl_mechanism` (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) with the user
+    and password read from the Databricks secret scope `medallion.kafka_secret_scope`, keys
+    `medallion.kafka_username_key` and `medallion.kafka_password_key`. Only the scope and key
+    names are in files; the secrets themselves are fetched here, at run time.
+    """
+    options = {
+        "kafka.bootstrap.servers": _required_conf(spark, KAFKA_SERVERS_CONF),
+        "subscribe": topic,
+        "startingOffsets": "earliest",
+    }
+    protocol = spark.conf.get(KAFKA_PROTOCOL_CONF, "PLAINTEXT") or "PLAINTEXT"
+    if protocol not in ("PLAINTEXT", "SSL", "SASL_SSL", "SASL_PLAINTEXT"):
+        raise EngineConfigError(
+            f"{KAFKA_PROTOCOL_CONF} is {protocol!r}; use PLAINTEXT, SSL, SASL_SSL or SASL_PLAINTEXT"
+        )
+    if protocol == "PLAINTEXT":
+        return options
+    options["kafka.security.protocol"] = protocol
+    if not protocol.startswith("SASL"):
+        return options
+    mechanism = _required_conf(spark, KAFKA_MECHANISM_CONF)
+    if mechanism not in KAFKA_LOGIN_MODULES:
+        raise EngineConfigError(
+            f"{KAFKA_MECHANISM_CONF} is {mechanism!r}; use one of {', '.join(KAFKA_LOGIN_MODULES)}"
+        )
+    scope = _required_conf(spark, KAFKA_SECRET_SCOPE_CONF)
+    username = secret(scope, _required_conf(spark, KAFKA_USERNAME_KEY_CONF))
+    password = secret(scope, _required_conf(spark, KAFKA_PASSWORD_KEY_CONF))
+    options["kafka.sasl.mechanism"] = mechanism
+    options["kafka.sasl.jaas.config"] = (
+        f"{KAFKA_LOGIN_MODULES[mechanism]} required "
+        f'username="{_jaas_escape(username)}" password="{_jaas_escape(password)}";'
+    )
+    return options
+
+
+def _jaas_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def secret(scope: str, key: str) -> str:
+    """A secret from a Databricks secret scope (only on Databricks: `dbutils` is not local)."""
+    from databricks.sdk.runtime import dbutils  # noqa: PLC0415  (exists on Databricks runtimes)
+
+    return dbutils.secrets.get(scope=scope, key=key)
 
 
 def _read_kafka(spark: SparkSession, spec: TableSpec) -> DataFrame:
-    messages = (
-        spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", _required_conf(spark, KAFKA_SERVERS_CONF))
-        .option("subscribe", spec.name)
-        .option("startingOffsets", "earliest")
-        .load()
-    )
-    # A value that is not valid JSON keeps its text in _rescued_data, as a malformed file line.
+    reader = spark.readStream.format("kafka")
+    for key, value in kafka_options(spark, spec.name).items():
+        reader = reader.option(key, value)
+    messages = reader.load()
+    # A value that is not valid JSON keeps its text in _corrupt_record, as a malformed file line.
     value = F.from_json(
         F.col("value").cast("string"),
         landing_schema(spec, "kafka"),
-        {"columnNameOfCorruptRecord": RESCUED_COLUMN},
+        {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_COLUMN},
     )
     coordinates = F.concat_ws("/", "topic", "partition", "offset")
-    return messages.select(value.alias("record"), coordinates.alias("_source_file")).select(
-        "record.*", "_source_file"
-    )
+    return messages.select(
+        value.alias("record"),
+        coordinates.alias("_source_file"),
+        F.col("timestamp").alias("_source_modified_at"),
+    ).select("record.*", F.lit(None).cast("string").alias(RESCUED_COLUMN), *SOURCE_COLUMNS)
 
 
-def _read_local(spark: SparkSession, spec: TableSpec, source_format: str) -> DataFrame:
+def _read_local(reader, spark: SparkSession, spec: TableSpec, source_format: str) -> DataFrame:
+    """The file source: `reader` is `spark.readStream` (bronze) or `spark.read` (snapshots)."""
     file_format = LOCAL_FILE_FORMAT[source_format]
-    reader = spark.readStream.format(file_format).schema(landing_schema(spec, source_format))
+    reader = reader.format(file_format).schema(landing_schema(spec, source_format))
     if source_format in TEXT_FORMATS:
         reader = reader.option("mode", "PERMISSIVE").option(
-            "columnNameOfCorruptRecord", RESCUED_COLUMN
+            "columnNameOfCorruptRecord", CORRUPT_COLUMN
         )
     if file_format == "csv":
-        # With an explicit schema the csv reader maps fields by position: files must list the
-        # spec's columns in order (Auto Loader matches header names instead).
-        reader = reader.option("header", "true")
+        # Auto Loader matches csv columns by header name; this reader would map them by position.
+        # enforceSchema=false makes it check each file's header against the spec instead: a file
+        # with reordered, missing or extra columns stops the run with "CSV header does not
+        # conform to the schema ... CSV file: <path>".
+        reader = reader.option("header", "true").option("enforceSchema", "false")
     landing = _required_conf(spark, LANDING_PATH_CONF).rstrip("/")
-    return reader.load(f"{landing}/{spec.name}").withColumn(
-        "_source_file", F.col("_metadata.file_path")
+    landed = reader.load(f"{landing}/{spec.name}")
+    extra = {RESCUED_COLUMN: F.lit(None).cast("string")}  # the file source rescues nothing
+    if source_format not in TEXT_FORMATS:
+        extra[CORRUPT_COLUMN] = F.lit(None).cast("string")
+    return _with_source(
+        landed.withColumns(extra),
+        F.col("_metadata.file_path"),
+        F.col("_metadata.file_modification_time"),
     )
 
 
-def _databricks_decorator(name: str, rules: Mapping[str, str]) -> Callable:
-    decorator = getattr(dp, name, None)
-    if decorator is None:
-        raise RuntimeError(
+def _databricks_function(name: str) -> Callable:
+    function = getattr(dp, name, None)
+    if function is None:
+        raise EngineConfigError(
             f"pyspark.pipelines has no {name}: medallion.engine is 'databricks' but this is not "
             "a Databricks runtime"
         )
-    return decorator(dict(rules))
+    return function
 
 
 def _wrap(function: DatasetFunction, transform: Callable[[DataFrame], DataFrame]) -> Callable:
@@ -201,7 +353,7 @@ def expect_all(rules: Mapping[str, str]) -> Callable[[DatasetFunction], Callable
         if not rules:
             return function
         if is_databricks(_active_spark()):
-            return _databricks_decorator("expect_all", rules)(function)
+            return _databricks_function("expect_all")(dict(rules))(function)
         return function  # locally the failures are recorded in `_warned_rules` by quality.check
 
     return decorate
@@ -214,7 +366,7 @@ def expect_all_or_drop(rules: Mapping[str, str]) -> Callable[[DatasetFunction], 
         if not rules:
             return function
         if is_databricks(_active_spark()):
-            return _databricks_decorator("expect_all_or_drop", rules)(function)
+            return _databricks_function("expect_all_or_drop")(dict(rules))(function)
         return _wrap(function, lambda df: _local_drop(df, rules))
 
     return decorate
@@ -227,16 +379,23 @@ def expect_all_or_fail(rules: Mapping[str, str]) -> Callable[[DatasetFunction], 
         if not rules:
             return function
         if is_databricks(_active_spark()):
-            return _databricks_decorator("expect_all_or_fail", rules)(function)
+            return _databricks_function("expect_all_or_fail")(dict(rules))(function)
         return _wrap(function, lambda df: _local_fail(df, rules))
 
     return decorate
 
 
 def cdc_except_columns(spec: TableSpec) -> list[str]:
-    """Columns left out of a CDC target: quality helpers, audit columns, the delete marker."""
-    change = cdc.change_columns(list(spec.columns), spec.delete_when)
-    return [*quality.HELPER_COLUMNS, *AUDIT_COLUMNS, *change]
+    """Columns left out of a CDC target: quality helpers, audit columns, the spec's
+    `except_columns` (`_warned_rules` stays, so silver shows which rows broke a warn rule)."""
+    return [*quality.HELPER_COLUMNS, *AUDIT_COLUMNS, *spec.except_columns]
+
+
+def track_history_except(spec: TableSpec) -> list[str]:
+    """SCD2 columns whose change alone opens no new version: the ordering column (every event
+    moves it) and `_warned_rules` (it follows from the other columns)."""
+    ordering = spec.sequence_by or spec.snapshot_by
+    return [name for name in (ordering, quality.WARNED_RULES) if name]
 
 
 def create_cdc_table(
@@ -252,7 +411,8 @@ def create_cdc_table(
 
     `prepare` turns the source rows into checked rows, i.e. the output of `quality.check`
     (the default: `quality.check(df, spec)`); the spec's expectations are applied to them, so
-    rows failing a drop rule never reach the target (`silver_<t>_quarantine` keeps them).
+    rows failing a drop rule never reach the target (`silver_<t>_quarantine` keeps them). A fact
+    with `sequence_by` is an SCD1 table: the latest event per key wins.
 
     Databricks: a temporary view `<target>_changes` with `dp.expect_all*`, a streaming table and
     `dp.create_auto_cdc_flow` (incremental). Local: a materialized view computing
@@ -263,8 +423,9 @@ def create_cdc_table(
     prepare = prepare or (lambda df: quality.check(df, spec))
     scd_type = spec.scd_type or 1
     except_columns = cdc_except_columns(spec)
+    history_except = track_history_except(spec) if scd_type == 2 else None
 
-    if is_databricks(spark):
+    if uses_auto_cdc(spark):
         changes = f"{target}_changes"
 
         @dp.temporary_view(name=changes, comment=f"Checked change events for {target}.")
@@ -283,8 +444,7 @@ def create_cdc_table(
             apply_as_deletes=F.expr(spec.delete_when) if spec.delete_when else None,
             except_column_list=except_columns,
             stored_as_scd_type=scd_type,
-            # A change of sequence_by alone is not a new version (see cdc.scd2).
-            track_history_except_column_list=[spec.sequence_by] if scd_type == 2 else None,
+            track_history_except_column_list=history_except,
         )
         return
 
@@ -292,10 +452,80 @@ def create_cdc_table(
 
     @dp.materialized_view(name=target, comment=comment)
     def current_state() -> DataFrame:
-        checked = prepare(spark.read.table(source))
-        kept = _local_drop(checked, quality.expectations(spec, "drop"))
-        kept = quality.fail_fast(kept, spec)
-        return scd(kept, spec.keys, spec.sequence_by, spec.delete_when, except_columns)
+        kept = _accepted_for_cdc(prepare(spark.read.table(source)), spec)
+        return scd(
+            kept,
+            spec.keys,
+            spec.sequence_by,
+            spec.delete_when,
+            except_columns,
+            track_history_except=history_except or (),
+        )
+
+
+def _accepted_for_cdc(checked: DataFrame, spec: TableSpec) -> DataFrame:
+    """Checked rows that pass every drop rule, after the fail rules had their say (local)."""
+    kept = _local_drop(checked, quality.expectations(spec, "drop"))
+    return quality.fail_fast(kept, spec)
+
+
+def create_snapshot_table(
+    spark: SparkSession, *, target: str, source: str, spec: TableSpec, comment: str
+) -> None:
+    """Define `target` as the SCD1/SCD2 table of a dimension that lands as full snapshots.
+
+    Each landed snapshot holds the whole table and carries its version in `spec.snapshot_by`;
+    versions are applied in ascending order, and a key missing from a newer snapshot is deleted
+    (SCD1) or its version closed (SCD2). `__START_AT`/`__END_AT` are snapshot versions (see
+    `cdc.snapshot_version`). Rows failing a drop rule are left out (the quarantine keeps them),
+    as for change feeds.
+
+    Databricks: `dp.create_auto_cdc_from_snapshot_flow` with a function that returns the next
+    snapshot after the last one processed, read from the landing files (Auto Loader is for
+    streams). Local: a materialized view computing `cdc.from_snapshots` over bronze, i.e. every
+    snapshot landed so far. Both apply every snapshot in order, so several snapshots landing
+    between two updates, or a full refresh, give the same table.
+    """
+    if not spec.snapshot_by:
+        raise ValueError(f"table {spec.name!r}: a snapshot table needs snapshot_by")
+    scd_type = spec.scd_type or 1
+    history_except = track_history_except(spec) if scd_type == 2 else None
+
+    def accepted_rows(checked: DataFrame) -> DataFrame:
+        kept = _accepted_for_cdc(checked, spec)
+        version = cdc.snapshot_version(spec.snapshot_by, spec.columns[spec.snapshot_by])
+        return kept.select(*spec.kept_columns, quality.WARNED_RULES, version.alias(cdc.VERSION))
+
+    if is_databricks(spark):
+
+        def next_snapshot_and_version(latest_version: int | None):
+            snapshots = accepted_rows(
+                quality.check(with_audit_columns(read_landing_batch(spark, spec)), spec)
+            )
+            if latest_version is not None:
+                snapshots = snapshots.where(F.col(cdc.VERSION) > F.lit(latest_version))
+            version = snapshots.agg(F.min(cdc.VERSION)).first()[0]
+            if version is None:
+                return None
+            rows = snapshots.where(F.col(cdc.VERSION) == F.lit(version))
+            return rows.select(*spec.kept_columns, quality.WARNED_RULES), version
+
+        dp.create_streaming_table(target, comment=comment, **table_options(spec.keys))
+        _databricks_function("create_auto_cdc_from_snapshot_flow")(
+            target=target,
+            source=next_snapshot_and_version,
+            keys=list(spec.keys),
+            stored_as_scd_type=scd_type,
+            track_history_except_column_list=history_except,
+        )
+        return
+
+    @dp.materialized_view(name=target, comment=comment)
+    def current_state() -> DataFrame:
+        snapshots = accepted_rows(quality.check(spark.read.table(source), spec))
+        return cdc.from_snapshots(
+            snapshots, spec.keys, scd_type, track_history_except=history_except or ()
+        )
 
 
 def table_options(cluster_by: Sequence[str]) -> dict:

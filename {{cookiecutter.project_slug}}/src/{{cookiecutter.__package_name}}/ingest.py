@@ -8,7 +8,7 @@ bronze reads them with the spec's types.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructField, StructType
 
@@ -18,49 +18,59 @@ TEXT_FORMATS = ("json", "csv", "kafka")
 TYPED_FORMATS = ("parquet", "delta")
 
 RESCUED_COLUMN = "_rescued_data"
-"""Auto Loader's name for data that did not fit the schema; locally the file reader's corrupt record
-column, which holds the whole line of a record it could not parse."""
+"""Auto Loader's column for data that did not fit the schema (an unknown field, a value of another
+type). The local file reader rescues nothing: there it is always NULL."""
 
-AUDIT_COLUMNS = ("_ingested_at", "_source_file", "_load_id")
+CORRUPT_COLUMN = "_corrupt_record"
+"""The text of a record the reader could not parse at all (a broken JSON line, a csv line with the
+wrong number of fields); NULL otherwise. Both engines' readers fill it (the reader option
+`columnNameOfCorruptRecord`), and silver quarantines such a record as `malformed_record`, text
+included."""
+
+SOURCE_COLUMNS = ("_source_file", "_source_modified_at")
+"""What `engine.read_landing` says about where each row came from (see `AUDIT_COLUMNS`)."""
+
+AUDIT_COLUMNS = ("_ingested_at", "_source_file", "_source_modified_at", "_load_id")
 """`_ingested_at`: when the micro-batch that read the row started (`current_timestamp()` is fixed
 once per micro-batch in a streaming query). `_source_file`: the landed file the row came from
 (`_metadata.file_path`), the source table for Delta, `topic/partition/offset` for Kafka.
-`_load_id`: `_ingested_at` as `yyyyMMddHHmmssSSS`, so all rows that one micro-batch (one update of
-the streaming table) ingested share it; it identifies a load, not a row, and two loads in the same
+`_source_modified_at`: when that file was last modified (`_metadata.file_modification_time`), the
+message timestamp for Kafka; it orders the rows of a table without `sequence_by` the same way in
+incremental runs and in a full refresh (which reads every file in one batch). `_load_id`:
+`_ingested_at` as `yyyyMMddHHmmssSSS`, so all rows that one micro-batch (one update of the
+streaming table) ingested share it; it identifies a load, not a row, and two loads in the same
 millisecond would share one id."""
 
 
 def landing_schema(spec: TableSpec, source_format: str) -> StructType:
-    """The schema bronze reads the landing data with, always ending with `_rescued_data`.
+    """The schema a reader parses the landing data with.
 
-    json/csv/kafka: every spec column as STRING. parquet/delta: the spec's types (the source is
-    typed already; parsing the type strings needs an active SparkSession), and `_rescued_data`
-    stays NULL unless Auto Loader rescues something. Silver relies on the column being there.
+    json/csv/kafka: every spec column as STRING, then `_corrupt_record` for records that do not
+    parse. parquet/delta: the spec's types (the source is typed already; parsing the type strings
+    needs an active SparkSession).
     """
     if source_format in TEXT_FORMATS:
         fields = [StructField(name, StringType()) for name in spec.columns]
-    elif source_format in TYPED_FORMATS:
-        fields = [
-            StructField(name, DataType.fromDDL(type_)) for name, type_ in spec.columns.items()
-        ]
-    else:
-        raise ValueError(f"unknown source format {source_format!r}")
-    return StructType([*fields, StructField(RESCUED_COLUMN, StringType())])
+        return StructType([*fields, StructField(CORRUPT_COLUMN, StringType())])
+    if source_format in TYPED_FORMATS:
+        return StructType(
+            [StructField(name, DataType.fromDDL(type_)) for name, type_ in spec.columns.items()]
+        )
+    raise ValueError(f"unknown source format {source_format!r}")
 
 
-def with_audit_columns(df: DataFrame, source_file: Column | None = None) -> DataFrame:
-    """Add `_ingested_at`, `_source_file` and `_load_id` (see `AUDIT_COLUMNS`).
+def with_audit_columns(df: DataFrame) -> DataFrame:
+    """Add `_ingested_at` and `_load_id` to what `engine.read_landing` returns (see
+    `AUDIT_COLUMNS`), and give its `_source_file` and `_source_modified_at` their types.
 
-    `source_file` defaults to the `_source_file` column that `engine.read_landing` returns.
     Pipeline query functions may not analyze a DataFrame (no `df.columns`), so this only adds
-    and replaces columns by name: `_source_file` keeps its place, the others are appended.
+    and replaces columns by name: the source columns keep their place, the others are appended.
     """
     ingested_at = F.current_timestamp()
     return df.withColumns(
         {
-            "_source_file": (F.col("_source_file") if source_file is None else source_file).cast(
-                "string"
-            ),
+            "_source_file": F.col("_source_file").cast("string"),
+            "_source_modified_at": F.col("_source_modified_at").cast("timestamp"),
             "_ingested_at": ingested_at,
             "_load_id": F.date_format(ingested_at, "yyyyMMddHHmmssSSS"),
         }

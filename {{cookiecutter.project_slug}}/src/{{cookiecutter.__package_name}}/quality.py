@@ -4,13 +4,19 @@
 
 - every spec column is `try_cast` to its spec type; a non-NULL raw value that does not cast fails
   the implicit rule `castable_<column>` (action drop) instead of silently becoming NULL;
-- a record the reader could not parse at all (`_rescued_data` set, every spec column NULL) fails
+- a record the reader could not parse at all (its text is in `_corrupt_record`) fails
   `malformed_record` (action drop);
+- a missing key, `sequence_by` or `snapshot_by` value fails `not_null_<column>` (action drop):
+  AUTO CDC on Databricks would stop the whole update on it, and the local engine could not place
+  the row in any order;
+- a fact date outside the table's `date_range` fails `in_date_range_<column>` (action drop), so
+  one stray `9999-12-31` cannot stretch `dim_date` over millions of days;
 - each spec rule is evaluated on the typed columns; a NULL result counts as a failure
   (`coalesce(expr, false)`), so `amount >= 0` drops a row whose amount is missing.
 
 `accepted()` and `quarantined()` split the checked rows on `_failed_rules`: each row lands in
-exactly one of them. `expectations()` turns the same outcome into `dp.expect_all*` constraints, so
+exactly one of them. Accepted rows keep `_warned_rules`, the warn rules they break, so silver shows
+them on both engines. `expectations()` turns the same outcome into `dp.expect_all*` constraints, so
 the Databricks event log counts exactly the rows the local engine drops.
 """
 
@@ -21,7 +27,7 @@ from collections.abc import Sequence
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from {{ cookiecutter.__package_name }}.ingest import AUDIT_COLUMNS, RESCUED_COLUMN
+from {{ cookiecutter.__package_name }}.ingest import AUDIT_COLUMNS, CORRUPT_COLUMN, RESCUED_COLUMN
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 MALFORMED_RULE = "malformed_record"
@@ -29,7 +35,10 @@ FAILED_RULES = "_failed_rules"
 WARNED_RULES = "_warned_rules"
 RAW_COLUMN = "_raw"
 QUARANTINED_AT = "_quarantined_at"
-HELPER_COLUMNS = (RESCUED_COLUMN, FAILED_RULES, WARNED_RULES, RAW_COLUMN)
+READER_COLUMNS = (RESCUED_COLUMN, CORRUPT_COLUMN)
+HELPER_COLUMNS = (*READER_COLUMNS, FAILED_RULES, RAW_COLUMN)
+"""Columns `check()` adds for the quarantine's sake; silver leaves them out (it keeps
+`_warned_rules`)."""
 
 
 def castable_rule(column: str) -> str:
@@ -37,12 +46,49 @@ def castable_rule(column: str) -> str:
     return f"castable_{column}"
 
 
+def not_null_rule(column: str) -> str:
+    """Name of the implicit rule that fails when a key or ordering value is missing."""
+    return f"not_null_{column}"
+
+
+def date_range_rule(column: str) -> str:
+    """Name of the implicit rule that fails when a fact date is outside `date_range`."""
+    return f"in_date_range_{column}"
+
+
+def _implicit_rules(spec: TableSpec) -> list[tuple[str, Column]]:
+    """(name, failed) of every implicit drop rule, over the raw `__raw_<c>` and typed columns."""
+    rules = [(MALFORMED_RULE, F.col(CORRUPT_COLUMN).isNotNull())]
+    rules += [
+        (castable_rule(name), F.col(f"__raw_{name}").isNotNull() & F.col(name).isNull())
+        for name, type_ in spec.columns.items()
+        if type_.lower() != "string"
+    ]
+    # A raw NULL: a value that is there but does not cast is castable_<column>'s business.
+    rules += [
+        (not_null_rule(name), F.col(f"__raw_{name}").isNull()) for name in spec.not_null_columns
+    ]
+    if spec.date_column and spec.date_range:
+        first, last = spec.date_range
+        day = F.to_date(spec.date_column)
+        outside = ~day.between(F.lit(first).cast("date"), F.lit(last).cast("date"))
+        rules.append((date_range_rule(spec.date_column), day.isNotNull() & outside))
+    return rules
+
+
+def implicit_rule_names(spec: TableSpec) -> list[str]:
+    """The implicit drop rules of a table, in the order `_failed_rules` lists them."""
+    names = [MALFORMED_RULE]
+    names += [castable_rule(n) for n, type_ in spec.columns.items() if type_.lower() != "string"]
+    names += [not_null_rule(name) for name in spec.not_null_columns]
+    if spec.date_column and spec.date_range:
+        names.append(date_range_rule(spec.date_column))
+    return names
+
+
 def drop_rule_names(spec: TableSpec) -> list[str]:
     """Every rule that can put a row in quarantine, in the order `_failed_rules` lists them."""
-    castable = [
-        castable_rule(name) for name, type_ in spec.columns.items() if type_.lower() != "string"
-    ]
-    return [MALFORMED_RULE, *castable, *(rule.name for rule in spec.rules_with("drop"))]
+    return [*implicit_rule_names(spec), *(rule.name for rule in spec.rules_with("drop"))]
 
 
 def _failed_names(conditions: list[tuple[str, Column]]) -> Column:
@@ -61,12 +107,13 @@ def _holds(expr: str) -> Column:
 def check(df: DataFrame, spec: TableSpec) -> DataFrame:
     """Type the spec columns and record which rules each row fails.
 
-    `df` holds bronze rows: the spec columns (raw), `_rescued_data` and the audit columns.
-    Returns the typed spec columns (spec order), `_rescued_data`, the audit columns,
-    `_failed_rules` (array<string>: failed drop rules incl. `malformed_record` and `castable_*`,
-    in `drop_rule_names` order), `_warned_rules` (failed warn rules, spec order) and `_raw` (JSON
-    of the raw spec columns and `_rescued_data`, for the quarantine table). `fail` rules are not
-    evaluated here: see `fail_fast` and `expectations(spec, "fail")`.
+    `df` holds bronze rows: the spec columns (raw), `_rescued_data`, `_corrupt_record` and the
+    audit columns. Returns the typed spec columns (spec order), `_rescued_data`,
+    `_corrupt_record`, the audit columns, `_failed_rules` (array<string>: failed drop rules, the
+    implicit ones first, in `drop_rule_names` order), `_warned_rules` (failed warn rules, spec
+    order) and `_raw` (JSON of the raw spec columns and the reader's columns, for the quarantine
+    table). `fail` rules are not evaluated here: see `fail_fast` and
+    `expectations(spec, "fail")`.
 
     Pipeline query functions may not analyze a DataFrame (no `df.columns`, no `drop`), so this
     names every column it keeps. Works on batch and streaming DataFrames.
@@ -74,7 +121,7 @@ def check(df: DataFrame, spec: TableSpec) -> DataFrame:
     raw_columns = list(spec.columns)
     raw = df.select(
         *(F.col(name).alias(f"__raw_{name}") for name in raw_columns),
-        RESCUED_COLUMN,
+        *READER_COLUMNS,
         *AUDIT_COLUMNS,
     )
     typed = raw.select(
@@ -86,26 +133,18 @@ def check(df: DataFrame, spec: TableSpec) -> DataFrame:
         ),
     )
 
-    all_missing = F.lit(True)
-    for name in raw_columns:
-        all_missing = all_missing & F.col(f"__raw_{name}").isNull()
-    failed = [(MALFORMED_RULE, F.col(RESCUED_COLUMN).isNotNull() & all_missing)]
-    failed += [
-        (castable_rule(name), F.col(f"__raw_{name}").isNotNull() & F.col(name).isNull())
-        for name, type_ in spec.columns.items()
-        if type_.lower() != "string"
-    ]
+    failed = _implicit_rules(spec)
     failed += [(rule.name, ~_holds(rule.expr)) for rule in spec.rules_with("drop")]
     warned = [(rule.name, ~_holds(rule.expr)) for rule in spec.rules_with("warn")]
     raw_json = F.to_json(
         F.struct(
             *(F.col(f"__raw_{name}").alias(name) for name in raw_columns),
-            F.col(RESCUED_COLUMN),
+            *READER_COLUMNS,
         )
     )
     return typed.select(
         *raw_columns,
-        RESCUED_COLUMN,
+        *READER_COLUMNS,
         *AUDIT_COLUMNS,
         _failed_names(failed).alias(FAILED_RULES),
         _failed_names(warned).alias(WARNED_RULES),
@@ -142,20 +181,24 @@ def expectations(spec: TableSpec, action: str) -> dict[str, str]:
 
 
 def accepted(df: DataFrame, spec: TableSpec) -> DataFrame:
-    """Checked rows that failed no drop rule: the typed spec columns and the audit columns."""
-    return df.where(F.size(FAILED_RULES) == 0).select(*spec.columns, *AUDIT_COLUMNS)
+    """Checked rows that failed no drop rule: the typed spec columns (but `except_columns`), the
+    audit columns and `_warned_rules`."""
+    return df.where(F.size(FAILED_RULES) == 0).select(
+        *spec.kept_columns, *AUDIT_COLUMNS, WARNED_RULES
+    )
 
 
 def quarantined(df: DataFrame, spec: TableSpec) -> DataFrame:
     """Checked rows that failed at least one drop rule, as they arrived.
 
-    Columns: the spec columns with their raw (untyped, STRING) values, `_rescued_data`, the audit
-    columns, `_failed_rules` and `_quarantined_at`.
+    Columns: the spec columns with their raw (untyped, STRING) values, `_rescued_data`,
+    `_corrupt_record` (the text of a line that did not parse), the audit columns, `_failed_rules`
+    and `_quarantined_at`.
     """
-    raw_schema = ", ".join(f"`{name}` string" for name in [*spec.columns, RESCUED_COLUMN])
-    raw = F.from_json(RAW_COLUMN, raw_schema)
+    names = [*spec.columns, *READER_COLUMNS]
+    raw = F.from_json(RAW_COLUMN, ", ".join(f"`{name}` string" for name in names))
     return df.where(F.size(FAILED_RULES) > 0).select(
-        *(raw.getField(name).alias(name) for name in [*spec.columns, RESCUED_COLUMN]),
+        *(raw.getField(name).alias(name) for name in names),
         *AUDIT_COLUMNS,
         FAILED_RULES,
         F.current_timestamp().alias(QUARANTINED_AT),

@@ -35,8 +35,17 @@ class Rule:
 class TableSpec:
     """One source table: its role in the star schema, keys, typed columns and quality rules.
 
-    `columns` maps column name to a Spark SQL type string, in source order. For facts,
-    `references` maps a fact column to the dimension table whose (single) key it holds.
+    `columns` maps column name to a Spark SQL type string, in source order.
+
+    How changes arrive: with `sequence_by`, each row is a change event of its key, applied in
+    that column's order (`delete_when` marks deletes); with `snapshot_by` (dimensions), each
+    landed snapshot is the full table, versioned by that column, and a key missing from a newer
+    snapshot is deleted; with neither, the row of the most recently modified file wins.
+    `except_columns` describe the event rather than the row (an operation marker): silver and
+    gold leave them out.
+
+    For facts, `references` maps a fact column to the dimension table whose (single) key it
+    holds, and `date_range` (first, last ISO dates) bounds `date_column`.
     """
 
     name: str
@@ -46,9 +55,12 @@ class TableSpec:
     rules: tuple[Rule, ...] = ()
     scd_type: int | None = None
     sequence_by: str | None = None
+    snapshot_by: str | None = None
     delete_when: str | None = None
+    except_columns: tuple[str, ...] = ()
     references: dict[str, str] = field(default_factory=dict)
     date_column: str | None = None
+    date_range: tuple[str, str] | None = None
     measures: tuple[str, ...] = ()
     comment: str = ""
 
@@ -57,9 +69,20 @@ class TableSpec:
             raise ValueError(
                 f"table {self.name!r}: role must be dimension or fact, not {self.role!r}"
             )
-        missing = [key for key in self.keys if key not in self.columns]
-        if missing:
-            raise ValueError(f"table {self.name!r}: keys {missing} are not in columns")
+        named = {
+            "keys": self.keys,
+            "sequence_by": [self.sequence_by] if self.sequence_by else [],
+            "snapshot_by": [self.snapshot_by] if self.snapshot_by else [],
+            "except_columns": self.except_columns,
+        }
+        for field_name, columns in named.items():
+            missing = [column for column in columns if column not in self.columns]
+            if missing:
+                raise ValueError(f"table {self.name!r}: {field_name} {missing} are not in columns")
+        if self.sequence_by and self.snapshot_by:
+            raise ValueError(f"table {self.name!r}: give sequence_by or snapshot_by, not both")
+        if self.delete_when and not self.sequence_by:
+            raise ValueError(f"table {self.name!r}: delete_when needs sequence_by")
 
     def rules_with(self, action: str) -> tuple[Rule, ...]:
         """The rules with the given action, in spec order."""
@@ -73,3 +96,14 @@ class TableSpec:
     @property
     def is_dimension(self) -> bool:
         return self.role == "dimension"
+
+    @property
+    def kept_columns(self) -> list[str]:
+        """The spec columns silver and gold carry: all but `except_columns`, in spec order."""
+        return [name for name in self.columns if name not in self.except_columns]
+
+    @property
+    def not_null_columns(self) -> list[str]:
+        """Columns a row cannot do without: the keys and the column that orders its changes."""
+        ordering = [name for name in (self.sequence_by, self.snapshot_by) if name]
+        return list(dict.fromkeys([*self.keys, *ordering]))

@@ -15,7 +15,6 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from {{ cookiecutter.__package_name }} import cdc
 from {{ cookiecutter.__package_name }}.cdc import END_AT, START_AT
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
@@ -37,13 +36,14 @@ def surrogate_key(*cols: Column | str) -> Column:
 
 
 def dimension_columns(spec: TableSpec) -> list[str]:
-    """The spec columns a dimension carries from silver.
+    """The spec columns a dimension carries from silver: all but `except_columns`."""
+    return spec.kept_columns
 
-    With CDC (`sequence_by` set) the columns `delete_when` reads are left out of silver (see
-    `engine.cdc_except_columns`), so they are not attributes here either.
-    """
-    change = cdc.change_columns(list(spec.columns), spec.delete_when) if spec.sequence_by else []
-    return [name for name in spec.columns if name not in change]
+
+def history_type(spec: TableSpec) -> str:
+    """The type of an SCD2 dimension's `__START_AT`/`__END_AT`: that of `sequence_by`, or BIGINT
+    snapshot versions (see `cdc.snapshot_version`)."""
+    return spec.columns[spec.sequence_by] if spec.sequence_by else "bigint"
 
 
 def dimension(silver_df: DataFrame, spec: TableSpec) -> DataFrame:
@@ -74,7 +74,7 @@ def dimension(silver_df: DataFrame, spec: TableSpec) -> DataFrame:
     unknown = silver_df.sparkSession.range(1).select(
         F.lit(UNKNOWN_SK).cast("bigint").alias(spec.surrogate_key),
         *(unknown_value(name).alias(name) for name in attributes),
-        *(F.lit(None).cast(spec.columns[spec.sequence_by]).alias(name) for name in history),
+        *(F.lit(None).cast(history_type(spec)).alias(name) for name in history),
     )
     if scd2:
         members = members.withColumn(IS_CURRENT, F.col(END_AT).isNull())
@@ -82,8 +82,14 @@ def dimension(silver_df: DataFrame, spec: TableSpec) -> DataFrame:
     return members.union(unknown)  # same columns in the same order
 
 
-def dim_date(dates: DataFrame, date_col: str = "date") -> DataFrame:
+def dim_date(
+    dates: DataFrame, date_col: str = "date", date_range: tuple[str, str] | None = None
+) -> DataFrame:
     """One row per day from the first to the last non-NULL `date_col` in `dates`, plus unknown.
+
+    `date_range` (first, last ISO dates) bounds the calendar. Silver already quarantines fact
+    dates outside the tables' `date_range` (`in_date_range_<column>`), so this only guards
+    against a date that reached silver another way: the calendar never grows past it.
 
     Columns: `date_sk` (INT yyyyMMdd), `date`, `year`, `quarter`, `month`, `month_name`,
     `day_of_month`, `day_of_week` (ISO: Monday = 1 ... Sunday = 7), `day_name`, `is_weekend`.
@@ -91,8 +97,12 @@ def dim_date(dates: DataFrame, date_col: str = "date") -> DataFrame:
     inside the range are included, so calendars and gaps show in reports.
     """
     day = F.to_date(date_col)
-    bounds = dates.agg(F.min(day).alias("first"), F.max(day).alias("last"))
-    days = bounds.where("first IS NOT NULL").select(
+    first, last = F.min(day), F.max(day)
+    if date_range:
+        first = F.greatest(first, F.lit(date_range[0]).cast("date"))
+        last = F.least(last, F.lit(date_range[1]).cast("date"))
+    bounds = dates.agg(first.alias("first"), last.alias("last"))
+    days = bounds.where("first IS NOT NULL AND first <= last").select(
         F.explode(F.sequence("first", "last")).alias("date")
     )
     day_of_week = (F.dayofweek("date") + 5) % 7 + 1  # Spark's dayofweek starts on Sunday = 1
@@ -152,7 +162,8 @@ def fact(
       its first fact happened (an order placed while the customer record was still being
       created), and its earliest known attributes are a better answer than the unknown member.
       A fact without a date gets the current version. When `sequence_by` is not a date or
-      timestamp (a version number) versions have no dates, and the current version is used.
+      timestamp (a version number), or the dimension lands as snapshots (`__START_AT` holds
+      snapshot versions), versions have no dates, and the current version is used.
     - No match (unknown key, NULL key, or a key deleted before the fact's date): -1.
 
     `date_sk` is yyyyMMdd of the date column, -1 when it is NULL.
@@ -180,7 +191,7 @@ def fact(
                 (F.col(START_AT) == first_start).alias(f"{prefix}first"),
             )
             start, end = F.col(f"{prefix}start"), F.col(f"{prefix}end")
-            sequence_type = dimension_spec.columns[dimension_spec.sequence_by].lower()
+            sequence_type = history_type(dimension_spec).lower()
             if spec.date_column and sequence_type in ("date", "timestamp", "timestamp_ntz"):
                 day = F.col(spec.date_column)
                 in_force = (F.to_date(start) <= day) | F.col(f"{prefix}first")
