@@ -196,7 +196,13 @@ def quarantined(df: DataFrame, spec: TableSpec) -> DataFrame:
     and `_quarantined_at`.
     """
     names = [*spec.columns, *READER_COLUMNS]
-    raw = F.from_json(RAW_COLUMN, ", ".join(f"`{name}` string" for name in names))
+    # from_json treats a `_corrupt_record` field as its own corrupt-record column (NULL for good
+    # JSON) unless told another name: here it is a plain field of the stored raw row.
+    raw = F.from_json(
+        RAW_COLUMN,
+        ", ".join(f"`{name}` string" for name in names),
+        {"columnNameOfCorruptRecord": "__not_a_column"},
+    )
     return df.where(F.size(FAILED_RULES) > 0).select(
         *(raw.getField(name).alias(name) for name in names),
         *AUDIT_COLUMNS,

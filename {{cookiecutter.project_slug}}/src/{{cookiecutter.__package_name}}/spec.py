@@ -99,8 +99,10 @@ class TableSpec:
 
     @property
     def kept_columns(self) -> list[str]:
-        """The spec columns silver and gold carry: all but `except_columns`, in spec order."""
-        return [name for name in self.columns if name not in self.except_columns]
+        """The spec columns silver and gold carry, in spec order: all but `except_columns` and
+        `snapshot_by` (a snapshot's version becomes `__START_AT`/`__END_AT` instead)."""
+        left_out = {*self.except_columns, self.snapshot_by}
+        return [name for name in self.columns if name not in left_out]
 
     @property
     def not_null_columns(self) -> list[str]:

@@ -1,133 +1,267 @@
-"""cdc: the local SCD1/SCD2 equivalents of AUTO CDC, on one hand-written change feed."""
+"""cdc: a corpus of change-feed and snapshot cases, run against the local AUTO CDC equivalents.
+
+Every expected table below is written by hand from the AUTO CDC documentation, not computed:
+- create_auto_cdc_flow (https://docs.databricks.com/aws/en/ldp/cdc and
+  .../ldp/developer/ldp-python-ref-apply-changes): the highest `sequence_by` wins whatever the
+  arrival order; SCD2 slots a late event into history at its sequence; `__START_AT`/`__END_AT`
+  hold sequence values and a delete closes the current version at the delete's sequence; a change
+  in `track_history_except_column_list` columns alone updates the current version in place; a
+  deleted key is kept as a tombstone, so an event older than the delete does not bring it back;
+  NULL keys or sequence values fail the update (silver quarantines those rows first, see
+  test_quality.py), and one event per key and sequence value is required (a tie is undefined:
+  here a delete wins, then the greater row, which the "tie" cases pin down);
+- create_auto_cdc_from_snapshot_flow (.../ldp-python-ref-apply-changes-from-snapshot):
+  snapshots apply in ascending version order; a row is inserted when its key is new, updated when
+  a value changed, and deleted (SCD1) or closed (SCD2) when its key is missing from the newer
+  snapshot; `__START_AT`/`__END_AT` are snapshot versions.
+
+Each case is one key's story. Events are listed in arrival order. Columns: `id`, `name`, `seq`
+(the sequence), `op` (`D` marks a delete; an event column, left out of the target).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import dataclass
 
+import pytest
 from chispa import assert_df_equality
 
 from {{ cookiecutter.__package_name }} import cdc
 
-EVENTS_SCHEMA = (
-    "customer_id bigint, name string, updated_at timestamp, operation string, _source_file string"
-)
-DELETE_WHEN = "operation = 'DELETE'"
-EXCEPT = ("operation", "_source_file")
+EVENTS = "id bigint, name string, seq int, op string"
+SCD1 = "id bigint, name string, seq int"
+SCD2 = "id bigint, name string, seq int, __START_AT int, __END_AT int"
 
 
-def t(day: int, hour: int = 0) -> dt.datetime:
-    return dt.datetime(2024, 1, day, hour)
+@dataclass(frozen=True)
+class Case:
+    why: str
+    events: list[tuple]
+    scd1: list[tuple]  # (id, name, seq)
+    scd2: list[tuple]  # (id, name, seq, __START_AT, __END_AT)
 
 
-# One feed, listed in arrival order (not sequence order), one story per key.
-EVENTS = [
-    # 1: updates out of order: the t(2) update arrives after the t(3) one.
-    (1, "Ann", t(1), "INSERT", "a.json"),
-    (1, "Anne", t(3), "UPDATE", "b.json"),
-    (1, "Ann B", t(2), "UPDATE", "c.json"),
-    # 2: an exact duplicate (the same file delivered twice).
-    (2, "Bob", t(1), "INSERT", "a.json"),
-    (2, "Bob", t(1), "INSERT", "a.json"),
-    # 3: a delete.
-    (3, "Cy", t(1), "INSERT", "a.json"),
-    (3, None, t(2), "DELETE", "b.json"),
-    # 4: a delete, then the key comes back.
-    (4, "Di", t(1), "INSERT", "a.json"),
-    (4, None, t(2), "DELETE", "b.json"),
-    (4, "Dee", t(3), "INSERT", "c.json"),
-    # 5: an update that changes nothing but its timestamp.
-    (5, "Eve", t(1), "INSERT", "a.json"),
-    (5, "Eve", t(2), "UPDATE", "b.json"),
-    # 6: an event without a sequence value is ignored.
-    (6, "Fay", t(1), "INSERT", "a.json"),
-    (6, "Ghost", None, "UPDATE", "b.json"),
-    # 7: a second delete changes nothing.
-    (7, "Gus", t(1), "INSERT", "a.json"),
-    (7, None, t(2), "DELETE", "b.json"),
-    (7, None, t(3), "DELETE", "c.json"),
-    # 8: an update and a delete with the same sequence value: the delete wins.
-    (8, "Hal", t(1), "INSERT", "a.json"),
-    (8, "Hal 2", t(2), "UPDATE", "b.json"),
-    (8, None, t(2), "DELETE", "b.json"),
-    # 9: a delete that arrives before its insert and is older: the insert stands.
-    (9, None, t(1), "DELETE", "a.json"),
-    (9, "Ivy", t(2), "INSERT", "b.json"),
-]
+U, D = "U", "D"
+CASES = {
+    "in_order": Case(
+        "updates in sequence order: SCD1 keeps the last, SCD2 every version",
+        [(1, "a", 1, U), (1, "b", 2, U)],
+        [(1, "b", 2)],
+        [(1, "a", 1, 1, 2), (1, "b", 2, 2, None)],
+    ),
+    "out_of_order": Case(
+        "arrival order does not matter: the highest seq wins, the late one slots into history",
+        [(2, "c", 3, U), (2, "a", 1, U), (2, "b", 2, U)],
+        [(2, "c", 3)],
+        [(2, "a", 1, 1, 2), (2, "b", 2, 2, 3), (2, "c", 3, 3, None)],
+    ),
+    "late_older_event": Case(
+        "an event older than the current one does not overwrite it (SCD1)",
+        [(3, "new", 5, U), (3, "old", 4, U)],
+        [(3, "new", 5)],
+        [(3, "old", 4, 4, 5), (3, "new", 5, 5, None)],
+    ),
+    "exact_duplicate": Case(
+        "the same event delivered twice counts once",
+        [(4, "a", 1, U), (4, "a", 1, U)],
+        [(4, "a", 1)],
+        [(4, "a", 1, 1, None)],
+    ),
+    "tie_update_and_delete": Case(
+        "an update and a delete with the same seq: the delete wins (documented as undefined)",
+        [(5, "a", 1, U), (5, "b", 2, U), (5, "b", 2, D)],
+        [],
+        [(5, "a", 1, 1, 2)],
+    ),
+    "tie_two_updates": Case(
+        "two different updates with the same seq: the greater row wins, in any arrival order",
+        [(6, "y", 2, U), (6, "x", 1, U), (6, "z", 2, U)],
+        [(6, "z", 2)],
+        [(6, "x", 1, 1, 2), (6, "z", 2, 2, None)],
+    ),
+    "delete_then_reinsert": Case(
+        "a delete ends the key; a later insert brings it back as a new version",
+        [(7, "a", 1, U), (7, "a", 2, D), (7, "again", 3, U)],
+        [(7, "again", 3)],
+        [(7, "a", 1, 1, 2), (7, "again", 3, 3, None)],
+    ),
+    "late_event_before_a_delete": Case(
+        "an event older than the delete arrives after it: the key stays deleted (tombstone)",
+        [(8, "a", 1, U), (8, "a", 3, D), (8, "b", 2, U)],
+        [],
+        [(8, "a", 1, 1, 2), (8, "b", 2, 2, 3)],
+    ),
+    "only_the_sequence_changes": Case(
+        "a change in seq alone (track_history_except) opens no version; the row takes the new seq",
+        [(9, "a", 1, U), (9, "a", 2, U)],
+        [(9, "a", 2)],
+        [(9, "a", 2, 1, None)],
+    ),
+    "delete_of_an_unknown_key": Case(
+        "a delete for a key never seen changes nothing; a later insert stands",
+        [(10, "x", 1, D), (10, "a", 2, U)],
+        [(10, "a", 2)],
+        [(10, "a", 2, 2, None)],
+    ),
+    "older_delete_arrives_late": Case(
+        "a delete older than the current event is ignored",
+        [(11, "a", 2, U), (11, "a", 1, D)],
+        [(11, "a", 2)],
+        [(11, "a", 2, 2, None)],
+    ),
+    "second_delete": Case(
+        "a second delete in a row changes nothing",
+        [(12, "a", 1, U), (12, "a", 2, D), (12, "a", 3, D)],
+        [],
+        [(12, "a", 1, 1, 2)],
+    ),
+    "null_sequence": Case(
+        "no sequence value: never applied (AUTO CDC fails on it; silver quarantines it first)",
+        [(13, "a", 1, U), (13, "ghost", None, U)],
+        [(13, "a", 1)],
+        [(13, "a", 1, 1, None)],
+    ),
+    "back_to_an_earlier_value": Case(
+        "a -> b -> a is three versions: history is about changes, not distinct values",
+        [(14, "a", 1, U), (14, "b", 2, U), (14, "a", 3, U)],
+        [(14, "a", 3)],
+        [(14, "a", 1, 1, 2), (14, "b", 2, 2, 3), (14, "a", 3, 3, None)],
+    ),
+}
 
 
-def test_scd1_keeps_the_latest_state_of_each_key(spark):
-    events = spark.createDataFrame(EVENTS, EVENTS_SCHEMA)
-    actual = cdc.scd1(events, ["customer_id"], "updated_at", DELETE_WHEN, EXCEPT)
-    expected = spark.createDataFrame(
-        [
-            (1, "Anne", t(3)),
-            (2, "Bob", t(1)),
-            (4, "Dee", t(3)),
-            (5, "Eve", t(2)),
-            (6, "Fay", t(1)),
-            (9, "Ivy", t(2)),
-        ],
-        "customer_id bigint, name string, updated_at timestamp",
-    )
+def _feed(spark, events):
+    return spark.createDataFrame(events, EVENTS)
+
+
+def _apply(function, events):
+    return function(events, ["id"], "seq", "op = 'D'", ["op"], track_history_except=["seq"])
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_scd1_case(spark, name):
+    case = CASES[name]
+    actual = _apply(cdc.scd1, _feed(spark, case.events))
+    expected = spark.createDataFrame(case.scd1, SCD1)
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_scd2_keeps_every_version_with_its_validity(spark):
-    events = spark.createDataFrame(EVENTS, EVENTS_SCHEMA)
-    actual = cdc.scd2(events, ["customer_id"], "updated_at", DELETE_WHEN, EXCEPT)
-    expected = spark.createDataFrame(
-        [
-            (1, "Ann", t(1), t(1), t(2)),
-            (1, "Ann B", t(2), t(2), t(3)),
-            (1, "Anne", t(3), t(3), None),
-            (2, "Bob", t(1), t(1), None),
-            (3, "Cy", t(1), t(1), t(2)),
-            (4, "Di", t(1), t(1), t(2)),
-            (4, "Dee", t(3), t(3), None),
-            # the no-op update moves updated_at but opens no version
-            (5, "Eve", t(2), t(1), None),
-            (6, "Fay", t(1), t(1), None),
-            (7, "Gus", t(1), t(1), t(2)),
-            (8, "Hal", t(1), t(1), t(2)),
-            (9, "Ivy", t(2), t(2), None),
-        ],
-        "customer_id bigint, name string, updated_at timestamp, "
-        "__START_AT timestamp, __END_AT timestamp",
-    )
+@pytest.mark.parametrize("name", CASES)
+def test_scd2_case(spark, name):
+    case = CASES[name]
+    actual = _apply(cdc.scd2, _feed(spark, case.events))
+    expected = spark.createDataFrame(case.scd2, SCD2)
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_scd2_does_not_depend_on_arrival_order(spark):
-    events = spark.createDataFrame(EVENTS, EVENTS_SCHEMA)
-    reversed_events = spark.createDataFrame(list(reversed(EVENTS)), EVENTS_SCHEMA)
+def test_the_whole_corpus_at_once_in_reverse_arrival_order(spark):
+    """Keys do not influence each other, and arrival order does not matter."""
+    events = [event for case in CASES.values() for event in reversed(case.events)]
+    feed = _feed(spark, events)
     assert_df_equality(
-        cdc.scd2(reversed_events, ["customer_id"], "updated_at", DELETE_WHEN, EXCEPT),
-        cdc.scd2(events, ["customer_id"], "updated_at", DELETE_WHEN, EXCEPT),
-        ignore_row_order=True,
-    )
-
-
-def test_scd_without_deletes_and_with_a_numeric_sequence(spark):
-    events = spark.createDataFrame(
-        [(1, "a", 1), (1, "b", 2), (1, "a", 3)], "id bigint, value string, version int"
-    )
-    assert_df_equality(
-        cdc.scd2(events, ["id"], "version"),
-        spark.createDataFrame(
-            [(1, "a", 1, 1, 2), (1, "b", 2, 2, 3), (1, "a", 3, 3, None)],
-            "id bigint, value string, version int, __START_AT int, __END_AT int",
-        ),
+        _apply(cdc.scd2, feed),
+        spark.createDataFrame([row for case in CASES.values() for row in case.scd2], SCD2),
         ignore_row_order=True,
         ignore_nullable=True,
     )
     assert_df_equality(
-        cdc.scd1(events, ["id"], "version"),
-        spark.createDataFrame([(1, "a", 3)], "id bigint, value string, version int"),
+        _apply(cdc.scd1, feed),
+        spark.createDataFrame([row for case in CASES.values() for row in case.scd1], SCD1),
+        ignore_row_order=True,
         ignore_nullable=True,
     )
 
 
-def test_change_columns_are_the_columns_delete_when_reads():
-    columns = ["customer_id", "name", "operation", "op"]
-    assert cdc.change_columns(columns, "operation = 'DELETE'") == ["operation"]
-    assert cdc.change_columns(columns, None) == []
+def test_without_track_history_except_every_sequence_change_is_a_version(spark):
+    """What `engine.create_cdc_table` avoids by passing sequence_by in
+    track_history_except_column_list, on both engines."""
+    events = _feed(spark, CASES["only_the_sequence_changes"].events)
+    actual = cdc.scd2(events, ["id"], "seq", "op = 'D'", ["op"])
+    expected = spark.createDataFrame([(9, "a", 1, 1, 2), (9, "a", 2, 2, None)], SCD2)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+# --- full snapshots ----------------------------------------------------------------------------
+
+SNAPSHOTS = "id bigint, name string, __SNAPSHOT_VERSION bigint"
+SNAPSHOT_SCD1 = "id bigint, name string"
+SNAPSHOT_SCD2 = "id bigint, name string, __START_AT bigint, __END_AT bigint"
+
+
+@dataclass(frozen=True)
+class SnapshotCase:
+    why: str
+    snapshots: dict[int, list[tuple]]  # version -> (id, name) rows, in landing order
+    scd1: list[tuple]
+    scd2: list[tuple]
+
+
+SNAPSHOT_CASES = {
+    "member_dropped": SnapshotCase(
+        "a key missing from the newer snapshot is deleted (SCD1) or closed at its version",
+        {1: [(1, "a"), (2, "b")], 2: [(1, "a")]},
+        [(1, "a")],
+        [(1, "a", 1, None), (2, "b", 1, 2)],
+    ),
+    "member_back": SnapshotCase(
+        "a key missing from one snapshot and back in the next gets a new version",
+        {1: [(1, "a")], 2: [(2, "x")], 3: [(1, "a"), (2, "x")]},
+        [(1, "a"), (2, "x")],
+        [(1, "a", 1, 2), (1, "a", 3, None), (2, "x", 2, None)],
+    ),
+    "value_changed": SnapshotCase(
+        "a changed value is an update; an unchanged one opens no version",
+        {10: [(1, "a"), (2, "b")], 20: [(1, "a2"), (2, "b")], 30: [(1, "a2"), (2, "b")]},
+        [(1, "a2"), (2, "b")],
+        [(1, "a", 10, 20), (1, "a2", 20, None), (2, "b", 10, None)],
+    ),
+    "versions_land_out_of_order": SnapshotCase(
+        "snapshots apply in version order, not in the order the files landed",
+        {3: [(1, "c")], 1: [(1, "a"), (2, "b")], 2: [(1, "b")]},
+        [(1, "c")],
+        [(1, "a", 1, 2), (1, "b", 2, 3), (1, "c", 3, None), (2, "b", 1, 2)],
+    ),
+    "everything_gone": SnapshotCase(
+        "the newest snapshot keeps one key: every other key closes there",
+        {1: [(1, "a"), (2, "b"), (3, "c")], 2: [(3, "c")]},
+        [(3, "c")],
+        [(1, "a", 1, 2), (2, "b", 1, 2), (3, "c", 1, None)],
+    ),
+}
+
+
+def _snapshots(spark, case):
+    rows = [(k, name, version) for version, rows in case.snapshots.items() for k, name in rows]
+    return spark.createDataFrame(rows, SNAPSHOTS)
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_CASES)
+def test_snapshot_case(spark, name):
+    case = SNAPSHOT_CASES[name]
+    snapshots = _snapshots(spark, case)
+    assert_df_equality(
+        cdc.from_snapshots(snapshots, ["id"], 1),
+        spark.createDataFrame(case.scd1, SNAPSHOT_SCD1),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+    assert_df_equality(
+        cdc.from_snapshots(snapshots, ["id"], 2),
+        spark.createDataFrame(case.scd2, SNAPSHOT_SCD2),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+
+
+def test_snapshot_versions_are_bigints_in_date_and_time_order(spark):
+    df = spark.createDataFrame(
+        [("2024-01-31", "2024-01-31 23:59:59.000001", 7)], "d string, ts string, n int"
+    )
+    row = df.select(
+        cdc.snapshot_version("d", "date").alias("d"),
+        cdc.snapshot_version("ts", "timestamp").alias("ts"),
+        cdc.snapshot_version("n", "int").alias("n"),
+    ).first()
+    assert row.d == 20240131
+    assert row.ts == 1706745599000001
+    assert row.n == 7

@@ -21,25 +21,32 @@ ORDERS = TableSpec(
         "note": "string",
         "order_date": "date",
         "amount": "decimal(12,2)",
+        "updated_at": "timestamp",
     },
     rules=(
-        Rule("valid_order_id", "order_id IS NOT NULL", "drop"),
         Rule("has_note", "note IS NOT NULL", "warn"),
         Rule("non_negative_amount", "amount >= 0", "drop"),
     ),
+    sequence_by="updated_at",
+    date_column="order_date",
+    date_range=("2000-01-01", "2099-12-31"),
 )
 BRONZE_SCHEMA = (
-    "order_id string, note string, order_date string, amount string, _rescued_data string, "
-    "_source_file string"
+    "order_id string, note string, order_date string, amount string, updated_at string, "
+    "_rescued_data string, _corrupt_record string, _source_file string"
 )
+T1 = "2024-01-05 10:00:00"
 
-
-AUDIT = ("_ingested_at", "_load_id")  # fixed values, left out of the comparisons
+AUDIT = ("_ingested_at", "_source_modified_at", "_load_id")  # left out of the comparisons
 
 
 def bronze(spark, rows):
     return spark.createDataFrame(rows, BRONZE_SCHEMA).withColumns(
-        {"_ingested_at": F.current_timestamp(), "_load_id": F.lit("20240101000000000")}
+        {
+            "_ingested_at": F.current_timestamp(),
+            "_source_modified_at": F.current_timestamp(),
+            "_load_id": F.lit("20240101000000000"),
+        }
     )
 
 
@@ -47,93 +54,222 @@ def outcome(checked):
     return checked.select("order_id", "_failed_rules", "_warned_rules")
 
 
+OUTCOME_SCHEMA = "order_id bigint, _failed_rules array<string>, _warned_rules array<string>"
+
+
+def test_implicit_rules_come_first_in_a_fixed_order():
+    assert quality.implicit_rule_names(ORDERS) == [
+        "malformed_record",
+        "castable_order_id",
+        "castable_order_date",
+        "castable_amount",
+        "castable_updated_at",
+        "not_null_order_id",
+        "not_null_updated_at",
+        "in_date_range_order_date",
+    ]
+    assert quality.drop_rule_names(ORDERS)[-1] == "non_negative_amount"
+
+
 def test_check_types_columns_and_keeps_audit(spark):
-    rows = [("1", "first", "2024-01-05", "10.50", None, "f1.json")]
+    rows = [("1", "first", "2024-01-05", "10.50", T1, None, None, "f1.json")]
     actual = quality.check(bronze(spark, rows), ORDERS).drop("_raw", *AUDIT)
     expected = spark.createDataFrame(
-        [(1, "first", dt.date(2024, 1, 5), Decimal("10.50"), None, "f1.json", [], [])],
+        [
+            (
+                1,
+                "first",
+                dt.date(2024, 1, 5),
+                Decimal("10.50"),
+                dt.datetime(2024, 1, 5, 10),
+                None,
+                None,
+                "f1.json",
+                [],
+                [],
+            )
+        ],
         "order_id bigint, note string, order_date date, amount decimal(12,2), "
-        "_rescued_data string, _source_file string, _failed_rules array<string>, "
-        "_warned_rules array<string>",
+        "updated_at timestamp, _rescued_data string, _corrupt_record string, "
+        "_source_file string, _failed_rules array<string>, _warned_rules array<string>",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
 
 
 def test_values_that_do_not_cast_fail_castable_rules_in_spec_order(spark):
     rows = [
-        ("x", "bad key", "2024-01-05", "1.00", None, None),
-        ("2", "bad date and amount", "2024-13-01", "ten", None, None),
-        ("3", None, None, "2.00", None, None),  # NULL raw values are not cast failures
+        ("x", "bad key", "2024-01-05", "1.00", T1, None, None, None),
+        ("2", "bad date and amount", "2024-13-01", "ten", T1, None, None, None),
+        ("3", None, None, "2.00", T1, None, None, None),  # NULL raw values are not cast failures
     ]
     actual = outcome(quality.check(bronze(spark, rows), ORDERS))
     expected = spark.createDataFrame(
         [
-            (None, ["castable_order_id", "valid_order_id"], []),
+            # A key that is there but does not cast is castable_*'s business, not not_null_*.
+            (None, ["castable_order_id"], []),
             (2, ["castable_order_date", "castable_amount", "non_negative_amount"], []),
             (3, [], ["has_note"]),
         ],
-        "order_id bigint, _failed_rules array<string>, _warned_rules array<string>",
+        OUTCOME_SCHEMA,
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_null_key_or_sequence_is_quarantined_even_without_rules(spark):
+    """AUTO CDC fails the whole update on a NULL key or sequence_by value
+    (AUTOCDC_MICROBATCH_VALIDATION): such rows go to quarantine by an implicit rule instead,
+    whether or not the spec lists any expectation."""
+    bare = TableSpec(
+        name="orders",
+        role="fact",
+        keys=("order_id", "line"),
+        columns={"order_id": "bigint", "line": "int", "updated_at": "timestamp"},
+        sequence_by="updated_at",
+    )
+    raw = spark.createDataFrame(
+        [
+            ("1", "1", T1, None, None, None),
+            (None, "1", T1, None, None, None),
+            ("1", None, T1, None, None, None),
+            ("2", "1", None, None, None, None),
+            (None, None, None, None, None, None),
+        ],
+        "order_id string, line string, updated_at string, _rescued_data string, "
+        "_corrupt_record string, _source_file string",
+    ).withColumns({name: F.current_timestamp() for name in AUDIT[:2]})
+    checked = quality.check(raw.withColumn("_load_id", F.lit("1")), bare)
+    actual = checked.select("order_id", "line", "_failed_rules")
+    expected = spark.createDataFrame(
+        [
+            (1, 1, []),
+            (None, 1, ["not_null_order_id"]),
+            (1, None, ["not_null_line"]),
+            (2, 1, ["not_null_updated_at"]),
+            (None, None, ["not_null_order_id", "not_null_line", "not_null_updated_at"]),
+        ],
+        "order_id bigint, line int, _failed_rules array<string>",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    assert quality.accepted(checked, bare).count() == 1
+    assert quality.quarantined(checked, bare).count() == 4
+
+
+def test_dates_outside_the_date_range_are_quarantined(spark):
+    """A stray 9999-12-31 would stretch dim_date over millions of days."""
+    rows = [
+        ("1", "first day", "2000-01-01", "1.00", T1, None, None, None),
+        ("2", "last day", "2099-12-31", "1.00", T1, None, None, None),
+        ("3", "far future", "9999-12-31", "1.00", T1, None, None, None),
+        ("4", "too early", "1999-12-31", "1.00", T1, None, None, None),
+        ("5", "no date is no range problem", None, "1.00", T1, None, None, None),
+    ]
+    actual = outcome(quality.check(bronze(spark, rows), ORDERS))
+    expected = spark.createDataFrame(
+        [
+            (1, [], []),
+            (2, [], []),
+            (3, ["in_date_range_order_date"], []),
+            (4, ["in_date_range_order_date"], []),
+            (5, [], []),
+        ],
+        OUTCOME_SCHEMA,
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_null_rule_result_counts_as_failure(spark):
     # `amount >= 0` is NULL when amount is missing: the row must not pass silently.
-    rows = [("4", "no amount", "2024-01-05", None, None, None)]
+    rows = [("4", "no amount", "2024-01-05", None, T1, None, None, None)]
     actual = outcome(quality.check(bronze(spark, rows), ORDERS))
-    expected = spark.createDataFrame(
-        [(4, ["non_negative_amount"], [])],
-        "order_id bigint, _failed_rules array<string>, _warned_rules array<string>",
-    )
+    expected = spark.createDataFrame([(4, ["non_negative_amount"], [])], OUTCOME_SCHEMA)
     assert_df_equality(actual, expected, ignore_nullable=True)
 
 
 def test_malformed_record_is_quarantined_with_its_text(spark):
-    rows = [(None, None, None, None, '{"order_id": 5, "note": ', "f2.json")]
+    line = '{"order_id": 5, "note": '
+    rows = [(None, None, None, None, None, None, line, "f2.json")]
     checked = quality.check(bronze(spark, rows), ORDERS)
     assert quality.accepted(checked, ORDERS).count() == 0
     actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at", *AUDIT)
+    failed = ["malformed_record", "not_null_order_id", "not_null_updated_at", "non_negative_amount"]
     expected = spark.createDataFrame(
-        [
-            (
-                None,
-                None,
-                None,
-                None,
-                '{"order_id": 5, "note": ',
-                "f2.json",
-                ["malformed_record", "valid_order_id", "non_negative_amount"],
-            )
-        ],
-        "order_id string, note string, order_date string, amount string, _rescued_data string, "
-        "_source_file string, _failed_rules array<string>",
+        [(None, None, None, None, None, None, line, "f2.json", failed)],
+        "order_id string, note string, order_date string, amount string, updated_at string, "
+        "_rescued_data string, _corrupt_record string, _source_file string, "
+        "_failed_rules array<string>",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
 
 
-def test_warn_keeps_the_row_and_records_the_rule(spark):
-    rows = [("6", None, "2024-01-06", "3.00", None, None)]
+def test_a_rescued_field_alone_is_not_malformed(spark):
+    """Auto Loader rescues unknown fields of a good record: the record itself is fine."""
+    rows = [("7", "extra field", "2024-01-07", "7.00", T1, '{"colour": "red"}', None, None)]
+    actual = outcome(quality.check(bronze(spark, rows), ORDERS))
+    expected = spark.createDataFrame([(7, [], [])], OUTCOME_SCHEMA)
+    assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_warn_keeps_the_row_and_silver_shows_the_rule(spark):
+    rows = [("6", None, "2024-01-06", "3.00", T1, None, None, None)]
     checked = quality.check(bronze(spark, rows), ORDERS)
-    assert outcome(checked).collect()[0]["_warned_rules"] == ["has_note"]
     actual = quality.accepted(checked, ORDERS).drop(*AUDIT)
     expected = spark.createDataFrame(
-        [(6, None, dt.date(2024, 1, 6), Decimal("3.00"), None)],
-        "order_id bigint, note string, order_date date, amount decimal(12,2), _source_file string",
+        [(6, None, dt.date(2024, 1, 6), Decimal("3.00"), dt.datetime(2024, 1, 5, 10), None, ["has_note"])],
+        "order_id bigint, note string, order_date date, amount decimal(12,2), "
+        "updated_at timestamp, _source_file string, _warned_rules array<string>",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_accepted_leaves_out_only_the_except_columns(spark):
+    """`delete_when: status = 'closed'` must not cost silver its status column: only the
+    columns the spec names in except_columns are event columns."""
+    accounts = TableSpec(
+        name="accounts",
+        role="dimension",
+        keys=("account_id",),
+        columns={
+            "account_id": "bigint",
+            "status": "string",
+            "op": "string",
+            "changed_at": "timestamp",
+        },
+        scd_type=1,
+        sequence_by="changed_at",
+        delete_when="status = 'closed' OR op = 'D'",
+        except_columns=("op",),
+    )
+    raw = spark.createDataFrame(
+        [("1", "open", "U", T1, None, None, None)],
+        "account_id string, status string, op string, changed_at string, _rescued_data string, "
+        "_corrupt_record string, _source_file string",
+    ).withColumns({name: F.current_timestamp() for name in AUDIT[:2]})
+    checked = quality.check(raw.withColumn("_load_id", F.lit("1")), accounts)
+    accepted = quality.accepted(checked, accounts)
+    assert accepted.columns == [
+        "account_id",
+        "status",
+        "changed_at",
+        "_ingested_at",
+        "_source_file",
+        "_source_modified_at",
+        "_load_id",
+        "_warned_rules",
+    ]
 
 
 def test_drop_moves_the_row_to_quarantine_with_raw_values_and_rule_names(spark):
     rows = [
-        ("7", "refund", "2024-01-07", "-5.00", None, "f3.json"),
-        ("8", "ok", "2024-01-08", "5.00", None, "f3.json"),
+        ("7", "refund", "2024-01-07", "-5.00", T1, None, None, "f3.json"),
+        ("8", "ok", "2024-01-08", "5.00", T1, None, None, "f3.json"),
     ]
     checked = quality.check(bronze(spark, rows), ORDERS)
     actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at", *AUDIT)
     expected = spark.createDataFrame(
-        [("7", "refund", "2024-01-07", "-5.00", None, "f3.json", ["non_negative_amount"])],
-        "order_id string, note string, order_date string, amount string, _rescued_data string, "
-        "_source_file string, _failed_rules array<string>",
+        [("7", "refund", "2024-01-07", "-5.00", T1, None, None, "f3.json", ["non_negative_amount"])],
+        "order_id string, note string, order_date string, amount string, updated_at string, "
+        "_rescued_data string, _corrupt_record string, _source_file string, "
+        "_failed_rules array<string>",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
     assert [row.order_id for row in quality.accepted(checked, ORDERS).collect()] == [8]
@@ -141,19 +277,21 @@ def test_drop_moves_the_row_to_quarantine_with_raw_values_and_rule_names(spark):
 
 def test_every_row_lands_in_exactly_one_of_accepted_and_quarantined(spark):
     rows = [
-        ("1", "ok", "2024-01-01", "1.00", None, None),
-        ("2", None, "2024-01-02", "2.00", None, None),
-        ("x", "bad key", "2024-01-03", "3.00", None, None),
-        ("4", "bad amount", "2024-01-04", "-4.00", None, None),
-        ("5", "no amount", "2024-01-05", None, None, None),
-        (None, None, None, None, "not json", None),
-        ("7", "extra field", "2024-01-07", "7.00", '{"colour": "red"}', None),
+        ("1", "ok", "2024-01-01", "1.00", T1, None, None, None),
+        ("2", None, "2024-01-02", "2.00", T1, None, None, None),
+        ("x", "bad key", "2024-01-03", "3.00", T1, None, None, None),
+        ("4", "bad amount", "2024-01-04", "-4.00", T1, None, None, None),
+        ("5", "no amount", "2024-01-05", None, T1, None, None, None),
+        (None, None, None, None, None, None, "not json", None),
+        ("7", "extra field", "2024-01-07", "7.00", T1, '{"colour": "red"}', None, None),
+        ("8", "no sequence", "2024-01-08", "8.00", None, None, None, None),
+        ("9", "far future", "9999-12-31", "9.00", T1, None, None, None),
     ]
     checked = quality.check(bronze(spark, rows), ORDERS).cache()
     accepted = {row.order_id for row in quality.accepted(checked, ORDERS).collect()}
     quarantined = {row._raw for row in checked.where("size(_failed_rules) > 0").collect()}
     assert accepted == {1, 2, 7}
-    assert len(quarantined) == 4
+    assert len(quarantined) == 6
     assert quality.accepted(checked, ORDERS).count() + quality.quarantined(
         checked, ORDERS
     ).count() == len(rows)
@@ -170,6 +308,7 @@ def test_expectations_read_the_recorded_outcome(spark):
     assert quality.expectations(fail_spec, "drop") == {
         "malformed_record": "NOT array_contains(_failed_rules, 'malformed_record')",
         "castable_id": "NOT array_contains(_failed_rules, 'castable_id')",
+        "not_null_id": "NOT array_contains(_failed_rules, 'not_null_id')",
     }
     assert quality.expectations(fail_spec, "warn") == {
         "has_name": "NOT array_contains(_warned_rules, 'has_name')"
