@@ -35,7 +35,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ DIMENSION_START = datetime(2024, 1, 1, 8, 0)  # first version of every dimension
 UPDATE_START = datetime(2024, 2, 1, 9, 30)  # later versions
 FACT_START = date(2024, 1, 15)  # facts happen after every dimension row exists
 FACT_DAYS = 75
+FACT_SEQUENCE_START = datetime(2024, 4, 1)  # fact events (sequence_by) start after the facts' days
 
 FIRST_NAMES = ["Ana", "Ben", "Chloe", "David", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas"]
 LAST_NAMES = ["Silva", "Meyer", "Okafor", "Novak", "Garcia", "Larsen", "Rossi", "Tanaka", "Dubois"]
@@ -223,6 +224,7 @@ class Row:
     values: dict[str, Any]
     kind: str = "good"
     why: str = ""
+    raw_line: str | None = None  # a malformed record, written as this text instead of `values`
 
 
 @dataclass
@@ -259,17 +261,30 @@ class TablePlan:
         """The values the pipeline sees after try_cast: uncastable values become NULL."""
         return {c: None if isinstance(v, Uncastable) else v for c, v in row.items()}
 
-    def failed_rules(self, row: dict[str, Any], action: str) -> list[str]:
-        """Rules with `action` that this row breaks (plus `castable_<column>` for action drop)."""
-        failed = []
+    def failed_rules(self, record: Row, action: str) -> list[str]:
+        """Rules with `action` that this row breaks; for `drop` the implicit rules first, as
+        the pipeline's `quality.implicit_rule_names` lists them."""
+        row, spec, failed = record.values, self.spec, []
         if action == "drop":
-            failed += [f"castable_{c}" for c, v in row.items() if isinstance(v, Uncastable)]
+            failed += ["malformed_record"] if record.raw_line is not None else []
+            failed += [f"castable_{c}" for c in spec.columns if isinstance(row.get(c), Uncastable)]
+            failed += [f"not_null_{c}" for c in spec.not_null_columns if row.get(c) is None]
+            if spec.date_column and spec.date_range and self.out_of_range(row):
+                failed.append(f"in_date_range_{spec.date_column}")
         typed = self.typed(row)
         for rule in self.spec.rules_with(action):
             atoms = self.atoms.get(rule.name)
             if atoms is not None and not all(check_atom(a, typed.get(a.column)) for a in atoms):
                 failed.append(rule.name)
         return failed
+
+    def out_of_range(self, row: dict[str, Any]) -> bool:
+        value = row.get(self.spec.date_column)
+        if value is None or isinstance(value, Uncastable):
+            return False
+        day = value.date() if isinstance(value, datetime) else value
+        first, last = (date.fromisoformat(bound) for bound in self.spec.date_range)
+        return not first <= day <= last
 
     # values --------------------------------------------------------------------------------------
 
@@ -406,6 +421,7 @@ class Dataset:
     usable_keys: list[dict[str, Any]] = field(default_factory=list)  # keys facts may reference
     event_days: dict[Any, set[date]] = field(default_factory=dict)  # key -> days with a CDC event
     skipped: list[str] = field(default_factory=list)
+    snapshot_members: dict[int, dict[str, Any]] = field(default_factory=dict)  # in the last one
 
     def add(self, file_number: int, row: Row) -> None:
         self.files.setdefault(file_number, []).append(row)
@@ -434,7 +450,8 @@ def full_row(plan: TablePlan, key: dict[str, Any], number: int) -> dict[str, Any
 def changeable_column(plan: TablePlan) -> str | None:
     """The attribute that a dimension update changes (a new SCD2 version needs a real change)."""
     spec = plan.spec
-    fixed = {*spec.keys, spec.sequence_by, plan.delete_column()} | plan.fail_columns()
+    fixed = {*spec.keys, spec.sequence_by, spec.snapshot_by, plan.delete_column()}
+    fixed |= plan.fail_columns()
     candidates = [c for c in spec.columns if c not in fixed and plan.kinds[c] != "other"]
     preferred = [c for c in candidates if "name" in c.lower() or "category" in c.lower()]
     return (preferred or candidates or [None])[0]
@@ -452,8 +469,10 @@ def changed(
     return new
 
 
-def build_dimension(plan: TablePlan, text_format: bool) -> Dataset:
+def build_dimension(plan: TablePlan, file_format: str) -> Dataset:
     spec, data = plan.spec, Dataset(plan)
+    if spec.snapshot_by:
+        return build_snapshot_dimension(plan, file_format)
     sequenced = spec.sequence_by is not None and plan.kinds[spec.sequence_by] != "other"
     current: dict[int, dict[str, Any]] = {}
     for i in range(12):
@@ -517,7 +536,49 @@ def build_dimension(plan: TablePlan, text_format: bool) -> Dataset:
     data.usable_keys = [
         {k: current[i][k] for k in spec.keys} for i in sorted(current) if i not in deleted
     ]
-    add_bad_rows(plan, data, text_format, lambda n: full_row(plan, plan.new_key(), n))
+    add_bad_rows(plan, data, file_format, lambda n, _file: full_row(plan, plan.new_key(), n))
+    return data
+
+
+def snapshot_value(plan: TablePlan, number: int) -> Any:
+    """The version of the `number`-th snapshot (1-based, one a fortnight) in the type of
+    `snapshot_by`."""
+    moment = datetime(2024, 1, 1) + timedelta(days=14 * (number - 1))
+    kind = plan.kinds[plan.spec.snapshot_by]
+    if kind == "date":
+        return moment.date()
+    if kind == "timestamp":
+        return moment
+    return number
+
+
+def build_snapshot_dimension(plan: TablePlan, file_format: str) -> Dataset:
+    """One full snapshot per file: the second drops a member, changes one and adds two."""
+    spec, data = plan.spec, Dataset(plan)
+    members = {i: full_row(plan, plan.new_key(), i + 1) for i in range(12)}
+    for values in members.values():
+        data.add(1, Row({**values, spec.snapshot_by: snapshot_value(plan, 1)}))
+    del members[11]
+    column = changeable_column(plan)
+    members[0] = changed(plan, members[0], column, 5151)
+    for i in (12, 13):
+        members[i] = full_row(plan, plan.new_key(), i + 1)
+    why = {11: "", 0: "changed since the first snapshot", 12: "new member", 13: "new member"}
+    for i, values in members.items():
+        row = Row({**values, spec.snapshot_by: snapshot_value(plan, 2)})
+        if why.get(i):
+            row.kind, row.why = "snapshot_change", why[i]
+        data.add(2, row)
+    data.snapshot_members = members
+    data.usable_keys = [{k: members[i][k] for k in spec.keys} for i in sorted(members)]
+
+    def good_row(n: int, file_number: int) -> dict[str, Any]:
+        return {
+            **full_row(plan, plan.new_key(), n),
+            spec.snapshot_by: snapshot_value(plan, file_number),
+        }
+
+    add_bad_rows(plan, data, file_format, good_row)
     return data
 
 
@@ -525,17 +586,32 @@ def key_of(spec: Any, values: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(values[k] for k in spec.keys)
 
 
-def build_fact(plan: TablePlan, dims: dict[str, Dataset], text_format: bool) -> Dataset:
+def build_fact(plan: TablePlan, dims: dict[str, Dataset], file_format: str) -> Dataset:
     spec, data = plan.spec, Dataset(plan)
     for number in range(1, 49):
         data.add(1 if number <= 38 else 2, Row(fact_row(plan, dims, number)))
     first, second = data.files[1], data.files[2]
-    correction = dict(first[2].values)
-    for measure in spec.measures:
-        if measure not in spec.keys and plan.kinds[measure] in ("integer", "decimal"):
-            correction[measure] = changed(plan, correction, measure, 977)[measure]
-    data.add(2, Row(correction, "correction", "same key as an earlier row: the later file wins"))
+    sequenced = spec.sequence_by is not None and plan.kinds[spec.sequence_by] != "other"
+    correction = corrected(plan, first[2].values, 977)
+    if sequenced:
+        correction[spec.sequence_by] = sequence_value(
+            plan, FACT_SEQUENCE_START + timedelta(days=90)
+        )
+        why = f"same key as an earlier row, later {spec.sequence_by}: the correction wins"
+    else:
+        why = "same key as an earlier row: the more recently modified file wins"
+    data.add(2, Row(correction, "correction", why))
     data.add(2, Row(dict(second[0].values), "duplicate", "exact copy of a row in the same file"))
+    if sequenced:
+        stale = corrected(plan, first[5].values, 991)
+        stale[spec.sequence_by] = sequence_value(plan, FACT_SEQUENCE_START - timedelta(days=1))
+        why = f"arrives later with an older {spec.sequence_by}: the earlier event stands"
+        data.add(2, Row(stale, "out_of_order", why))
+        if plan.delete_column() is not None:
+            gone = dict(first[7].values)
+            gone[spec.sequence_by] = sequence_value(plan, FACT_SEQUENCE_START + timedelta(days=95))
+            gone[plan.delete_column()] = plan.delete_value()
+            data.add(2, Row(gone, "delete", f"delete event: {spec.delete_when}"))
     if spec.references:
         column, dimension = next(iter(spec.references.items()))
         row = fact_row(plan, dims, 49)
@@ -543,8 +619,17 @@ def build_fact(plan: TablePlan, dims: dict[str, Dataset], text_format: bool) -> 
         row[column] = dim_plan.key_value(dim_plan.spec.keys[0], 999)
         data.add(2, Row(row, "unknown_member", f"{column} matches no {dimension} row"))
     # Bad fact rows point at real members: each shows its rule, not also an unknown member.
-    add_bad_rows(plan, data, text_format, lambda n: fact_row(plan, dims, n))
+    add_bad_rows(plan, data, file_format, lambda n, _file: fact_row(plan, dims, n))
     return data
+
+
+def corrected(plan: TablePlan, values: dict[str, Any], number: int) -> dict[str, Any]:
+    """A copy of a fact row with different measures (a correction of it)."""
+    row = dict(values)
+    for measure in plan.spec.measures:
+        if measure not in plan.spec.keys and plan.kinds[measure] in ("integer", "decimal"):
+            row[measure] = changed(plan, row, measure, number)[measure]
+    return row
 
 
 def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str, Any]:
@@ -562,28 +647,80 @@ def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str
             if (value.date() if isinstance(value, datetime) else value) not in busy:
                 break
         row[spec.date_column] = value
+    if spec.sequence_by and plan.kinds[spec.sequence_by] != "other":
+        row[spec.sequence_by] = sequence_value(plan, FACT_SEQUENCE_START + timedelta(hours=number))
+    if plan.delete_column() is not None:
+        row[plan.delete_column()] = "UPSERT"
     return row
 
 
 def add_bad_rows(
-    plan: TablePlan, data: Dataset, text_format: bool, good_row: Callable[[int], dict[str, Any]]
+    plan: TablePlan,
+    data: Dataset,
+    file_format: str,
+    good_row: Callable[[int, int], dict[str, Any]],
 ) -> None:
-    """One row per understood drop and warn rule, and per kind of uncastable value (json/csv)."""
+    """One row per understood drop and warn rule, per implicit rule (a missing key or ordering
+    value, a date outside `date_range`), per kind of uncastable value and a malformed line
+    (json/csv). `good_row(number, file_number)` makes a clean row for that file."""
     spec, fail_columns = plan.spec, plan.fail_columns()
     file_numbers = sorted(data.files)
-    for n, rule in enumerate([*spec.rules_with("drop"), *spec.rules_with("warn")]):
+
+    def add(n: int, change: Callable[[dict[str, Any]], Row]) -> None:
+        file_number = file_numbers[n % len(file_numbers)]
+        data.insert(file_number, change(good_row(900 + n, file_number)))
+
+    bad: list[Callable[[dict[str, Any]], Row]] = []
+    for rule in [*spec.rules_with("drop"), *spec.rules_with("warn")]:
         atoms = plan.atoms.get(rule.name, [])
         atom = next((a for a in atoms if a.column not in fail_columns), None)
         if atom is None:
             data.skipped.append(f"{rule.name}: not understood or only on fail-rule columns")
             continue
-        row = good_row(900 + n)
+        bad.append(_breaking(plan, rule, atom))
+    bad += [_without(column) for column in spec.not_null_columns]
+    if (
+        spec.date_column
+        and spec.date_range
+        and plan.kinds[spec.date_column] in ("date", "timestamp")
+    ):
+        bad.append(_far_future(plan))
+    if file_format != "parquet":
+        bad += _uncastable(plan, fail_columns)
+        bad.append(_malformed(plan, file_format))
+    for n, change in enumerate(bad):
+        add(n, change)
+
+
+def _breaking(plan: TablePlan, rule: Any, atom: Atom) -> Callable[[dict[str, Any]], Row]:
+    def change(row: dict[str, Any]) -> Row:
         row[atom.column] = plan.violating(atom, row.get(atom.column))
-        why = f"breaks {rule.action} rule {rule.name}: {rule.expr}"
-        data.insert(file_numbers[n % len(file_numbers)], Row(row, rule.action, why))
-    if not text_format:
-        return
-    kinds = plan.kinds
+        return Row(row, rule.action, f"breaks {rule.action} rule {rule.name}: {rule.expr}")
+
+    return change
+
+
+def _without(column: str) -> Callable[[dict[str, Any]], Row]:
+    def change(row: dict[str, Any]) -> Row:
+        row[column] = None
+        return Row(row, "missing", f"no {column}: a key or ordering value is required")
+
+    return change
+
+
+def _far_future(plan: TablePlan) -> Callable[[dict[str, Any]], Row]:
+    column = plan.spec.date_column
+    far = date(9999, 12, 31)
+
+    def change(row: dict[str, Any]) -> Row:
+        row[column] = far if plan.kinds[column] == "date" else datetime.combine(far, time())
+        return Row(row, "out_of_range", f"{column} 9999-12-31 is outside {plan.spec.date_range}")
+
+    return change
+
+
+def _uncastable(plan: TablePlan, fail_columns: set[str]) -> list[Callable[[dict[str, Any]], Row]]:
+    spec, kinds = plan.spec, plan.kinds
     usable = [c for c in spec.columns if c not in fail_columns]
     numbers = [c for c in usable if kinds[c] in ("integer", "decimal")]
     temporals = [c for c in usable if kinds[c] in ("date", "timestamp")]
@@ -591,22 +728,56 @@ def add_bad_rows(
     # the typing rule on its own.
     preference = (list(spec.measures), [c for c in numbers if c not in spec.keys], numbers)
     ranked = [c for group in preference for c in group if c in numbers]
-    for n, (column, raw) in enumerate(
-        [(ranked[:1], UNCASTABLE["number"]), (temporals[:1], UNCASTABLE["temporal"])]
+    changes = []
+    for columns, raw in (
+        (ranked[:1], UNCASTABLE["number"]),
+        (temporals[:1], UNCASTABLE["temporal"]),
     ):
-        if not column:
-            continue
-        row = good_row(950 + n)
-        row[column[0]] = Uncastable(raw)
-        why = f"{column[0]} = {raw!r} does not cast to {spec.columns[column[0]]}"
-        data.insert(file_numbers[n % len(file_numbers)], Row(row, "uncastable", why))
+        for column in columns:
+
+            def change(row: dict[str, Any], column: str = column, raw: str = raw) -> Row:
+                row[column] = Uncastable(raw)
+                why = f"{column} = {raw!r} does not cast to {spec.columns[column]}"
+                return Row(row, "uncastable", why)
+
+            changes.append(change)
+    return changes
 
 
-def build_increment(plan: TablePlan, data: Dataset, dims: dict[str, Dataset]) -> list[Row]:
-    """Clean rows for the next landing file: new keys, one later dimension update, new facts."""
+def _malformed(plan: TablePlan, file_format: str) -> Callable[[dict[str, Any]], Row]:
+    """A record the reader cannot parse: a json line cut short, a csv line with one field."""
+    columns = list(plan.spec.columns)
+
+    def change(row: dict[str, Any]) -> Row:
+        first = columns[0]
+        if file_format == "json":
+            text = json.dumps({c: text_value(row.get(c)) for c in columns})
+            line = text[: text.index(",") if "," in text else -1]  # no closing brace
+            values: dict[str, Any] = dict.fromkeys(columns)
+        else:
+            line = str(text_value(row[first]))
+            values = {**dict.fromkeys(columns), first: row[first]}
+        return Row(values, "malformed", "a record the reader cannot parse", raw_line=line)
+
+    return change
+
+
+def build_increment(
+    plan: TablePlan, data: Dataset, dims: dict[str, Dataset], file_number: int
+) -> list[Row]:
+    """Clean rows for the next landing file: new keys, one later dimension update, new facts;
+    for a snapshot table the next full snapshot (one member changed, two new)."""
     spec = plan.spec
     if spec.role == "fact":
         return [Row(fact_row(plan, dims, 60 + n), "increment") for n in range(5)]
+    if spec.snapshot_by:
+        members = dict(data.snapshot_members)
+        members[3] = changed(plan, members[3], changeable_column(plan), 4242)
+        members.update({100 + n: full_row(plan, plan.new_key(), 70 + n) for n in range(2)})
+        version = snapshot_value(plan, file_number)
+        return [
+            Row({**values, spec.snapshot_by: version}, "increment") for values in members.values()
+        ]
     rows = []
     for n in range(2):
         row = full_row(plan, plan.new_key(), 70 + n)
@@ -633,14 +804,14 @@ def key_matches(spec: Any, row: Row, key: dict[str, Any]) -> bool:
 def build(tables: tuple[Any, ...], source_format: str, seed: int) -> dict[str, Dataset]:
     """Every table's sample rows, dimensions first because facts reference their keys."""
     rng = random.Random(seed)
-    text_format = EXTENSIONS[source_format] != "parquet"
+    file_format = EXTENSIONS[source_format]
     datasets: dict[str, Dataset] = {}
     for index, spec in enumerate(tables):
         if spec.role == "dimension":
-            datasets[spec.name] = build_dimension(TablePlan(spec, index, rng), text_format)
+            datasets[spec.name] = build_dimension(TablePlan(spec, index, rng), file_format)
     for index, spec in enumerate(tables):
         if spec.role == "fact":
-            datasets[spec.name] = build_fact(TablePlan(spec, index, rng), datasets, text_format)
+            datasets[spec.name] = build_fact(TablePlan(spec, index, rng), datasets, file_format)
     return {spec.name: datasets[spec.name] for spec in tables}
 
 
@@ -660,13 +831,21 @@ def write_file(path: Path, spec: Any, rows: list[Row], source_format: str) -> No
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = list(spec.columns)
     if EXTENSIONS[source_format] == "json":
-        lines = [json.dumps({c: text_value(r.values.get(c)) for c in columns}) for r in rows]
+        lines = [
+            r.raw_line
+            if r.raw_line is not None
+            else json.dumps({c: text_value(r.values.get(c)) for c in columns})
+            for r in rows
+        ]
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     elif EXTENSIONS[source_format] == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
+            if row.raw_line is not None:
+                buffer.write(row.raw_line + "\n")
+                continue
             values = [text_value(row.values.get(c)) for c in columns]
             writer.writerow(
                 ["" if v is None else str(v).lower() if v in (True, False) else v for v in values]
@@ -724,22 +903,24 @@ def manifest_rows(plan: TablePlan, name: str, rows: list[Row]) -> list[dict[str,
     """The deliberate rows of one file, with every rule each one breaks."""
     entries = []
     for number, row in enumerate(rows, start=1):
-        failed = plan.failed_rules(row.values, "drop")
-        warned = plan.failed_rules(row.values, "warn")
+        failed = plan.failed_rules(row, "drop")
+        warned = plan.failed_rules(row, "warn")
         if row.kind == "good" and not failed and not warned:
             continue
-        if plan.failed_rules(row.values, "fail"):
+        # Fail rules only judge rows that pass every drop rule (see quality.expectations).
+        if not failed and plan.failed_rules(row, "fail"):
             raise SystemExit(f"{plan.spec.name}: sample row {number} of {name} breaks a fail rule")
-        entries.append(
-            {
-                "file": name,
-                "row": number,
-                "kind": row.kind,
-                "failed_rules": failed,
-                "warned_rules": warned,
-                "why": row.why,
-            }
-        )
+        entry = {
+            "file": name,
+            "row": number,
+            "kind": row.kind,
+            "failed_rules": failed,
+            "warned_rules": warned,
+            "why": row.why,
+        }
+        if row.raw_line is not None:
+            entry["text"] = row.raw_line
+        entries.append(entry)
     return entries
 
 
@@ -786,7 +967,7 @@ def generate(
             for f in t["files"]
         )
         for data in datasets.values():
-            data.files = {file_number: build_increment(data.plan, data, datasets)}
+            data.files = {file_number: build_increment(data.plan, data, datasets, file_number)}
     else:
         manifest = {
             "generator": "tools/generate_sample_data.py",

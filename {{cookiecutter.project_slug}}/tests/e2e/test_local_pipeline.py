@@ -7,24 +7,29 @@ the pipeline runs again: bronze must grow by exactly those rows (the streaming t
 the new files), and every gold number must match what this file computes from the landing files
 and `_manifest.json` with plain Python (no Spark), using the documented semantics:
 
-- a row listed with `failed_rules` is quarantined (counted per rule); every other row is accepted;
+- a row listed with `failed_rules` is quarantined (counted per rule, a malformed one with its
+  text); every other row is accepted, and silver lists the warn rules it breaks;
 - dimensions: change events per key in `sequence_by` order (late events fall into place, a delete
-  ends the key, a repeated event changes nothing); SCD2 keeps each version, SCD1 the last;
-- facts: one row per key, the latest landed file wins; each reference gets the dimension version
-  in force on the fact's date (the first version also covers earlier dates), else -1.
+  ends the key, a repeated event changes nothing); full snapshots in version order (a key missing
+  from a newer snapshot ends there); SCD2 keeps each version, SCD1 the last;
+- facts: one row per key, the latest event by `sequence_by` (or, without one, the row of the most
+  recently modified file); each reference gets the dimension version in force on the fact's date
+  (the first version also covers earlier dates), else -1.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -72,22 +77,41 @@ class Landed:
     file: str
     row: int
     values: dict[str, Any]
+    text: str | None = None  # the line, when the reader cannot parse it
+    warned: tuple[str, ...] = ()  # the warn rules it breaks (from the manifest)
+
+
+def json_record(line: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        return json.loads(line), None
+    except json.JSONDecodeError:
+        return {}, line
+
+
+def landed_files(landing: Path, spec: Any) -> list[Path]:
+    """The landed files of a table, oldest first (the fixture lands them in name order)."""
+    return sorted((landing / spec.name).iterdir(), key=lambda path: path.stat().st_mtime_ns)
 
 
 def landed_rows(landing: Path, spec: Any) -> list[Landed]:
-    """Every landed row of a table in file order, typed."""
+    """Every landed row of a table, in landing order, typed."""
     rows = []
-    for path in sorted((landing / spec.name).iterdir()):
+    for path in landed_files(landing, spec):
         if path.suffix == ".json":
-            raw = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            lines = [line for line in path.read_text().splitlines() if line.strip()]
+            raw = [json_record(line) for line in lines]
         elif path.suffix == ".csv":
-            with path.open(newline="") as handle:
-                raw = list(csv.DictReader(handle))
+            header, *lines = path.read_text().splitlines()
+            records = csv.DictReader([header, *lines])  # a short line leaves fields None
+            raw = [
+                (record, line if None in record.values() else None)
+                for line, record in zip(lines, records, strict=True)
+            ]
         else:
-            raw = pq.read_table(path).to_pylist()
-        for number, record in enumerate(raw, start=1):
+            raw = [(record, None) for record in pq.read_table(path).to_pylist()]
+        for number, (record, text) in enumerate(raw, start=1):
             typed = {c: parse(record.get(c), t) for c, t in spec.columns.items()}
-            rows.append(Landed(path.name, number, typed))
+            rows.append(Landed(path.name, number, typed, text))
     return rows
 
 
@@ -96,56 +120,105 @@ class Expected:
     bronze: int
     quarantined: Counter[str]
     quarantined_rows: int
+    malformed_texts: list[str]
     silver: int
+    warned: Counter[str]  # silver rows per broken warn rule
     gold: int
-    members: dict[Any, list[tuple[Any, Any, dict[str, Any]]]] | None = None  # key -> versions
+    members: dict[Any, list[tuple[Any, Any, Landed]]] | None = None  # key -> versions
     facts: list[dict[str, Any]] | None = None
 
 
-def expected_dimension(spec: Any, rows: list[Landed]) -> tuple[int, dict[Any, list]]:
-    """Versions per key: (start, end, values); SCD1 keeps only the current one."""
-    if not spec.sequence_by:  # latest landed file wins per key
-        latest = {tuple(r.values[k] for k in spec.keys): r.values for r in rows}
-        return len(latest), {key: [(None, None, values)] for key, values in latest.items()}
-    # Columns the delete condition reads describe the event, not the member (as in cdc.py).
-    change = [
-        c for c in spec.columns if spec.delete_when and re.search(rf"\b{c}\b", spec.delete_when)
-    ]
+def key_of(spec: Any, row: Landed) -> tuple[Any, ...]:
+    return tuple(row.values[k] for k in spec.keys)
+
+
+def is_delete(spec: Any, row: Landed) -> bool:
     delete_column, delete_value = delete_marker(spec.delete_when) or (None, None)
-    tracked = [c for c in spec.columns if c not in spec.keys and c != spec.sequence_by]
-    tracked = [c for c in tracked if c not in change]
-    events: dict[Any, dict[Any, dict[str, Any]]] = {}
-    for row in rows:  # identical events (same key and sequence) count once
-        key = tuple(row.values[k] for k in spec.keys)
-        events.setdefault(key, {})[row.values[spec.sequence_by]] = row.values
+    return delete_column is not None and row.values[delete_column] == delete_value
+
+
+def tracked_columns(spec: Any) -> list[str]:
+    """What a new SCD2 version needs a change in: not the keys, the ordering or event columns."""
+    untracked = {*spec.keys, spec.sequence_by, spec.snapshot_by, *spec.except_columns}
+    return [c for c in spec.columns if c not in untracked]
+
+
+def versions_of(spec: Any, events: list[tuple[Any, Landed | None]]) -> list[list[Any]]:
+    """[start, end, row] per version from (sequence, row) events in sequence order; a None row
+    or a delete event ends the live version."""
+    versions: list[list[Any]] = []
+    deleted = True
+    for sequence, row in events:
+        if row is None or is_delete(spec, row):
+            if not deleted:
+                versions[-1][1] = sequence
+            deleted = True
+            continue
+        state = [row.values[c] for c in tracked_columns(spec)]
+        if deleted or state != [versions[-1][2].values[c] for c in tracked_columns(spec)]:
+            if versions and versions[-1][1] is None:
+                versions[-1][1] = sequence
+            versions.append([sequence, None, row])
+            deleted = False
+        else:  # a no-op update: the version stays, its attributes take the latest values
+            versions[-1][2] = row
+    return versions
+
+
+def snapshot_version(value: Any) -> int:
+    """As cdc.snapshot_version: yyyyMMdd for dates, epoch microseconds for timestamps."""
+    if isinstance(value, datetime):
+        return int(value.replace(tzinfo=timezone.utc).timestamp() * 1_000_000)
+    if isinstance(value, date):
+        return int(value.strftime("%Y%m%d"))
+    return int(value)
+
+
+def change_events(spec: Any, rows: list[Landed]) -> dict[Any, list[tuple[Any, Landed | None]]]:
+    """Per key, its events in order: by sequence_by (identical events count once), or one event
+    per snapshot, a None where the key is missing from the next snapshot."""
+    if spec.snapshot_by:
+        snapshots: dict[int, dict[Any, Landed]] = {}
+        for row in rows:
+            version = snapshot_version(row.values[spec.snapshot_by])
+            snapshots.setdefault(version, {})[key_of(spec, row)] = row
+        order = sorted(snapshots)
+        keys = {key for members in snapshots.values() for key in members}
+        return {
+            key: [(version, snapshots[version].get(key)) for version in order] for key in keys
+        }
+    events: dict[Any, dict[Any, Landed]] = {}
+    for row in rows:
+        events.setdefault(key_of(spec, row), {})[row.values[spec.sequence_by]] = row
+    return {key: sorted(by_sequence.items()) for key, by_sequence in events.items()}
+
+
+def expected_members(spec: Any, rows: list[Landed]) -> dict[Any, list[tuple[Any, Any, Landed]]]:
+    """Versions per key as (start, end, row); SCD1 and facts keep only the current one."""
+    if not spec.sequence_by and not spec.snapshot_by:  # the most recently landed file wins
+        latest = {key_of(spec, row): row for row in rows}
+        return {key: [(None, None, row)] for key, row in latest.items()}
     members = {}
-    for key, by_sequence in events.items():
-        versions: list[list[Any]] = []
-        deleted = True
-        for sequence in sorted(by_sequence):
-            values = by_sequence[sequence]
-            is_delete = delete_column is not None and values[delete_column] == delete_value
-            state = [values[c] for c in tracked]
-            if is_delete:
-                if not deleted:
-                    versions[-1][1] = sequence
-                deleted = True
-            elif deleted or state != [versions[-1][2][c] for c in tracked]:
-                if versions and versions[-1][1] is None:
-                    versions[-1][1] = sequence
-                versions.append([sequence, None, values])
-                deleted = False
-            else:  # a no-op update: the version stays, its attributes take the latest values
-                versions[-1][2] = values
+    for key, events in change_events(spec, rows).items():
+        # A key never seen before its first event starts "deleted": leading gaps are no-ops.
+        versions = versions_of(spec, events)
         if spec.scd_type == 2:
             members[key] = [tuple(v) for v in versions]
-        elif not deleted:
+        elif versions and versions[-1][1] is None:
             members[key] = [tuple(versions[-1])]
-    return sum(len(v) for v in members.values()), members
+    return members
 
 
 def as_day(value: Any) -> date | None:
     return value.date() if isinstance(value, datetime) else value
+
+
+def dated_history(dim_spec: Any) -> bool:
+    """Whether facts look up an SCD2 version by date (as star.fact): only when its history is
+    sequenced by a date or timestamp; snapshot versions and version numbers have no dates."""
+    if dim_spec.scd_type != 2 or not dim_spec.sequence_by:
+        return False
+    return kind_of(dim_spec.columns[dim_spec.sequence_by]) in ("date", "timestamp")
 
 
 def lookup(dim_spec: Any, members: dict[Any, list], key: Any, day: date | None) -> Any:
@@ -153,7 +226,7 @@ def lookup(dim_spec: Any, members: dict[Any, list], key: Any, day: date | None) 
     versions = members.get((key,))
     if not versions:
         return None
-    if dim_spec.scd_type != 2 or day is None:
+    if not dated_history(dim_spec) or day is None:
         current = [v for v in versions if v[1] is None]
         return ((key,), current[-1][0]) if current else None
     for index, (start, end, _) in enumerate(versions):
@@ -175,28 +248,46 @@ def expectations(landing: Path) -> dict[str, Expected]:
     result: dict[str, Expected] = {}
     for spec in TABLES.ALL_TABLES:
         entry = manifest["tables"][spec.name]
-        bad = {(r["file"], r["row"]): r["failed_rules"] for r in entry["rows"] if r["failed_rules"]}
+        listed = {(r["file"], r["row"]): r for r in entry["rows"]}
         rows = landed_rows(landing, spec)
+        for row in rows:
+            row.warned = tuple(listed.get((row.file, row.row), {}).get("warned_rules", ()))
+        bad = {place: r["failed_rules"] for place, r in listed.items() if r["failed_rules"]}
         accepted = [r for r in rows if (r.file, r.row) not in bad]
-        rules: Counter[str] = Counter(rule for failed in bad.values() for rule in failed)
-        common = {"bronze": len(rows), "quarantined": rules, "quarantined_rows": len(bad)}
+        members = expected_members(spec, accepted)
+        current = [version for versions in members.values() for version in versions]
+        common = {
+            "bronze": len(rows),
+            "quarantined": Counter(rule for failed in bad.values() for rule in failed),
+            "quarantined_rows": len(bad),
+            "malformed_texts": sorted(r["text"] for r in listed.values() if "text" in r),
+            "silver": len(current),
+            "warned": Counter(rule for _, _, row in current for rule in row.warned),
+        }
         if spec.role == "dimension":
-            count, members = expected_dimension(spec, accepted)
-            result[spec.name] = Expected(**common, silver=count, gold=count + 1, members=members)
-        else:
-            latest = {tuple(r.values[k] for k in spec.keys): r.values for r in accepted}
-            facts = []
-            for values in latest.values():
-                fact = dict(values)
-                day = as_day(values[spec.date_column]) if spec.date_column else None
-                for column, dimension in spec.references.items():
-                    members = result[dimension].members or {}
-                    fact[f"__ref_{column}"] = lookup(SPECS[dimension], members, values[column], day)
-                facts.append(fact)
-            result[spec.name] = Expected(
-                **common, silver=len(latest), gold=len(latest), facts=facts
-            )
+            result[spec.name] = Expected(**common, gold=len(current) + 1, members=members)
+            continue
+        facts = []
+        for _, _, row in current:
+            fact = dict(row.values)
+            day = as_day(row.values[spec.date_column]) if spec.date_column else None
+            for column, dimension in spec.references.items():
+                dim_members = result[dimension].members or {}
+                reference = lookup(SPECS[dimension], dim_members, row.values[column], day)
+                fact[f"__ref_{column}"] = reference
+            facts.append(fact)
+        result[spec.name] = Expected(**common, gold=len(facts), facts=facts)
     return result
+
+
+def land_in_name_order(landing: Path) -> None:
+    """Give the landed files modification times in name order, as if they landed one by one
+    (a git checkout or a copy leaves them in any order): tables without sequence_by keep the
+    row of the most recently modified file."""
+    start = time.time() - 3600
+    for spec in TABLES.ALL_TABLES:
+        for offset, path in enumerate(sorted((landing / spec.name).iterdir())):
+            os.utime(path, (start + offset, start + offset))
 
 
 # --- what the pipeline wrote ---------------------------------------------------------------------
@@ -223,6 +314,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         shutil.copytree(ROOT / "sample_data", landing)
     else:  # parquet samples are written on first use
         generate_sample_data.generate(landing, TABLES.SOURCE_FORMAT)
+    land_in_name_order(landing)
     run_pipeline(landing, state)
     expected_first = expectations(landing)
     first = {
@@ -291,6 +383,29 @@ def test_quarantine_holds_every_dropped_row_with_its_rules(runs: dict[str, Any],
 
 
 @pytest.mark.parametrize("name", TABLE_NAMES)
+def test_quarantine_keeps_the_text_of_records_that_do_not_parse(
+    runs: dict[str, Any], name: str
+) -> None:
+    quarantine = table(runs["state"], f"silver_{name}_quarantine")
+    texts = sorted(
+        row["_corrupt_record"] for row in quarantine if "malformed_record" in row["_failed_rules"]
+    )
+    assert texts == runs["expected"][name].malformed_texts
+    if TABLES.SOURCE_FORMAT in ("json", "csv", "kafka"):
+        assert texts, "the sample data has a malformed record for every text format"
+
+
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_silver_shows_which_rows_break_a_warn_rule(runs: dict[str, Any], name: str) -> None:
+    silver = table(runs["state"], f"silver_{name}")
+    actual = Counter(rule for row in silver for rule in row["_warned_rules"])
+    assert actual == runs["expected"][name].warned
+    for rule in SPECS[name].rules_with("warn"):  # the run summary counts every rule exactly
+        count = runs["expected"][name].warned[rule.name]
+        assert re.search(rf"silver_{name}\s+{rule.name}\s+{count}\n", runs["summary"])
+
+
+@pytest.mark.parametrize("name", TABLE_NAMES)
 def test_silver_and_gold_row_counts(runs: dict[str, Any], name: str) -> None:
     expected = runs["expected"][name]
     prefix = "dim" if SPECS[name].role == "dimension" else "fact"
@@ -330,7 +445,9 @@ def test_fact_lookups_unknown_members_and_measures(runs: dict[str, Any], name: s
                 continue
             key, start = ref
             assert tuple(member[k] for k in SPECS[dimension].keys) == key
-            if scd2:
+            if scd2 and SPECS[dimension].snapshot_by:
+                assert member["__START_AT"] == start, f"{column}={key}"
+            elif scd2:
                 sequence_type = SPECS[dimension].columns[SPECS[dimension].sequence_by]
                 assert parse(member["__START_AT"], sequence_type) == start, f"{column}={key}"
         assert unknown == sum(1 for row in fact.values() if row[sk_column(spec, column)] == UNKNOWN)

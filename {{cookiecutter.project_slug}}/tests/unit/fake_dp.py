@@ -1,4 +1,4 @@
-"""A strict stand-in for `pyspark.pipelines` as Databricks has it, for testing the Databricks branch.
+"""A strict stand-in for `pyspark.pipelines` as Databricks has it, for the Databricks branch.
 
 Every call is bound to the real signature before it is recorded, so a misspelled keyword, a
 missing argument or a call Databricks would reject fails the test instead of passing silently:

@@ -529,14 +529,15 @@ def test_local_cdc_table_is_a_materialized_view_of_scd2(spark, conf, fake_dp):
     actual = fake_dp.datasets["silver_customers"]()
     # The update at 01-05 changes nothing but updated_at: no new version (the version takes the
     # newer updated_at). The delete closes it. _warned_rules stays; operation does not.
+    day = dt.datetime
     expected = spark.createDataFrame(
         [
-            (1, "Ann", dt.datetime(2024, 1, 1), [], dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 3)),
-            (1, "Anne", dt.datetime(2024, 1, 5), [], dt.datetime(2024, 1, 3), dt.datetime(2024, 1, 6)),
+            (1, "Ann", day(2024, 1, 1), [], day(2024, 1, 1), day(2024, 1, 3)),
+            (1, "Anne", day(2024, 1, 5), [], day(2024, 1, 3), day(2024, 1, 6)),
         ],
         "customer_id bigint, name string, updated_at timestamp, _warned_rules array<string>, "
         "__START_AT timestamp, __END_AT timestamp",
-    )  # fmt: skip
+    )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
@@ -568,10 +569,7 @@ PRODUCTS = TableSpec(
 def _land_snapshots(root, days):
     (root / "products").mkdir(parents=True)
     for day, rows in days.items():
-        lines = [
-            json.dumps({"product_id": key, "name": name, "extract_date": day})
-            for key, name in rows
-        ]
+        lines = [json.dumps({"product_id": k, "name": n, "extract_date": day}) for k, n in rows]
         (root / "products" / f"{day}.json").write_text("\n".join(lines) + "\n")
 
 

@@ -37,8 +37,7 @@ def test_typed_formats_land_with_the_spec_types(spark):
 def test_audit_columns_are_appended(spark):
     landed = spark.createDataFrame(
         [("1", None, "/landing/orders/a.json", dt.datetime(2024, 1, 2, 3, 4, 5))],
-        "order_id string, _rescued_data string, _source_file string, "
-        "_source_modified_at timestamp",
+        "order_id string, _rescued_data string, _source_file string, _source_modified_at timestamp",
     )
     bronze = ingest.with_audit_columns(landed)
     assert bronze.columns == [

@@ -36,6 +36,7 @@ BRONZE_SCHEMA = (
     "_rescued_data string, _corrupt_record string, _source_file string"
 )
 T1 = "2024-01-05 10:00:00"
+TS1 = dt.datetime(2024, 1, 5, 10)
 
 AUDIT = ("_ingested_at", "_source_modified_at", "_load_id")  # left out of the comparisons
 
@@ -81,7 +82,7 @@ def test_check_types_columns_and_keeps_audit(spark):
                 "first",
                 dt.date(2024, 1, 5),
                 Decimal("10.50"),
-                dt.datetime(2024, 1, 5, 10),
+                TS1,
                 None,
                 None,
                 "f1.json",
@@ -214,7 +215,7 @@ def test_warn_keeps_the_row_and_silver_shows_the_rule(spark):
     checked = quality.check(bronze(spark, rows), ORDERS)
     actual = quality.accepted(checked, ORDERS).drop(*AUDIT)
     expected = spark.createDataFrame(
-        [(6, None, dt.date(2024, 1, 6), Decimal("3.00"), dt.datetime(2024, 1, 5, 10), None, ["has_note"])],
+        [(6, None, dt.date(2024, 1, 6), Decimal("3.00"), TS1, None, ["has_note"])],
         "order_id bigint, note string, order_date date, amount decimal(12,2), "
         "updated_at timestamp, _source_file string, _warned_rules array<string>",
     )
@@ -259,6 +260,7 @@ def test_accepted_leaves_out_only_the_except_columns(spark):
 
 
 def test_drop_moves_the_row_to_quarantine_with_raw_values_and_rule_names(spark):
+    dropped = ["non_negative_amount"]
     rows = [
         ("7", "refund", "2024-01-07", "-5.00", T1, None, None, "f3.json"),
         ("8", "ok", "2024-01-08", "5.00", T1, None, None, "f3.json"),
@@ -266,7 +268,7 @@ def test_drop_moves_the_row_to_quarantine_with_raw_values_and_rule_names(spark):
     checked = quality.check(bronze(spark, rows), ORDERS)
     actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at", *AUDIT)
     expected = spark.createDataFrame(
-        [("7", "refund", "2024-01-07", "-5.00", T1, None, None, "f3.json", ["non_negative_amount"])],
+        [("7", "refund", "2024-01-07", "-5.00", T1, None, None, "f3.json", dropped)],
         "order_id string, note string, order_date string, amount string, updated_at string, "
         "_rescued_data string, _corrupt_record string, _source_file string, "
         "_failed_rules array<string>",
