@@ -1,9 +1,14 @@
 """Bake several table specs and run each generated project's own tests and local pipeline.
 
 - the default answers (three tables): the whole generated suite, end-to-end test included;
-- a two-table spec (one dimension, one fact) and a full `tables` spec with an SCD2 dimension keyed
-  by a string and two facts (composite key, fail/warn/drop rules, BETWEEN/IN rules): the
-  generated suite without the end-to-end test, plus one real `tools.run_local` run.
+- a full `tables` spec on csv with an SCD2 dimension keyed by a string, an SCD2 dimension that
+  lands as full snapshots, a fact with `sequence_by` and `delete_when` (composite key,
+  fail/warn/drop rules, BETWEEN/IN rules) and a fact without a sequence: the whole generated
+  suite, end-to-end test included;
+- a two-table spec (one dimension, one fact): the generated suite without the end-to-end test,
+  plus one real `tools.run_local` run;
+- `make check-graph`'s dry run of the Databricks-shaped graph, and that it catches an AUTO CDC
+  column list naming a column the change feed does not have.
 
 Every pipeline run needs Java 17+ and takes about a minute; the whole file takes a few minutes.
 """
@@ -11,13 +16,14 @@ Every pipeline run needs Java 17+ and takes about a minute; the whole file takes
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import run_checked
 
-SCD2_AND_TWO_FACTS = {
+SNAPSHOTS_AND_TWO_FACTS = {
     "stores": {
         "role": "dimension",
         "keys": ["store_code"],
@@ -35,19 +41,33 @@ SCD2_AND_TWO_FACTS = {
             "known_region": {"expr": "region IN ('north', 'south')", "action": "warn"},
         },
     },
+    "regions": {
+        "role": "dimension",
+        "keys": ["region_code"],
+        "scd_type": 2,
+        "snapshot_by": "extract_date",
+        "columns": {"region_code": "string", "manager": "string", "extract_date": "date"},
+        "expectations": {"has_manager": {"expr": "manager IS NOT NULL", "action": "warn"}},
+    },
     "sales": {
         "role": "fact",
         "keys": ["sale_id", "line_no"],
-        "references": {"store_code": "stores"},
+        "sequence_by": "changed_at",
+        "delete_when": "status = 'void'",
+        "references": {"store_code": "stores", "region_code": "regions"},
         "date_column": "sold_on",
+        "date_range": ["2020-01-01", "2030-12-31"],
         "measures": ["units", "revenue"],
         "columns": {
             "sale_id": "bigint",
             "line_no": "int",
             "store_code": "string",
+            "region_code": "string",
             "sold_on": "date",
             "units": "int",
             "revenue": "decimal(10,2)",
+            "status": "string",
+            "changed_at": "timestamp",
         },
         "expectations": {
             "valid_sale_id": {"expr": "sale_id IS NOT NULL", "action": "fail"},
@@ -86,30 +106,50 @@ def run_pipeline_once(project: Path, state: Path) -> str:
     return run_checked(command, cwd=project, env=project_env(), timeout=900)
 
 
-def test_default_project_passes_its_whole_suite(bake) -> None:
-    project = bake()
+@pytest.mark.parametrize(
+    "extra_context",
+    [
+        pytest.param({}, id="defaults"),
+        pytest.param(
+            {"tables": SNAPSHOTS_AND_TWO_FACTS, "source_format": "csv"}, id="full-spec-csv"
+        ),
+    ],
+)
+def test_project_passes_its_whole_suite(bake, extra_context) -> None:
+    project = bake(extra_context=extra_context)
     output = run_project_tests(project)
     assert " passed" in output and "failed" not in output
     skipped = [line for line in output.splitlines() if line.startswith("SKIPPED")]
     assert not [line for line in skipped if "e2e" in line], "the end-to-end test must run"
 
 
-@pytest.mark.parametrize(
-    "extra_context",
-    [
-        pytest.param({"table_names": "customers, orders"}, id="two-tables"),
-        pytest.param(
-            {"tables": SCD2_AND_TWO_FACTS, "source_format": "csv"}, id="scd2-two-facts-csv"
-        ),
-    ],
-)
-def test_other_specs_pass_their_tests_and_run_locally(bake, tmp_path, extra_context) -> None:
-    project = bake(extra_context=extra_context)
+def test_two_tables_pass_their_tests_and_run_locally(bake, tmp_path) -> None:
+    project = bake(extra_context={"table_names": "customers, orders"})
     output = run_project_tests(project, "-m", "not e2e")
     assert " passed" in output and "failed" not in output
     summary = run_pipeline_once(project, tmp_path / "state")
-    tables = ["customers", "orders"] if "table_names" in extra_context else list(SCD2_AND_TWO_FACTS)
-    for table in tables:
+    for table in ("customers", "orders"):
         assert f"bronze_{table}" in summary
         assert (tmp_path / "state" / "warehouse" / f"silver_{table}").is_dir()
     assert (tmp_path / "state" / "warehouse" / "dim_date").is_dir()
+
+
+def test_check_graph_analyzes_the_databricks_shape(bake) -> None:
+    """The dry run of the Databricks-shaped graph passes, and Spark's analyzer, not our own
+    code, rejects an AUTO CDC column list that names a column the change feed lacks."""
+    project = bake(extra_context={"table_names": "customers, orders"})
+    command = [sys.executable, "-m", "tools.run_local", "--check-graph"]
+    output = run_checked(command, cwd=project, env=project_env(), timeout=600)
+    assert "ok  databricks graph analyzed" in output
+    engine = next((project / "src").glob("*/engine.py"))
+    source = engine.read_text()
+    needle = "return [*quality.HELPER_COLUMNS, *AUDIT_COLUMNS, *spec.except_columns]"
+    assert needle in source
+    engine.write_text(source.replace(needle, needle[:-1] + ', "no_such_column"]'))
+    result = subprocess.run(
+        command, cwd=project, env=project_env(), capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode != 0
+    assert "ok  local graph analyzed" in result.stdout  # the local graph has no AUTO CDC
+    assert "AUTOCDC_COLUMNS_NOT_FOUND_IN_SCHEMA" in result.stdout
+    assert "no_such_column" in result.stdout

@@ -1,6 +1,7 @@
 """Run the whole pipeline on this machine with open-source Spark's `spark-pipelines`.
 
     python -m tools.run_local [--landing DIR] [--full-refresh] [--state-dir .local]
+    python -m tools.run_local --check-graph     # analyze both graph shapes, write nothing
 
 The same `src/bronze`, `src/silver` and `src/gold` files that run on Databricks run here, with
 `medallion.engine: local` (see `src/{{ cookiecutter.__package_name }}/engine.py`). Everything this
@@ -13,9 +14,17 @@ run keeps lives in the state dir (default `.local/`):
 - `logs/run-<time>.log`: the full Spark output of each run.
 
 `--landing DIR` reads `DIR/<table>/*` instead of `sample_data/` (same layout). `--full-refresh`
-recomputes every table from all landing files. Two runs on the same state dir cannot share the
-catalog: the second one stops at once with a message. Runs on different state dirs (CI jobs, tests)
-run side by side, each on its own free Spark Connect port.
+recomputes every table from all landing files. `--check-graph` (`make check-graph`) runs
+`spark-pipelines dry-run` twice, reading and writing nothing: on the graph `make run-local` runs,
+and on the Databricks shape of it (`medallion.graph: databricks`: AUTO CDC flows into streaming
+tables, fed by change views), where Spark's own analyzer checks every column named in `keys`,
+`sequence_by` and the AUTO CDC column lists. Only the sources (local files instead of Auto Loader,
+Kafka or Delta), the expectations (local filters instead of `dp.expect_all*`) and full-snapshot
+tables (open-source Spark has no AUTO CDC from snapshots) stay local.
+
+Two runs on the same state dir cannot share the catalog: the second one stops at once with a
+message. Runs on different state dirs (CI jobs, tests) run side by side, each on its own free Spark
+Connect port.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,7 +62,9 @@ Then open a new shell (or set JAVA_HOME to the JDK folder) and run this again.""
 # "... Flow 'spark_catalog.default.b' has FAILED."
 FLOW_EVENT = re.compile(r"Flow '?(?:[\w`]+\.)*`?(\w+)`?'? (?:is|has) ([A-Z_]+)\.")
 PHASE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: (Creating Spark session|Starting run)")
-ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Exception|Error)\b:|^\[[A-Z_]+\]")
+ERROR_LINE = re.compile(
+    r"^(?:Caused by: )?(?:[\w.]+\.)?\w*(?:Exception|Error)\b:|^\[[A-Z_]+\]|^CSV file: "
+)
 
 
 def java_version() -> int | None:
@@ -124,14 +136,20 @@ def library_globs(state_dir: Path) -> list[str]:
     return [(to_root / glob).as_posix() for glob in LAYER_GLOBS]
 
 
-def write_pipeline_spec(state_dir: Path, landing: Path, source_format: str) -> Path:
-    """The local twin of resources/pipeline.yml: same library folders, local configuration."""
+def write_pipeline_spec(
+    state_dir: Path, landing: Path, source_format: str, graph: str = "local"
+) -> Path:
+    """The local twin of resources/pipeline.yml: same library folders, local configuration.
+
+    `graph="databricks"` asks the pipeline for the Databricks shape of its graph (dry runs only).
+    """
     quote = json.dumps  # a JSON string is a valid YAML scalar, whatever the path holds
     lines = [
         f"name: {quote(PIPELINE_NAME)}",
         f"storage: {quote((state_dir / 'storage').as_uri())}",
         "configuration:",
         '  medallion.engine: "local"',
+        f"  medallion.graph: {quote(graph)}",
         f"  medallion.source_format: {quote(source_format)}",
         f"  medallion.landing_path: {quote(str(landing))}",
         "libraries:",
@@ -232,13 +250,66 @@ def error_lines(tail: list[str]) -> list[str]:
     return (errors or lines)[-12:]
 
 
+def engine_env(conf_dir: Path) -> dict[str, str]:
+    """The environment of a `spark-pipelines` launch."""
+    return {
+        **os.environ,
+        "SPARK_CONF_DIR": str(conf_dir),
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+        "PYSPARK_PYTHON": sys.executable,
+        # Each run takes a free Spark Connect port instead of 15002, so runs on other state
+        # dirs do not collide.
+        "SPARK_TESTING": "1",
+    }
+
+
+def java_problem() -> str | None:
+    version = java_version()
+    if version is not None and version >= 17:
+        return None
+    found = "no Java found" if version is None else f"found Java {version}"
+    return f"run_local: {found}.\n{JAVA_HELP}"
+
+
+def check_graph(args: argparse.Namespace) -> int:
+    """`spark-pipelines dry-run` of the local graph and of the Databricks-shaped graph."""
+    tables = load_tables()
+    landing = prepare_landing(args.landing, tables.SOURCE_FORMAT)
+    graphs = {
+        "local": "the graph make run-local runs",
+        "databricks": "the Databricks shape: AUTO CDC flows, streaming tables, change views",
+    }
+    with tempfile.TemporaryDirectory(prefix="check-graph-") as scratch:
+        for graph, what in graphs.items():
+            state_dir = Path(scratch) / graph
+            conf_dir = state_dir / "conf"  # an empty one: no Hive catalog needed to analyze
+            conf_dir.mkdir(parents=True)
+            spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT, graph)
+            command = [str(Path(sys.executable).parent / "spark-pipelines"), "dry-run"]
+            command += ["--spec", str(spec), "--remote", "local[2]"]
+            result = subprocess.run(
+                command, cwd=ROOT, env=engine_env(conf_dir), capture_output=True, text=True
+            )
+            output = (result.stdout + result.stderr).splitlines()
+            if result.returncode != 0 or not any("Run is COMPLETED" in line for line in output):
+                print(f"run_local: the {graph} graph does not analyze ({what}):")
+                print("\n".join(f"  {line}" for line in error_lines(output)))
+                return result.returncode or 1
+            print(f"  ok  {graph} graph analyzed: {what}", flush=True)
+    print("run_local: both graphs analyze; nothing was read or written.")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     began = time.monotonic()
-    version = java_version()
-    if version is None or version < 17:
-        found = "no Java found" if version is None else f"found Java {version}"
-        print(f"run_local: {found}.\n{JAVA_HELP}", file=sys.stderr)
+    problem = java_problem()
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
+    if args.check_graph:
+        return check_graph(args)
     tables = load_tables()
     state_dir = args.state_dir.resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -248,17 +319,7 @@ def run(args: argparse.Namespace) -> int:
         if args.full_refresh:
             reset(state_dir)
         spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT)
-        env = {
-            **os.environ,
-            "SPARK_CONF_DIR": str(write_spark_conf(state_dir)),
-            "PYTHONPATH": os.pathsep.join(
-                [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
-            "PYSPARK_PYTHON": sys.executable,
-            # Each run takes a free Spark Connect port instead of 15002, so runs on other state
-            # dirs do not collide.
-            "SPARK_TESTING": "1",
-        }
+        env = engine_env(write_spark_conf(state_dir))
         log_path = state_dir / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         refresh = " (full refresh)" if args.full_refresh else ""
@@ -308,6 +369,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--state-dir", type=Path, default=ROOT / ".local", help="catalog, tables and logs"
+    )
+    parser.add_argument(
+        "--check-graph",
+        action="store_true",
+        help="dry-run the local and the Databricks-shaped graph (reads and writes no data)",
     )
     return run(parser.parse_args(argv))
 

@@ -67,7 +67,7 @@ def parse(value: Any, spark_type: str) -> Any:
             if isinstance(value, datetime):
                 return value.replace(tzinfo=None)
             return datetime.fromisoformat(str(value))
-    except ValueError:
+    except (ValueError, ArithmeticError):  # decimal.InvalidOperation is an ArithmeticError
         return None
     return value
 
@@ -184,9 +184,7 @@ def change_events(spec: Any, rows: list[Landed]) -> dict[Any, list[tuple[Any, La
             snapshots.setdefault(version, {})[key_of(spec, row)] = row
         order = sorted(snapshots)
         keys = {key for members in snapshots.values() for key in members}
-        return {
-            key: [(version, snapshots[version].get(key)) for version in order] for key in keys
-        }
+        return {key: [(version, snapshots[version].get(key)) for version in order] for key in keys}
     events: dict[Any, dict[Any, Landed]] = {}
     for row in rows:
         events.setdefault(key_of(spec, row), {})[row.values[spec.sequence_by]] = row
