@@ -190,6 +190,11 @@ def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -
     if source_format == "csv":
         # Auto Loader matches csv columns by header name, so reordered columns load right.
         reader = reader.option("header", "true")
+    if source_format in ("csv", "parquet"):
+        # Spark's own csv header check and parquet reader match names ignoring case; Auto Loader
+        # would rescue `Customer_ID` away from `customer_id` instead. Match the local engine.
+        # (Its json reader matches case exactly, as Auto Loader's default does.)
+        reader = reader.option("readerCaseSensitive", "false")
     landing = _required_conf(spark, LANDING_PATH_CONF).rstrip("/")
     landed = reader.load(f"{landing}/{spec.name}")
     if source_format not in TEXT_FORMATS:

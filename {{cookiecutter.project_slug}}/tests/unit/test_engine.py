@@ -287,6 +287,8 @@ def test_databricks_files_use_auto_loader_matching_csv_headers_by_name(spark, co
         "mode": "PERMISSIVE",
         "columnNameOfCorruptRecord": "_corrupt_record",
         "header": "true",
+        # Spark's csv header check ignores case, so Auto Loader must too.
+        "readerCaseSensitive": "false",
     }
     # Auto Loader matches csv columns by header name: no enforceSchema (it would ignore them).
     assert "enforceSchema" not in reader.options
@@ -458,6 +460,19 @@ def test_local_reads_csv_by_header_and_keeps_a_short_line_as_corrupt(spark, conf
         "_corrupt_record string, _rescued_data string",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_local_csv_headers_match_ignoring_case_as_databricks_is_told_to(spark, conf, tmp_path):
+    """Auto Loader gets readerCaseSensitive=false for csv (see the Auto Loader test above)."""
+    (tmp_path / "customers").mkdir()
+    (tmp_path / "customers" / "a.csv").write_text(
+        "Customer_ID,Name,updated_at,OPERATION\n1,Ann,2024-01-01 00:00:00,INSERT\n"
+    )
+    conf(source_format="csv", landing_path=str(tmp_path))
+    actual = _run_stream(spark, engine.read_landing(spark, CUSTOMERS), "landing_case")
+    assert [(row.customer_id, row.name, row.operation) for row in actual.collect()] == [
+        ("1", "Ann", "INSERT")
+    ]
 
 
 @pytest.mark.parametrize(
