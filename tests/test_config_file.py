@@ -31,7 +31,7 @@ def test_tpch_spec_defines_the_tables(tpch):
     assert not (src / "bronze" / "customers.py").exists()  # table_names is ignored
     tables = (src / "tpch_lakehouse" / "tables.py").read_text()
     ast.parse(tables)
-    for name in ("c_custkey", "o_totalprice", "decimal(15,2)", "l_linenumber", "valid_key"):
+    for name in ("c_custkey", "o_totalprice", "decimal(15,2)", "l_linenumber", "positive_key"):
         assert name in tables
     readme = (tpch / "README.md").read_text()
     assert "| `lineitem` | fact | l_orderkey, l_linenumber |" in readme

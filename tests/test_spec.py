@@ -72,7 +72,9 @@ def test_names_only_default_matches_the_contract():
         "keys": ["customer_id"],
         "scd_type": 2,
         "sequence_by": "updated_at",
+        "snapshot_by": None,
         "delete_when": "operation = 'DELETE'",
+        "except_columns": ["operation"],
         "columns": {
             "customer_id": "bigint",
             "name": "string",
@@ -80,25 +82,26 @@ def test_names_only_default_matches_the_contract():
             "updated_at": "timestamp",
             "operation": "string",
         },
-        "expectations": [
-            {"name": "valid_customer_id", "expr": "customer_id IS NOT NULL", "action": "drop"},
-            {"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"},
-        ],
+        # NULL keys and sequence values are the implicit not_null_* rules' business.
+        "expectations": [{"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"}],
         "references": {},
         "date_column": None,
+        "date_range": None,
         "measures": [],
         "comment": "Customer records, one row per customer_id.",
     }
     assert products["scd_type"] == 1
     assert orders["role"] == "fact" and orders["scd_type"] is None
     assert list(orders["columns"]) == [
-        "order_id", "customer_id", "product_id", "order_date", "quantity", "amount",
+        "order_id", "customer_id", "product_id", "order_date", "quantity", "amount", "updated_at",
     ]  # fmt: skip
     assert orders["references"] == {"customer_id": "customers", "product_id": "products"}
     assert orders["date_column"] == "order_date"
+    assert orders["date_range"] == ["1900-01-01", "2099-12-31"]
+    assert orders["sequence_by"] == "updated_at" and orders["delete_when"] is None
     assert orders["measures"] == ["quantity", "amount"]
     assert [rule["name"] for rule in orders["expectations"]] == [
-        "valid_order_id", "positive_quantity", "non_negative_amount",
+        "positive_quantity", "non_negative_amount",
     ]  # fmt: skip
 
 
@@ -142,9 +145,8 @@ def test_full_spec_normalizes_with_defaults():
         {"name": "valid_key", "expr": "c_custkey IS NOT NULL", "action": "fail"}
     ]
     assert orders["columns"]["o_totalprice"] == "decimal(15,2)"  # canonical type string
-    assert orders["expectations"] == [  # default: one NOT NULL rule per key
-        {"name": "valid_o_orderkey", "expr": "o_orderkey IS NOT NULL", "action": "drop"}
-    ]
+    assert orders["expectations"] == []  # keys are covered by the implicit not_null_* rules
+    assert orders["date_range"] == ["1900-01-01", "2099-12-31"]  # the default calendar
     assert orders["comment"] == "Order events, one row per o_orderkey."
     assert normalized["dimensions"] == ["customer"] and normalized["facts"] == ["orders"]
 
@@ -233,6 +235,52 @@ BAD_SPECS = [
     (with_entry("customer", expectations={"ok": "a = '${x}'"}), "must not contain '${'"),
     (with_entry("customer", expectations={"ok": {"sql": "a"}}), "unknown key 'sql'"),
     (with_entry("customer", delete_when="op = 'D"), 'tables.customer.delete_when: "op = \'D"'),
+    (
+        with_entry("customer", delete_when="c_name = 'x'", sequence_by=None),
+        "tables.customer.delete_when: needs sequence_by -- deletes are applied in sequence order",
+    ),
+    (
+        with_entry("customer", except_columns=["c_custkey"]),
+        "tables.customer.except_columns: 'c_custkey' -- the pipeline needs it",
+    ),
+    (
+        with_entry("orders", except_columns=["o_totalprice"]),
+        "tables.orders.except_columns: 'o_totalprice' -- the pipeline needs it",
+    ),
+    (
+        with_entry("customer", except_columns=["op"]),
+        "tables.customer.except_columns: 'op' -- not a declared column",
+    ),
+    (
+        with_entry("customer", snapshot_by="c_name", sequence_by=None),
+        "tables.customer.snapshot_by: 'c_name' is string -- a snapshot version must be one of",
+    ),
+    (
+        with_entry("customer", snapshot_by="updated_at"),
+        "tables.customer.sequence_by: not with snapshot_by -- a snapshot source has no change",
+    ),
+    (
+        with_entry("orders", snapshot_by="o_orderdate"),
+        "tables.orders.snapshot_by: only a dimension",
+    ),
+    (
+        with_entry("orders", date_range=["2020-01-01", "2019-12-31"]),
+        "tables.orders.date_range: ['2020-01-01', '2019-12-31'] -- first must not be after last",
+    ),
+    (with_entry("orders", date_range=["2020-01-01"]), "-- give [first, last] as ISO dates"),
+    (with_entry("orders", date_range=["soon", "later"]), "-- give [first, last] as ISO dates"),
+    (
+        with_entry("orders", date_column=None, date_range=["2020-01-01", "2030-01-01"]),
+        "tables.orders.date_range: needs date_column",
+    ),
+    (
+        with_entry("customer", expectations={"not_null_c_name": "c_name IS NOT NULL"}),
+        "tables.customer.expectations: 'not_null_c_name' -- reserved for the pipeline's implicit",
+    ),
+    (
+        with_entry("customer", expectations={"malformed_record": "true"}),
+        "'malformed_record' -- reserved for the pipeline's implicit rules",
+    ),
     ({"customer": "dimension"}, "tables.customer: 'dimension' -- give a mapping"),
     ({"select": {}}, "tables: 'select' -- a reserved SQL word"),
     (["customer"], "tables: give a mapping"),
@@ -243,6 +291,38 @@ BAD_SPECS = [
 def test_bad_specs_name_table_and_field(tables, message):
     errors = spec.validate("", tables)
     assert any(message in error for error in errors), errors
+
+
+def test_facts_take_change_events_and_dimensions_full_snapshots():
+    tables = with_entry(
+        "orders",
+        columns={**TPCH["orders"]["columns"], "o_status": "string", "changed_at": "timestamp"},
+        sequence_by="changed_at",
+        delete_when="o_status = 'cancelled'",
+        date_range=["1992-01-01", "1998-12-31"],
+    )
+    tables["customer"] = {**tables["customer"], "sequence_by": None, "scd_type": 2}
+    tables["customer"]["snapshot_by"] = "updated_at"
+    customer, orders = spec.normalize("", tables)["tables"]
+    assert (orders["sequence_by"], orders["delete_when"]) == (
+        "changed_at",
+        "o_status = 'cancelled'",
+    )
+    assert orders["except_columns"] == []  # o_status stays: only named event columns are left out
+    assert orders["date_range"] == ["1992-01-01", "1998-12-31"]
+    assert (customer["snapshot_by"], customer["sequence_by"], customer["scd_type"]) == (
+        "updated_at", None, 2,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("source_format", ["kafka", "delta"])
+def test_snapshots_need_files(source_format):
+    tables = with_entry("customer", snapshot_by="updated_at", sequence_by=None)
+    assert spec.validate("", tables, "json") == []
+    assert spec.validate("", tables, source_format) == [
+        f"tables.customer.snapshot_by: not with source_format {source_format!r} -- full "
+        "snapshots land as files: use json, csv, parquet"
+    ]
 
 
 def test_reference_to_a_composite_key_dimension():
@@ -273,6 +353,10 @@ def test_examples_are_valid(path):
 
 def test_schema_accepts_the_tpch_spec():
     jsonschema.validate(TPCH, SCHEMA)
+    events = with_entry(
+        "orders", sequence_by="o_orderdate", date_range=["1992-01-01", "1999-12-31"]
+    )
+    jsonschema.validate(events, SCHEMA)
 
 
 @pytest.mark.parametrize(
@@ -286,6 +370,10 @@ def test_schema_accepts_the_tpch_spec():
         with_entry("customer", measures=["c_custkey"]),
         with_entry("customer", expectations={"ok": {"expr": "a > 0", "action": "stop"}}),
         with_entry("customer", expectations={"ok": "a; b"}),
+        with_entry("customer", expectations={"castable_c_name": "c_name IS NOT NULL"}),
+        with_entry("orders", snapshot_by="o_orderdate"),
+        with_entry("customer", date_range=["2020-01-01", "2030-01-01"]),
+        with_entry("orders", date_range=["2020-01-01"]),
         {"order-lines": {}},
     ],
 )
