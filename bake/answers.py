@@ -51,6 +51,8 @@ _HOSTNAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
 _PROFILE = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}")
 _WAREHOUSE = re.compile(r"[A-Za-z0-9]{1,64}")
+# A service principal's application id, which is what `run_as.service_principal_name` takes.
+_APPLICATION_ID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _PATH_SEGMENT = re.compile(r"[A-Za-z0-9_.=-]+")
 _CLOUD_URI = re.compile(r"(s3|s3a|abfss|gs)://[A-Za-z0-9._@-]+(/[A-Za-z0-9_.=-]+)*/?")
 # ASCII only, so that the derived slug and package name are valid too
@@ -130,6 +132,16 @@ def _warehouse(value: str) -> str | None:
     return None
 
 
+def _service_principal(value: str) -> str | None:
+    if value and not _APPLICATION_ID.fullmatch(value):
+        return (
+            "leave it empty or give the service principal's application id, a UUID like "
+            "01234567-89ab-cdef-0123-456789abcdef (Settings > Identity and access > "
+            "Service principals); not its display name"
+        )
+    return None
+
+
 def _landing_path(value: str) -> str | None:
     valid = (
         "use /Volumes/<catalog>/<schema>/<volume>[/<folder>...] or a cloud URI "
@@ -181,7 +193,9 @@ CHECKS = {
     "project_slug": _slug,
     "pipeline_name": _pipeline_name,
     "workspace_host": _host,
+    "prod_workspace_host": _host,
     "databricks_profile": _profile,
+    "prod_service_principal": _service_principal,
     "catalog": _catalog,
     "schema": _schema,
     "landing_path": _landing_path,
@@ -192,11 +206,41 @@ CHECKS = {
 }
 
 
+def own_landing_volume(landing_path: str, catalog: str, schema: str) -> str | None:
+    """The volume name when `landing_path` is a volume in the pipeline's own catalog and schema.
+
+    That volume is created by the bundle (resources/landing_volume.yml); cookiecutter.json derives
+    the same thing as `__landing_volume` for the templates. Unity Catalog names are
+    case-insensitive, so the catalog and schema segments are compared ignoring case.
+    """
+    parts = landing_path.rstrip("/").split("/")
+    if len(parts) >= 5 and parts[1] == "Volumes":
+        if (parts[2].lower(), parts[3].lower()) == (catalog.lower(), schema.lower()):
+            return parts[4]
+    return None
+
+
+def _own_volume_problem(context: dict[str, Any]) -> str | None:
+    landing, catalog, schema = (context.get(k) for k in ("landing_path", "catalog", "schema"))
+    if not all(isinstance(value, str) for value in (landing, catalog, schema)):
+        return None  # reported as "expected text" already
+    volume = own_landing_volume(landing, catalog, schema)
+    problem = identifier_problem(volume, "volume name") if volume is not None else None
+    if problem is None or _landing_path(landing):
+        return None
+    return (
+        f"landing_path: {landing!r} -- the volume {volume!r} is in the pipeline's own schema, so "
+        f"the bundle creates it, and its name is {problem}"
+    )
+
+
 def validate(context: dict[str, Any]) -> list[str]:
     """Every problem with the scalar answers, one line each: `field: value -- what is valid`."""
     errors = []
     for field, check in CHECKS.items():
         value = context.get(field, "")
+        if field == "prod_workspace_host" and value == context.get("workspace_host"):
+            continue  # the default: the same answer, reported once under workspace_host
         if not isinstance(value, str):
             errors.append(f"{field}: {value!r} -- expected text")
             continue
@@ -206,6 +250,9 @@ def validate(context: dict[str, Any]) -> list[str]:
     for field, choices in CHOICES.items():
         if context.get(field) not in choices:
             errors.append(f"{field}: {context.get(field)!r} -- choose one of {', '.join(choices)}")
+    volume_problem = _own_volume_problem(context)
+    if volume_problem:
+        errors.append(volume_problem)
     engineers, analysts = context.get("engineers_group"), context.get("analysts_group")
     if isinstance(engineers, str) and engineers and engineers == analysts:
         errors.append(

@@ -19,7 +19,9 @@ def default_answers() -> dict[str, str]:
         "project_slug": "retail-lakehouse",
         "pipeline_name": "retail_lakehouse_pipeline",
         "workspace_host": "https://my-workspace.cloud.databricks.com",
+        "prod_workspace_host": "https://my-workspace.cloud.databricks.com",
         "databricks_profile": "DEFAULT",
+        "prod_service_principal": "",
         "catalog": "main",
         "schema": "retail_lakehouse",
         "table_names": "customers, products, orders",
@@ -52,9 +54,14 @@ GOOD = [
     ("pipeline_name", "_sales"),
     ("workspace_host", "https://adb-1234567890123456.7.azuredatabricks.net/"),
     ("workspace_host", "https://dbc-a1b2c3d4-e5f6.cloud.databricks.com"),
+    ("prod_workspace_host", "https://dbc-prod-1234.cloud.databricks.com"),
     ("databricks_profile", "prod.eu-west_1"),
+    ("prod_service_principal", "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84"),
+    ("prod_service_principal", "6F1C0B3E-9D4A-4E8B-A2F7-0C5D3E1B9A84"),
     ("catalog", "Sales_2024"),
     ("landing_path", "/Volumes/main/raw/files/retail/2024"),
+    ("landing_path", "/Volumes/main/raw/land-ing"),  # another schema's volume: not ours to name
+    ("landing_path", "/Volumes/MAIN/Retail_Lakehouse/landing/incoming"),
     ("landing_path", "s3://my-bucket/retail/landing"),
     ("landing_path", "abfss://landing@account.dfs.core.windows.net/retail"),
     ("landing_path", "gs://bucket"),
@@ -88,6 +95,11 @@ BAD = [
     ("workspace_host", "https://host.com\nfoo: bar"),
     ("workspace_host", "https://${var.host}"),
     ("workspace_host", "my-workspace.cloud.databricks.com"),
+    ("prod_workspace_host", "http://prod.cloud.databricks.com"),
+    ("prod_workspace_host", ""),
+    ("prod_service_principal", "etl-prod"),  # a display name, not the application id
+    ("prod_service_principal", "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a8"),
+    ("prod_service_principal", "{6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84}"),
     ("databricks_profile", "my profile"),
     ("databricks_profile", ""),
     ("catalog", "main-prod"),
@@ -103,6 +115,9 @@ BAD = [
     ("landing_path", "/Volumes/main/retail"),
     ("landing_path", "/Volumes/main/retail/../../etc"),
     ("landing_path", "/Volumes/main/retail/land ing"),
+    # the pipeline's own schema: the bundle creates this volume, so it needs a valid name
+    ("landing_path", "/Volumes/main/retail_lakehouse/land-ing"),
+    ("landing_path", "/Volumes/main/RETAIL_LAKEHOUSE/select"),
     ("landing_path", "s3://bucket/it's"),
     ("landing_path", "s3://bucket/${var.x}"),
     ("landing_path", "hdfs://nn/landing"),
@@ -131,6 +146,29 @@ def test_invalid_answers_name_the_field_and_value(field, value):
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"{field}: {value!r} -- ")
     assert "\n" not in errors[0]  # one line each, the bad value shown escaped
+
+
+@pytest.mark.parametrize(
+    ("landing_path", "volume"),
+    [
+        ("/Volumes/main/retail_lakehouse/landing", "landing"),
+        ("/Volumes/main/retail_lakehouse/landing/", "landing"),
+        ("/Volumes/Main/RETAIL_LAKEHOUSE/files/in/2024", "files"),
+        ("/Volumes/main/raw/landing", None),
+        ("/Volumes/other/retail_lakehouse/landing", None),
+        ("s3://bucket/main/retail_lakehouse/landing", None),
+    ],
+)
+def test_own_landing_volume(landing_path, volume):
+    assert answers.own_landing_volume(landing_path, "main", "retail_lakehouse") == volume
+
+
+def test_a_bad_host_that_fills_both_targets_is_reported_once():
+    bad = "http://my-workspace.cloud.databricks.com"
+    errors = answers.validate(
+        {**default_answers(), "workspace_host": bad, "prod_workspace_host": bad}
+    )
+    assert [error.split(":")[0] for error in errors] == ["workspace_host"]
 
 
 def test_every_problem_is_reported_at_once():

@@ -20,6 +20,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 BUNDLE_SCHEMA = REPO.parent / "shared" / "reference" / "databricks-bundle-schema.json"
 RETAIL_GOLD = {"dim_customers", "dim_products", "fact_orders", "dim_date"}
+DEV_HOST = "https://my-workspace.cloud.databricks.com"
+PROD_HOST = "https://prod-workspace.cloud.databricks.com"
+PROD_SP = "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84"
 
 # name -> (answers, gold tables that analysts get SELECT on)
 VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
@@ -38,6 +41,15 @@ VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
     "one_table": ({"table_names": "products"}, {"dim_products"}),
     "s3_landing": ({"landing_path": "s3://my-bucket/retail/landing"}, RETAIL_GOLD),
     "shared_volume": ({"landing_path": "/Volumes/main/raw/files/retail"}, RETAIL_GOLD),
+    "other_catalog_volume": ({"landing_path": "/Volumes/raw/retail/files"}, RETAIL_GOLD),
+    "volume_subfolder": (
+        {"landing_path": "/Volumes/main/retail_lakehouse/incoming/retail/v1"},
+        RETAIL_GOLD,
+    ),
+    "prod_sp": (
+        {"prod_service_principal": PROD_SP, "prod_workspace_host": PROD_HOST},
+        RETAIL_GOLD,
+    ),
     "everything_else": (
         {
             "source_format": "kafka",
@@ -160,6 +172,16 @@ def test_trigger_mode(baked, name: str) -> None:
         assert "pause_status" not in job["schedule"]  # dev mode pauses it; prod runs it
 
 
+KAFKA_KEYS = (
+    "kafka_bootstrap_servers",
+    "kafka_security_protocol",
+    "kafka_sasl_mechanism",
+    "kafka_secret_scope",
+    "kafka_username_key",
+    "kafka_password_key",
+)
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_source_configuration(baked, name: str) -> None:
     project = baked(name)
@@ -169,9 +191,16 @@ def test_source_configuration(baked, name: str) -> None:
     assert configuration["medallion.engine"] == "databricks"
     assert configuration["medallion.source_format"] == "${var.source_format}"
     assert variables["source_format"]["default"] == source
-    for key, fmt in (("delta_source_schema", "delta"), ("kafka_bootstrap_servers", "kafka")):
+    for key, fmt in (("delta_source_schema", "delta"), *((key, "kafka") for key in KAFKA_KEYS)):
         assert (f"medallion.{key}" in configuration) == (source == fmt)
         assert (key in variables) == (source == fmt)
+        if key in variables:
+            assert configuration[f"medallion.{key}"] == f"${{var.{key}}}"
+    if source == "kafka":
+        assert variables["kafka_security_protocol"]["default"] == "SASL_SSL"
+        assert variables["kafka_sasl_mechanism"]["default"] == "PLAIN"
+        # names of a secret scope and its keys only: the values are read at run time
+        assert not [key for key in variables if "secret" in key and key != "kafka_secret_scope"]
 
 
 def test_targets_and_schema(baked) -> None:
@@ -181,26 +210,131 @@ def test_targets_and_schema(baked) -> None:
     assert dev["mode"] == "development"
     assert dev["default"] is True
     assert prod["mode"] == "production"
-    assert prod["workspace"]["root_path"].startswith("/Workspace/")
-    assert "run_as" in prod
-    assert {"group_name": "${var.engineers_group}", "level": "CAN_RUN"} in prod["permissions"]
     resource = pipeline(project)
     assert resource["schema"] == "${resources.schemas.medallion.name}"
     assert resource["event_log"]["name"] == "retail_lakehouse_pipeline_event_log"
     assert resource["libraries"] == [
         {"glob": {"include": f"../src/{layer}/**"}} for layer in ("bronze", "silver", "gold")
     ]
-    grants = load(project, "resources/schema.yml")["resources"]["schemas"]["medallion"]["grants"]
-    assert {g["principal"]: set(g["privileges"]) for g in grants} == {
-        "${var.engineers_group}": {
-            "USE_SCHEMA",
-            "CREATE_TABLE",
-            "CREATE_MATERIALIZED_VIEW",
-            "MODIFY",
-            "SELECT",
-        },
-        "${var.analysts_group}": {"USE_SCHEMA", "SELECT"},
+
+
+def merge(base: Any, override: Any) -> Any:
+    """The CLI's target merge: maps merge key by key, sequences concatenate, scalars are replaced
+    (databricks/cli libs/dyn/merge/merge.go; bundle/config/root.go MergeTargetOverrides)."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {**base, **{k: merge(base[k], v) if k in base else v for k, v in override.items()}}
+    if isinstance(base, list) and isinstance(override, list):
+        return base + override
+    return override
+
+
+def target_config(project: Path, target: str) -> dict[str, Any]:
+    """What the CLI deploys for `target`: the merged config with the target's overrides."""
+    config = merged_config(project)
+    overrides = config["targets"][target]
+    for section in ("workspace", "resources", "permissions", "run_as"):
+        if section in overrides:
+            replace = section == "run_as"  # run_as is overwritten, not merged (root.go)
+            base = config.get(section)
+            config[section] = (
+                overrides[section] if replace or base is None else merge(base, overrides[section])
+            )
+    return config
+
+
+def schema_grants(config: dict[str, Any]) -> dict[str, set[str]]:
+    grants = config["resources"]["schemas"]["medallion"]["grants"]
+    merged: dict[str, set[str]] = {}
+    for grant in grants:  # duplicate principals are merged by the CLI from 0.296.0
+        merged.setdefault(grant["principal"], set()).update(grant["privileges"])
+    return merged
+
+
+ENGINEERS_SCHEMA = {"USE_SCHEMA", "CREATE_TABLE", "CREATE_MATERIALIZED_VIEW", "MODIFY", "SELECT"}
+
+
+@pytest.mark.parametrize("name", ["defaults", "prod_sp"])
+def test_analysts_reach_the_prod_schema_only_and_never_select_it(baked, name: str) -> None:
+    project = baked(name)
+    dev, prod = target_config(project, "dev"), target_config(project, "prod")
+    assert schema_grants(dev) == {"${var.engineers_group}": ENGINEERS_SCHEMA}
+    assert schema_grants(prod) == {
+        "${var.engineers_group}": ENGINEERS_SCHEMA,
+        "${var.analysts_group}": {"USE_SCHEMA"},
     }
+
+
+@pytest.mark.parametrize("name", ["defaults", "prod_sp"])
+def test_each_target_has_its_own_host(baked, name: str) -> None:
+    config = load(baked(name), "databricks.yml")
+    assert "workspace" not in config, "a top-level host would apply to every target"
+    assert config["targets"]["dev"]["workspace"]["host"] == DEV_HOST
+    # the prod answer defaults to the dev answer: one answer can fill both
+    expected_prod = answers(name).get("prod_workspace_host", DEV_HOST)
+    assert config["targets"]["prod"]["workspace"]["host"] == expected_prod
+    for target in ("dev", "prod"):
+        assert "${" not in config["targets"][target]["workspace"]["host"]
+
+
+def test_prod_with_a_service_principal_runs_as_it_from_its_home_folder(baked) -> None:
+    prod = target_config(baked("prod_sp"), "prod")
+    root_path = f"/Workspace/Users/{PROD_SP}/.bundle/${{bundle.name}}/prod"
+    assert prod["workspace"]["root_path"] == root_path
+    assert prod["run_as"] == {"service_principal_name": PROD_SP}
+    assert {"service_principal_name": PROD_SP, "level": "CAN_MANAGE"} in prod["permissions"]
+    assert {"group_name": "${var.engineers_group}", "level": "CAN_RUN"} in prod["permissions"]
+    assert {"group_name": "${var.analysts_group}", "level": "CAN_VIEW"} in prod["permissions"]
+
+
+def test_prod_without_a_service_principal_has_one_fixed_folder(baked) -> None:
+    prod = target_config(baked("defaults"), "prod")
+    assert prod["workspace"]["root_path"] == "/Workspace/Shared/.bundle/${bundle.name}/prod"
+    assert "run_as" not in prod
+    # Not silenced: `validate --strict` reports that every user can write this folder (the
+    # generated tests/tools/test_make_targets.py shows it against the CLI fake).
+    assert not [p for p in prod["permissions"] if p.get("group_name") == "users"]
+    assert {"group_name": "${var.engineers_group}", "level": "CAN_MANAGE"} in prod["permissions"]
+
+
+@pytest.mark.parametrize("name", ["defaults", "prod_sp"])
+def test_prod_folder_does_not_depend_on_who_deploys(baked, name: str) -> None:
+    prod = load(baked(name), "databricks.yml")["targets"]["prod"]
+    assert "current_user" not in json.dumps(prod)
+    assert prod["workspace"]["root_path"].endswith("/.bundle/${bundle.name}/prod")
+
+
+def landing_volume(name: str) -> str | None:
+    from bake.answers import own_landing_volume
+
+    catalog = answers(name).get("catalog", "main")
+    schema = answers(name).get("schema", "retail_lakehouse")
+    landing = answers(name).get("landing_path", f"/Volumes/{catalog}/{schema}/landing")
+    return own_landing_volume(landing, catalog, schema)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_the_landing_volume_is_a_bundle_resource_when_it_is_ours(baked, name: str) -> None:
+    project = baked(name)
+    volume = landing_volume(name)
+    volume_file = project / "resources" / "landing_volume.yml"
+    landing = pipeline(project)["configuration"]["medallion.landing_path"]
+    if volume is None:  # another schema's volume or a cloud URI: not ours to create
+        assert not volume_file.exists()
+        assert landing == "${var.landing_path}"
+        return
+    resource = load(project, "resources/landing_volume.yml")["resources"]["volumes"]["landing"]
+    assert resource["catalog_name"] == "${var.catalog}"
+    assert resource["schema_name"] == "${resources.schemas.medallion.name}"
+    assert resource["name"] == volume
+    assert resource["grants"] == [
+        {"principal": "${var.engineers_group}", "privileges": ["READ_VOLUME", "WRITE_VOLUME"]}
+    ]
+    path = answers(name).get("landing_path", "")
+    subfolder = path.rstrip("/").split("/")[5:]
+    expected = "/Volumes/${var.catalog}/${resources.schemas.medallion.name}/"
+    expected += "${resources.volumes.landing.name}" + "".join(f"/{part}" for part in subfolder)
+    assert landing == expected, "every target reads its own schema's volume"
+    assert "landing_path" not in load(project, "databricks.yml")["variables"]
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -227,14 +361,36 @@ def test_grants_sql_parses_and_is_least_privilege(baked, name: str) -> None:
     schema = answers(name).get("schema", "retail_lakehouse")
     assert f"CREATE CATALOG IF NOT EXISTS `{catalog}`;" in sql
     assert f"CREATE SCHEMA IF NOT EXISTS `{catalog}`.`{schema}`;" in sql
-    assert f"ON SCHEMA `{catalog}`.`{schema}` TO `data-analysts`;" in sql
+    flat = " ".join(" ".join(code).split())
+    # engineers create their dev_<user>_ schemas with their own deploys
+    assert f"GRANT USE CATALOG, CREATE SCHEMA ON CATALOG `{catalog}` TO `data-engineers`;" in flat
     landing = answers(name).get("landing_path", f"/Volumes/{catalog}/{schema}/landing")
-    if landing.startswith("/Volumes/"):
-        volume = ".".join(f"`{part}`" for part in landing.split("/")[2:5])
-        assert f"CREATE VOLUME IF NOT EXISTS {volume};" in sql
-        assert f"GRANT READ VOLUME, WRITE VOLUME ON VOLUME {volume} TO `data-engineers`;" in sql
+    volume = ".".join(f"`{part}`" for part in landing.split("/")[2:5])
+    assert "CREATE VOLUME" not in sql, "the bundle owns our volume; another schema's is not ours"
+    if landing.startswith("/Volumes/") and landing_volume(name) is None:
+        assert f"GRANT READ VOLUME ON VOLUME {volume} TO `data-engineers`;" in sql
     else:
-        assert "VOLUME" not in sql
+        assert "VOLUME" not in "\n".join(code)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_analysts_are_granted_the_gold_tables_and_nothing_else(baked, name: str) -> None:
+    import sqlglot
+
+    sql = (baked(name) / "sql/grants.sql").read_text()
+    statements = [s for s in sqlglot.parse(sql, read="databricks") if s is not None]
+    texts = [" ".join(s.sql(dialect="databricks", comments=False).split()) for s in statements]
+    to_analysts = {text for text in texts if text.endswith(" TO `data-analysts`")}
+    catalog = answers(name).get("catalog", "main")
+    schema = f"`{catalog}`.`{answers(name).get('schema', 'retail_lakehouse')}`"
+    gold = {f"GRANT SELECT ON TABLE {schema}.`{table}`" for table in VARIANTS[name][1]}
+    assert {text.removesuffix(" TO `data-analysts`") for text in to_analysts} == {
+        f"GRANT USE CATALOG ON CATALOG `{catalog}`",
+        f"GRANT USE SCHEMA ON SCHEMA {schema}",  # USE SCHEMA alone reads nothing
+        *gold,
+    }
+    for hidden in ("bronze_", "silver_", "_quarantine", "_event_log", "SELECT ON SCHEMA"):
+        assert not [text for text in to_analysts if hidden in text], hidden
 
 
 @functools.cache

@@ -1,13 +1,16 @@
-"""Operations side of generated projects: SQL, Makefile targets and GitHub workflows.
+"""Operations side of generated projects: SQL, Makefile targets, GitHub workflows, the bake hook.
 
 For several bakes: the generated SQL (grants and monitoring) parses with sqlglot's Databricks
 dialect, the Makefile's Databricks targets call the right CLI commands (the generated project's own
-recorded-CLI and local-SDK-server tests run), the workflows validate against the GitHub workflow
-schema vendored by check-jsonschema, and every `make` target they call exists.
+strict-fake-CLI and local-SDK-server tests run), the workflows validate against the GitHub workflow
+schema vendored by check-jsonschema, every `make` target they call exists, CI's validate step
+really reaches the CLI, and a bake never calls a `databricks` CLI.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -33,6 +36,20 @@ BAKES = {
         "schema": "shop",
     },
     "single_table": {"table_names": "accounts", "source_format": "csv"},
+    "prod_sp": {
+        "prod_service_principal": "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84",
+        "prod_workspace_host": "https://prod-workspace.cloud.databricks.com",
+    },
+}
+# Bakes whose generated strict-fake-CLI and SDK-server tests run (they depend on the ops answers,
+# not on the tables): a named profile, the default profile, a prod service principal and host.
+CLI_TEST_BAKES = ("default", "other_tables", "prod_sp")
+# Released commits of the actions the workflows use (tag -> commit read from each repository).
+PINNED_ACTIONS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/setup-java": ("b6effb05e454b25005698d916606bdc6ffcbf961", "v5.7.0"),
+    "databricks/setup-cli": ("6bb7075f85b326f8b9ce160933dfe9bcd63c8121", "v1.13.0"),
 }
 TARGET_LINE = re.compile(r"^([a-zA-Z][a-zA-Z0-9_-]*):(?!=)", re.MULTILINE)
 
@@ -71,8 +88,8 @@ def test_sql_parses_and_generated_ops_tests_pass(baked, request):
     """sql/grants.sql + sql/monitoring/*.sql parse (Databricks dialect) in every bake; the
     recorded-CLI and local-SDK-server tests run in two bakes (they do not depend on the tables)."""
     project, _ = baked
-    tests = ["tests/tools/test_sql_parses.py"]
-    if request.node.callspec.id in ("default", "other_tables"):
+    tests = ["tests/tools/test_sql_parses.py", "tests/tools/test_databricks_cli.py"]
+    if request.node.callspec.id in CLI_TEST_BAKES:
         tests.append("tests/tools/test_grants.py")
         if MAKE is not None:
             tests.append("tests/tools/test_make_targets.py")
@@ -154,7 +171,7 @@ def test_make_help_lists_every_target_and_is_the_default(baked):
     assert listed == targets
     for required in (
         "help install install-remote lint format test test-remote sample-data run-local "
-        "validate deploy run full-refresh logs destroy grants clean"
+        "validate deploy dry-run run full-refresh logs history check-graph destroy grants clean"
     ).split():
         assert required in targets
 
@@ -171,3 +188,126 @@ def test_make_dry_run_shows_the_cli_calls(baked):
     assert f"databricks bundle deploy --target dev --profile {profile}\n" in deploy.stdout
     assert f"databricks bundle run --target prod --profile {profile} medallion\n" in run.stdout
     assert f'--profile "{profile}"' in deploy.stdout  # the pre-flight check runs first
+
+
+def steps(workflow: Path) -> list[dict]:
+    return [
+        step
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values()
+        for step in job["steps"]
+    ]
+
+
+def test_actions_are_pinned_to_released_commits(default_project):
+    for workflow in sorted((default_project / ".github" / "workflows").glob("*.yml")):
+        text = workflow.read_text()
+        for step in steps(workflow):
+            if "uses" not in step:
+                continue
+            action, _, ref = step["uses"].partition("@")
+            commit, tag = PINNED_ACTIONS[action]
+            assert ref == commit, f"{workflow.name}: {step['uses']} is not the commit of {tag}"
+            assert f"{step['uses']} # {tag}" in text, "the comment names the release"
+    deploy = steps(default_project / ".github" / "workflows" / "deploy.yml")
+    setup_cli = next(step for step in deploy if step.get("uses", "").startswith("databricks/"))
+    assert setup_cli["with"] == {"version": "1.13.0"}  # >= 0.286.0, what the project checks
+
+
+def deploy_step(project: Path, make_target: str) -> dict:
+    workflow = project / ".github" / "workflows" / "deploy.yml"
+    deploy_steps = yaml.safe_load(workflow.read_text())["jobs"]["deploy"]["steps"]
+    return next(step for step in deploy_steps if f"make {make_target} " in step.get("run", ""))
+
+
+def test_deploy_workflow_validates_deploys_then_dry_runs_dev(default_project):
+    workflow = default_project / ".github" / "workflows" / "deploy.yml"
+    deploy = yaml.safe_load(workflow.read_text())["jobs"]["deploy"]
+    runs = [step.get("run", "") for step in deploy["steps"]]
+    order = [next(i for i, run in enumerate(runs) if f"make {t} " in run) for t in
+             ("validate", "deploy", "dry-run")]  # fmt: skip
+    assert order == sorted(order)
+    assert "ONLINE=required" in runs[order[0]] and "PROFILE=" in runs[order[0]]
+    assert deploy_step(default_project, "dry-run")["if"] == "${{ env.TARGET == 'dev' }}"
+    assert "DATABRICKS_AUTH_TYPE" not in deploy["env"]
+
+
+def test_ci_runs_the_graph_check_after_the_tests(default_project):
+    runs = [step.get("run", "") for step in steps(default_project / ".github/workflows/ci.yml")]
+    assert runs.index("make check-graph") > runs.index("make test")
+    assert "make validate PROFILE= ONLINE=off" in runs
+
+
+def fake_cli_env(project: Path, tmp_path: Path, with_cli: bool = True) -> dict[str, str]:
+    """The deploy job's environment, with the project's strict fake CLI on PATH (or no CLI)."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir(exist_ok=True)
+    fake = project / "tests" / "tools" / "fake_databricks.py"
+    if with_cli:
+        (fake_bin / "databricks").write_text(f'#!/bin/sh\nexec "{sys.executable}" "{fake}" "$@"\n')
+        (fake_bin / "databricks").chmod(0o755)
+    path = [
+        p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "databricks").exists()
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "MAKE"))}
+    return {
+        **env,
+        "PATH": os.pathsep.join([str(fake_bin), *path]),
+        "PYTHON": sys.executable,  # what `make install` would put in .venv
+        "TARGET": "dev",
+        "DATABRICKS_HOST": "https://my-workspace.cloud.databricks.com",
+        "DATABRICKS_CLIENT_ID": "ci-service-principal",
+        "DATABRICKS_CLIENT_SECRET": "secret",
+        "DATABRICKS_CONFIG_FILE": str(tmp_path / "no-databrickscfg"),
+        "FAKE_DATABRICKS_LOG": str(tmp_path / "calls.jsonl"),
+    }
+
+
+@needs_make
+def test_ci_validate_step_reaches_the_cli_with_environment_credentials(default_project, tmp_path):
+    env = fake_cli_env(default_project, tmp_path)
+
+    result = subprocess.run(
+        ["bash", "-c", deploy_step(default_project, "validate")["run"]],
+        cwd=default_project, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    calls = [json.loads(line) for line in Path(env["FAKE_DATABRICKS_LOG"]).read_text().splitlines()]
+    assert calls[-1] == {
+        "argv": ["bundle", "validate", "--strict", "--target", "dev"],  # no --profile
+        "auth": "environment (oauth) at https://my-workspace.cloud.databricks.com",
+        "error": "",
+    }
+
+
+@needs_make
+def test_ci_validate_step_fails_when_the_cli_is_missing(default_project, tmp_path):
+    env = fake_cli_env(default_project, tmp_path, with_cli=False)
+
+    result = subprocess.run(
+        ["bash", "-c", deploy_step(default_project, "validate")["run"]],
+        cwd=default_project, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert result.returncode != 0
+    assert "online check required but the `databricks` CLI is not on PATH" in result.stderr
+
+
+def test_a_bake_never_calls_the_databricks_cli(tmp_path, monkeypatch):
+    """Even with a CLI and a DEFAULT profile on the machine, the bake validates offline only."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    calls = tmp_path / "calls.txt"
+    (fake_bin / "databricks").write_text(f'#!/bin/sh\necho "$@" >> "{calls}"\nexit 1\n')
+    (fake_bin / "databricks").chmod(0o755)
+    config = tmp_path / "databrickscfg"
+    config.write_text("[DEFAULT]\nhost = https://someone-elses.cloud.databricks.com\ntoken = x\n")
+    monkeypatch.setenv("PATH", f"{fake_bin}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("DATABRICKS_CLIENT_ID", "id")
+    monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", "secret")
+
+    project = bake_project(tmp_path / "out")
+
+    assert (project / "databricks.yml").is_file()
+    assert not calls.exists(), f"the bake ran: databricks {calls.read_text()}"

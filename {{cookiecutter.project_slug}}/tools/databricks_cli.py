@@ -2,10 +2,10 @@
 
 Standard library only, so that `make deploy` works before `make install`:
 
-    python3 -m tools.databricks_cli --profile DEFAULT check
+    python3 -m tools.databricks_cli --profile DEFAULT --target dev check
     python3 -m tools.databricks_cli --profile DEFAULT check-profile
-    python3 -m tools.databricks_cli --profile DEFAULT confirm --target prod --action "destroy"
-    python3 -m tools.databricks_cli --profile DEFAULT logs --target dev --pipeline-key my_pipeline
+    python3 -m tools.databricks_cli --profile DEFAULT --target prod confirm --action "destroy"
+    python3 -m tools.databricks_cli --profile DEFAULT --target dev logs --pipeline-key medallion
 
 An empty --profile means "authenticate from DATABRICKS_* environment variables" (CI).
 """
@@ -22,12 +22,22 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-# Bundles with `catalog`/`schema`/`serverless` pipelines, `event_log` and `bundle validate --strict`
-# need a recent CLI. 0.250.0 is a conservative floor; newer is always fine.
-MIN_CLI_VERSION = (0, 250, 0)
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLE_FILE = ROOT / "databricks.yml"
+# The newest CLI feature this project uses decides the floor (versions from databricks/cli's git
+# tags and CHANGELOG.md):
+#   0.286.0  `bundle validate --strict` (cmd/bundle/validate.go, #4232)      make validate
+#   0.283.0  `pipelines logs` / `pipelines history` visible (#4275)           make logs, history
+#   0.267.0  top-level run_as for pipelines (#3307)                           prod run_as
+#   0.215.0  `bundle run --validate-only` (bundle/run/pipeline_options.go)    make dry-run
+MIN_CLI_VERSION = (0, 286, 0)
+# `pipelines logs -n` above this fails: "number of results must be 250 or less"
+# (databricks/cli cmd/pipelines/utils.go, fetchAllPipelineEvents).
+MAX_LOG_EVENTS = 250
+# What the CLI's --start-time accepts: Go's time.RFC3339Nano (cmd/pipelines/utils.go).
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 INSTALL_HINT = (
     "Install or upgrade the Databricks CLI:\n"
     "  macOS/Linux: brew tap databricks/tap && brew install databricks\n"
@@ -51,7 +61,7 @@ def fmt_version(version: Sequence[int]) -> str:
 
 
 def parse_version(text: str) -> tuple[int, int, int] | None:
-    """The version in `databricks --version` output: 'Databricks CLI v0.250.0' -> (0, 250, 0)."""
+    """The version in `databricks --version` output: 'Databricks CLI v0.286.0' -> (0, 286, 0)."""
     match = re.search(r"v?(\d+)\.(\d+)\.(\d+)", text)
     if not match:
         return None
@@ -81,8 +91,9 @@ def cli_version(databricks: str = "databricks") -> tuple[int, int, int]:
                 " remove it with `pip uninstall databricks-cli`."
             )
         raise PreflightError(
-            f"Databricks CLI {fmt_version(version)} is too old for bundles: this project needs "
-            f">= {fmt_version(MIN_CLI_VERSION)}.{legacy}\n{INSTALL_HINT}"
+            f"Databricks CLI {fmt_version(version)} is too old for this project: it needs "
+            f">= {fmt_version(MIN_CLI_VERSION)} (bundle validate --strict, pipelines logs and "
+            f"history).{legacy}\n{INSTALL_HINT}"
         )
     return version
 
@@ -127,10 +138,88 @@ def check_auth(profile: str, host_hint: str = "<workspace-url>") -> str:
     return f"profile {profile} ({path})"
 
 
-def check(databricks: str, profile: str, host_hint: str) -> str:
+def _scalar(text: str) -> str:
+    """A one-line YAML scalar: JSON-style "double", 'single' or plain (comment stripped)."""
+    text = text.strip()
+    if text.startswith('"'):
+        value, _ = json.JSONDecoder().raw_decode(text)
+        return str(value)
+    if text.startswith("'"):
+        return text[1 : text.index("'", 1)].replace("''", "'")
+    return re.split(r"\s+#", text, maxsplit=1)[0].strip()
+
+
+def bundle_host(text: str, target: str) -> str | None:
+    """`targets.<target>.workspace.host` of a databricks.yml, else the top-level `workspace.host`.
+
+    A small reader for the block-style mappings this project writes (PyYAML is not installed
+    before `make install`); tests check that it agrees with PyYAML on this project's file.
+    """
+    keys: list[tuple[int, str]] = []  # (indent, key) of the mappings the current line is in
+    block_indent: int | None = None  # inside a `>-` or `|` block scalar deeper than this
+    found: dict[tuple[str, ...], str] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None and (not stripped or indent > block_indent):
+            continue
+        block_indent = None
+        if not stripped or stripped.startswith(("#", "-")):
+            continue
+        match = re.fullmatch(r"""("[^"]*"|'[^']*'|[^\s:#][^:#]*?)\s*:(?:\s+(.*))?""", stripped)
+        if not match:
+            continue
+        key, value = match.group(1).strip("\"'"), (match.group(2) or "").strip()
+        while keys and keys[-1][0] >= indent:
+            keys.pop()
+        if not value or value.startswith("#"):
+            keys.append((indent, key))
+        elif value[0] in ">|":
+            block_indent = indent
+        else:
+            found[(*(k for _, k in keys), key)] = _scalar(value)
+    return found.get(("targets", target, "workspace", "host")) or found.get(("workspace", "host"))
+
+
+def normalize_host(host: str) -> str:
+    """Compare hosts the way a person means them: scheme optional, case and trailing / ignored."""
+    host = host.strip().lower().rstrip("/")
+    return host if "://" in host else f"https://{host}"
+
+
+def target_host(target: str, bundle_file: Path = BUNDLE_FILE) -> str | None:
+    try:
+        return bundle_host(bundle_file.read_text(encoding="utf-8"), target)
+    except (OSError, ValueError) as exc:
+        raise PreflightError(f"Cannot read workspace.host from {bundle_file}: {exc}") from exc
+
+
+def check_host(target: str, bundle_file: Path = BUNDLE_FILE) -> str | None:
+    """Stop when DATABRICKS_HOST names another workspace than the target's `workspace.host`.
+
+    The CLI does not: the bundle's host takes precedence and the environment only fills what is
+    unset (databricks/cli bundle/config/workspace.go Client(); databricks-sdk-go
+    config/config_attributes.go "don't overwrite a value previously set"), so credentials meant
+    for one workspace would silently be sent to the other.
+    """
+    host = target_host(target, bundle_file)
+    env_host = os.environ.get("DATABRICKS_HOST", "").strip()
+    if host and env_host and normalize_host(env_host) != normalize_host(host):
+        raise PreflightError(
+            f"DATABRICKS_HOST is {env_host}, but target '{target}' deploys to {host} "
+            f"(targets.{target}.workspace.host in {bundle_file.name}). The CLI would silently use "
+            f"{host} with credentials meant for {env_host}.\n"
+            f"Set DATABRICKS_HOST={host} (in CI: the secret of the '{target}' environment), "
+            "unset it, or fix the host in databricks.yml."
+        )
+    return host
+
+
+def check(databricks: str, profile: str, target: str) -> str:
     version = cli_version(databricks)
-    auth = check_auth(profile, host_hint)
-    return f"Databricks CLI {fmt_version(version)}, credentials from {auth}"
+    host = check_host(target)
+    auth = check_auth(profile, host or "<workspace-url>")
+    return f"Databricks CLI {fmt_version(version)}, {host or 'no host'}, credentials from {auth}"
 
 
 def confirm(target: str, action: str, answer: str, stdin=None) -> None:
@@ -152,33 +241,8 @@ def confirm(target: str, action: str, answer: str, stdin=None) -> None:
         raise PreflightError(f"Not confirmed (got {reply!r}); nothing was done.")
 
 
-def run_cli(argv: list[str]) -> str:
-    print("+ " + shlex.join(argv), flush=True)
-    result = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        raise PreflightError(f"`{shlex.join(argv)}` failed with exit code {result.returncode}.")
-    return result.stdout
-
-
-def pipeline_id(summary: dict, key: str, target: str) -> str:
-    pipelines = (summary.get("resources") or {}).get("pipelines") or {}
-    resource = pipelines.get(key)
-    if resource is None:
-        found = ", ".join(sorted(pipelines)) or "none"
-        raise PreflightError(
-            f"The bundle has no pipeline resource '{key}' (found: {found}). "
-            "Set PIPELINE_KEY=<key> to the key under resources.pipelines."
-        )
-    if not resource.get("id"):
-        raise PreflightError(
-            f"Pipeline '{key}' is not deployed to target '{target}' yet. Run: make deploy "
-            f"TARGET={target}"
-        )
-    return str(resource["id"])
-
-
 def format_event(event: dict) -> str:
+    """One line per pipeline event (the fields of the API's PipelineEvent)."""
     timestamp = str(event.get("timestamp", ""))[:23]
     origin = event.get("origin") or {}
     where = origin.get("flow_name") or origin.get("dataset_name") or ""
@@ -189,71 +253,77 @@ def format_event(event: dict) -> str:
     return line + message
 
 
-def logs(databricks: str, profile: str, target: str, key: str, since: str, max_events: int) -> None:
-    common = ["--target", target] + (["--profile", profile] if profile else [])
-    summary = json.loads(run_cli([databricks, "bundle", "summary", *common, "-o", "json"]))
-    pid = pipeline_id(summary, key, target)
-    events_argv = [databricks, "pipelines", "list-pipeline-events", pid]
-    events_argv += ["--max-results", str(max_events), "--filter", f"timestamp >= '{since}'"]
-    events_argv += (["--profile", profile] if profile else []) + ["-o", "json"]
-    events = json.loads(run_cli(events_argv) or "[]")
-    if isinstance(events, dict):  # older CLIs wrap the list
-        events = events.get("events") or []
+def logs_command(databricks: str, profile: str, target: str, options: argparse.Namespace) -> list:
+    """`databricks pipelines logs KEY ...`: events of the latest update unless --update-id."""
+    if not 1 <= options.max_events <= MAX_LOG_EVENTS:
+        raise PreflightError(
+            f"MAX_EVENTS={options.max_events}: the CLI returns 1 to {MAX_LOG_EVENTS} events."
+        )
+    if options.since and not RFC3339.fullmatch(options.since):
+        raise PreflightError(
+            f"SINCE={options.since}: use an RFC 3339 time such as 2026-01-15T10:30:00Z."
+        )
+    argv = [databricks, "pipelines", "logs", options.pipeline_key, "--target", target]
+    argv += ["--profile", profile] if profile else []
+    argv += ["-n", str(options.max_events)]
+    argv += ["--start-time", options.since] if options.since else []
+    argv += ["--update-id", options.update_id] if options.update_id else []
+    argv += ["--level", options.level] if options.level else []
+    return [*argv, "-o", "json"]
+
+
+def logs(databricks: str, profile: str, target: str, options: argparse.Namespace) -> None:
+    argv = logs_command(databricks, profile, target, options)
+    print("+ " + shlex.join(argv), flush=True)
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise PreflightError(f"`{shlex.join(argv)}` failed with exit code {result.returncode}.")
+    events = json.loads(result.stdout or "[]")
     if not events:
-        print(f"No pipeline events since {since}.")
+        print("No events match. `make history` lists the updates (UPDATE_ID=<id> picks one).")
         return
-    # The API returns newest first; print oldest first so the latest line is at the bottom.
-    for event in reversed(events[:max_events]):
+    # The CLI asks for `timestamp desc`; print oldest first so the latest line is at the bottom.
+    for event in reversed(events):
         print(format_event(event))
-    errors = [event for event in events[:max_events] if event.get("level") == "ERROR"]
+    errors = [event for event in events if event.get("level") == "ERROR"]
     if errors:
-        print(f"\n{len(errors)} ERROR event(s). Details: databricks pipelines get {pid}", end="")
-        print(" or the pipeline's page in the workspace (Jobs & Pipelines).")
-
-
-def default_since(hours: int = 24) -> str:
-    return (datetime.now(timezone.utc) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        print(f"\n{len(errors)} ERROR event(s): `make logs LEVEL=ERROR` shows only those; the")
+        print("pipeline's page in the workspace (Jobs & Pipelines) has the full stack traces.")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m tools.databricks_cli", description=__doc__)
     parser.add_argument("--profile", default="", help="CLI profile; empty: environment variables")
+    parser.add_argument("--target", default="dev", help="bundle target (its host is checked)")
     parser.add_argument("--databricks", default="databricks", help="the CLI executable")
-    parser.add_argument("--host", default="<workspace-url>", help="host shown in the login hint")
     sub = parser.add_subparsers(dest="command", required=True)
-    check_cmd = sub.add_parser("check", help="check CLI version and credentials")
+    check_cmd = sub.add_parser("check", help="check CLI version, host and credentials")
     check_cmd.add_argument("--quiet", action="store_true", help="no output; only the exit code")
     sub.add_parser("check-profile", help="check only the credentials (no CLI needed)")
     confirm_cmd = sub.add_parser("confirm", help="ask before a destructive action")
-    confirm_cmd.add_argument("--target", required=True)
     confirm_cmd.add_argument("--action", required=True)
     confirm_cmd.add_argument("--confirm", default="", help="'yes' skips the question")
-    logs_cmd = sub.add_parser("logs", help="recent events of the deployed pipeline")
-    logs_cmd.add_argument("--target", required=True)
+    logs_cmd = sub.add_parser("logs", help="events of the deployed pipeline, one line each")
     logs_cmd.add_argument("--pipeline-key", required=True)
-    logs_cmd.add_argument("--since", default="", help="ISO timestamp; default: 24 hours ago")
     logs_cmd.add_argument("--max-events", type=int, default=50)
+    logs_cmd.add_argument("--since", default="", help="RFC 3339 time (the CLI's --start-time)")
+    logs_cmd.add_argument("--update-id", default="", help="default: the latest update")
+    logs_cmd.add_argument("--level", default="", help="e.g. ERROR,WARN")
     args = parser.parse_args(argv)
 
     try:
         if args.command == "check":
-            status = check(args.databricks, args.profile, args.host)
+            status = check(args.databricks, args.profile, args.target)
             if not args.quiet:
                 print(status)
         elif args.command == "check-profile":
-            print("Databricks credentials from " + check_auth(args.profile, args.host))
+            host_hint = target_host(args.target) or "<workspace-url>"
+            print("Databricks credentials from " + check_auth(args.profile, host_hint))
         elif args.command == "confirm":
             confirm(args.target, args.action, args.confirm)
         else:
-            since = args.since or default_since()
-            logs(
-                args.databricks,
-                args.profile,
-                args.target,
-                args.pipeline_key,
-                since,
-                args.max_events,
-            )
+            logs(args.databricks, args.profile, args.target, args)
     except PreflightError as exc:
         if not getattr(args, "quiet", False):
             print(f"error: {exc}", file=sys.stderr)

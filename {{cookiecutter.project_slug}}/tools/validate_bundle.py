@@ -1,20 +1,22 @@
-"""Validate the Databricks bundle: offline checks always, `databricks bundle validate` if possible.
+"""Validate the Databricks bundle offline, then with `databricks bundle validate --strict`.
 
-    python -m tools.validate_bundle [--offline] [--target dev] [--profile NAME]
+    python -m tools.validate_bundle [--online auto|required|off] [--target dev] [--profile NAME]
 
 Offline: every YAML file parses; every resource loads into the typed models of `databricks-bundles`
 (unknown or misspelled fields are errors); every `${var.*}` and `${resources.*}` reference is
 defined; every pipeline library path and glob matches files; every Python file under src/ and
-tools/ compiles. Online (not with --offline), when the `databricks` CLI is on PATH and credentials
-are configured: `databricks bundle validate --strict`. Problems print as `file: path: reason` and
-the exit code is 1.
+tools/ compiles. Online: `databricks bundle validate --strict --target T [--profile P]`, after the
+same pre-flight as make's CLI targets (tools/databricks_cli.py: CLI version, credentials, and
+DATABRICKS_HOST equal to the target's host). `--profile ""` means environment credentials (CI).
+`--online auto` (default) skips the online check, with a note, when there is no CLI or no
+credentials; `required` makes that an error (CI must not pass without it); `off` (or `--offline`)
+never runs it. Problems print as `file: path: reason` and the exit code is 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import re
 import shutil
 import subprocess
@@ -209,6 +211,13 @@ def check_models(files: dict[Path, dict], report: Report) -> None:
             continue
         module, name = MODELS[rtype]
         model = getattr(importlib.import_module(module), name)
+        if where.startswith("targets."):
+            # A target override is partial (the CLI merges it into the resource): check its
+            # fields and enum values, not the fields that only the whole resource must have.
+            bad = find_bad_field(model, body, where)
+            if bad:
+                report.error(path, *bad)
+            continue
         try:
             model.from_dict(body)
         except (ValueError, TypeError, KeyError) as exc:
@@ -288,22 +297,14 @@ def check_python(root: Path, report: Report) -> None:
                 report.error(file, f"line {exc.lineno}", f"does not compile: {exc.msg}")
 
 
-def configured_profile(profile: str) -> str | None:
-    """Why online validation cannot run with this profile, or None when it can."""
+def online_blocker(profile: str) -> str | None:
+    """Why `bundle validate` cannot run here (no CLI, no credentials), or None when it can."""
     if shutil.which("databricks") is None:
         return "the `databricks` CLI is not on PATH"
-    if not profile:
-        if os.environ.get("DATABRICKS_HOST"):
-            return None
-        return "no profile given and DATABRICKS_HOST is not set"
-    # The same profile lookup as make's preflight check, so both agree on what is configured.
-    cfg = databricks_cli.config_file()
     try:
-        known = databricks_cli.profiles(cfg)
+        databricks_cli.check_auth(profile)  # the same lookup as make's pre-flight check
     except databricks_cli.PreflightError as exc:
-        return str(exc)
-    if profile not in known:
-        return f"profile {profile!r} is not configured in {cfg} (databricks auth login)"
+        return str(exc).splitlines()[0]
     return None
 
 
@@ -313,20 +314,31 @@ def default_profile(config: dict, target: str) -> str:
     return str(target_workspace.get("profile") or workspace.get("profile") or "DEFAULT")
 
 
-def validate_online(root: Path, target: str, profile: str, report: Report) -> None:
-    why_not = configured_profile(profile)
-    if why_not:
-        report.notes.append(f"Online check skipped: {why_not}.")
+def validate_online(root: Path, target: str, profile: str, required: bool, report: Report) -> None:
+    blocker = online_blocker(profile)
+    if blocker and not required:
+        report.notes.append(f"Online check skipped: {blocker}.")
         return
-    command = ["databricks", "bundle", "validate", "--strict", "-t", target]
-    command += ["-p", profile] if profile else []
+    where = f"targets.{target}"
+    if blocker:
+        report.error(root / "databricks.yml", where, f"online check required but {blocker}")
+        return
+    try:
+        databricks_cli.cli_version()  # `validate --strict` needs a recent CLI
+        databricks_cli.check_host(target, root / "databricks.yml")
+    except databricks_cli.PreflightError as exc:
+        report.error(root / "databricks.yml", where, str(exc))
+        return
+    command = ["databricks", "bundle", "validate", "--strict", "--target", target]
+    command += ["--profile", profile] if profile else []
     print("+ " + " ".join(command), flush=True)
     result = subprocess.run(command, cwd=root, check=False)
     if result.returncode != 0:
-        report.error(root / "databricks.yml", f"targets.{target}", "CLI validation failed")
+        report.error(root / "databricks.yml", where, "`databricks bundle validate --strict` failed")
 
 
-def validate(root: Path, offline: bool, target: str, profile: str | None) -> Report:
+def validate(root: Path, online: str, target: str, profile: str | None) -> Report:
+    """Run the checks; `online` is auto, required or off (see the module docstring)."""
     report = Report(root)
     files = load_config(root, report)
     if not report.problems:  # cross-file checks would only repeat a parse error as noise
@@ -335,25 +347,34 @@ def validate(root: Path, offline: bool, target: str, profile: str | None) -> Rep
         check_references(files, report)
         check_libraries(files, report)
     check_python(root, report)
-    if offline:
-        report.notes.append("Online check skipped: --offline.")
+    if online == "off":
+        report.notes.append("Online check skipped: offline only.")
     elif report.problems:
         report.notes.append("Online check skipped: fix the problems below first.")
     else:
         main = files.get(root / "databricks.yml", {})
         profile = default_profile(main, target) if profile is None else profile
-        validate_online(root, target, profile, report)
+        validate_online(root, target, profile, online == "required", report)
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--offline", action="store_true", help="skip `databricks bundle validate`")
+    parser.add_argument(
+        "--online",
+        choices=("auto", "required", "off"),
+        default="auto",
+        help="run `databricks bundle validate --strict`: when possible (auto), or fail without it",
+    )
+    parser.add_argument("--offline", action="store_true", help="the same as --online off")
     parser.add_argument("--target", default="dev", help="bundle target (default: dev)")
-    parser.add_argument("--profile", help="CLI profile (default: the target's, else DEFAULT)")
+    parser.add_argument(
+        "--profile", help='CLI profile; "" means DATABRICKS_* variables (default: DEFAULT)'
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help="bundle root (default: this repo)")
     args = parser.parse_args(argv)
-    report = validate(args.root, args.offline, args.target, args.profile)
+    online = "off" if args.offline else args.online
+    report = validate(args.root, online, args.target, args.profile)
     for note in report.notes:
         print(note)
     for problem in report.problems:

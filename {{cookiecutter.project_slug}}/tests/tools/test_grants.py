@@ -1,14 +1,23 @@
 """tools/grants.py: statement splitting, and the real Databricks SDK against a local fake server.
 
-The server on 127.0.0.1 answers the two statement-execution endpoints the SDK calls
-(POST /api/2.0/sql/statements, GET /api/2.0/sql/statements/<id>), so the SDK's request and
-response handling runs for real; no Databricks workspace is involved.
+The server on 127.0.0.1 answers the statement-execution endpoints the SDK calls
+(POST /api/2.0/sql/statements, GET /api/2.0/sql/statements/<id>, POST .../<id>/cancel), so the
+SDK's request and response handling runs for real; no Databricks workspace is involved. It checks
+requests the way the API documents them (databricks-sdk-go service/sql/model.go,
+ExecuteStatementRequest; https://docs.databricks.com/api/workspace/statementexecution): a bearer
+token, a non-empty `statement` and `warehouse_id`, `wait_timeout` of `0s` or `5s`..`50s`, the
+`on_wait_timeout`, `disposition` and `format` enums. Rejections use the API's error shape
+(`{"error_code", "message"}`, 400 INVALID_PARAMETER_VALUE, 401, 404); their message texts are ours.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
+import urllib.error
+import urllib.request
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -17,15 +26,24 @@ from tools import grants
 
 pytest.importorskip("databricks.sdk", reason="databricks-sdk is in the local dependency group")
 
+TOKEN = "t0k"
+WAIT_TIMEOUT = re.compile(r"0s|([5-9]|[1-4][0-9]|50)s")
+ENUMS = {
+    "on_wait_timeout": {"CONTINUE", "CANCEL"},
+    "disposition": {"INLINE", "EXTERNAL_LINKS"},
+    "format": {"JSON_ARRAY", "ARROW_STREAM", "CSV"},
+}
+
 
 class FakeWarehouse:
     """Scripted answers per statement: 'ok', 'pending' (PENDING, then SUCCEEDED) or 'fail'."""
 
     def __init__(self, script: dict[str, str]):
         self.script = script
+        self.url = ""  # set when the server starts
         self.received: list[dict] = []
         self.polls: list[str] = []
-        self.pending: dict[str, str] = {}
+        self.statements: dict[str, str] = {}  # statement id -> its state after a poll
 
     def status_for(self, statement: str) -> dict:
         behaviour = next((b for key, b in self.script.items() if key in statement), "ok")
@@ -40,6 +58,24 @@ class FakeWarehouse:
         return {"state": "PENDING" if behaviour == "pending" else "SUCCEEDED"}
 
 
+def request_problem(request: dict) -> str | None:
+    """Why the Statement Execution API would refuse this body (400), or None."""
+    for name in ("statement", "warehouse_id"):
+        if not isinstance(request.get(name), str) or not request[name].strip():
+            return f"{name} is required"
+    wait = request.get("wait_timeout", "10s")
+    if not isinstance(wait, str) or not WAIT_TIMEOUT.fullmatch(wait):
+        return f"wait_timeout must be 0s or between 5s and 50s, got {wait!r}"
+    for name, allowed in ENUMS.items():
+        if name in request and request[name] not in allowed:
+            return f"{name} must be one of {sorted(allowed)}, got {request[name]!r}"
+    if request.get("format") in ("ARROW_STREAM", "CSV") and (
+        request.get("disposition", "INLINE") != "EXTERNAL_LINKS"
+    ):
+        return f"format {request['format']} needs disposition EXTERNAL_LINKS"
+    return None
+
+
 def _serve(warehouse: FakeWarehouse):
     class Handler(BaseHTTPRequestHandler):
         def _reply(self, code: int, payload: dict) -> None:
@@ -50,27 +86,56 @@ def _serve(warehouse: FakeWarehouse):
             self.end_headers()
             self.wfile.write(body)
 
+        def _authorized(self) -> bool:
+            if self.headers.get("Authorization") == f"Bearer {TOKEN}":
+                return True
+            message = "Credential was not sent or was of an unsupported type for this API."
+            self._reply(401, {"error_code": "UNAUTHENTICATED", "message": message})
+            return False
+
         def do_POST(self):
-            if self.path != "/api/2.0/sql/statements":
+            base = "/api/2.0/sql/statements"
+            if not self._authorized():
+                return None
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b"{}"
+            match = re.fullmatch(rf"{base}/([^/]+)/cancel", self.path)
+            if match:
+                if match.group(1) not in warehouse.statements:
+                    return self._reply(404, {"error_code": "NOT_FOUND", "message": self.path})
+                warehouse.statements[match.group(1)] = "CANCELED"
+                return self._reply(200, {})
+            if self.path != base:
                 return self._reply(404, {"error_code": "NOT_FOUND", "message": self.path})
-            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            request["authorization"] = self.headers.get("Authorization")
+            try:
+                request = json.loads(body)
+            except ValueError:
+                return self._reply(400, {"error_code": "MALFORMED_REQUEST", "message": "not JSON"})
+            problem = request_problem(request)
+            if problem:
+                return self._reply(
+                    400, {"error_code": "INVALID_PARAMETER_VALUE", "message": problem}
+                )
             warehouse.received.append(request)
-            statement_id = f"stmt-{len(warehouse.received)}"
+            statement_id = str(uuid.uuid4())
             status = warehouse.status_for(request["statement"])
-            if status["state"] == "PENDING":
-                warehouse.pending[statement_id] = request["statement"]
+            warehouse.statements[statement_id] = (
+                "SUCCEEDED" if status["state"] == "PENDING" else status["state"]
+            )
             return self._reply(200, {"statement_id": statement_id, "status": status})
 
         def do_GET(self):
             prefix = "/api/2.0/sql/statements/"
             if not self.path.startswith(prefix):  # e.g. the SDK's host-metadata probe
                 return self._reply(404, {"error_code": "NOT_FOUND", "message": self.path})
+            if not self._authorized():
+                return None
             statement_id = self.path[len(prefix) :]
+            if statement_id not in warehouse.statements:
+                return self._reply(404, {"error_code": "NOT_FOUND", "message": statement_id})
             warehouse.polls.append(statement_id)
-            return self._reply(
-                200, {"statement_id": statement_id, "status": {"state": "SUCCEEDED"}}
-            )
+            state = warehouse.statements[statement_id]
+            return self._reply(200, {"statement_id": statement_id, "status": {"state": state}})
 
         def log_message(self, *args):
             pass
@@ -89,8 +154,9 @@ def workspace(tmp_path, monkeypatch):
         warehouse = FakeWarehouse(script or {})
         server = _serve(warehouse)
         servers.append(server)
+        warehouse.url = f"http://127.0.0.1:{server.server_port}"
         config = tmp_path / "databrickscfg"
-        config.write_text(f"[local]\nhost = http://127.0.0.1:{server.server_port}\ntoken = t0k\n")
+        config.write_text(f"[local]\nhost = {warehouse.url}\ntoken = {TOKEN}\n")
         monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config))
         return warehouse
 
@@ -134,8 +200,7 @@ def test_statements_arrive_in_order_with_the_warehouse_id(workspace, sql_file, c
     ]
     assert {r["warehouse_id"] for r in warehouse.received} == {"wh-1"}
     assert {r["wait_timeout"] for r in warehouse.received} == {"30s"}
-    assert {r["authorization"] for r in warehouse.received} == {"Bearer t0k"}
-    assert warehouse.polls == ["stmt-3"], "only the PENDING statement is polled, until SUCCEEDED"
+    assert len(warehouse.polls) == 1, "only the PENDING statement is polled, until SUCCEEDED"
     assert "All 4 statements succeeded on warehouse wh-1." in capsys.readouterr().out
 
 
@@ -179,6 +244,66 @@ def test_missing_warehouse_id_is_explained(workspace, sql_file, monkeypatch, cap
     assert grants.main(["--profile", "local", "--file", str(sql_file)]) == 1
     assert "make grants WAREHOUSE_ID=<id>" in capsys.readouterr().err
     assert warehouse.received == []
+
+
+def post(url: str, body: dict, token: str | None = TOKEN) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+GOOD_REQUEST = {"statement": "SELECT 1", "warehouse_id": "wh-1", "wait_timeout": "30s"}
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({}, 200, None),
+        ({"warehouse_id": ""}, 400, "INVALID_PARAMETER_VALUE"),
+        ({"warehouse_id": None}, 400, "INVALID_PARAMETER_VALUE"),
+        ({"statement": " "}, 400, "INVALID_PARAMETER_VALUE"),
+        ({"wait_timeout": "30"}, 400, "INVALID_PARAMETER_VALUE"),
+        ({"wait_timeout": "4s"}, 400, "INVALID_PARAMETER_VALUE"),
+        ({"wait_timeout": "51s"}, 400, "INVALID_PARAMETER_VALUE"),
+        ({"on_wait_timeout": "WAIT"}, 400, "INVALID_PARAMETER_VALUE"),
+        ({"format": "CSV"}, 400, "INVALID_PARAMETER_VALUE"),  # CSV needs EXTERNAL_LINKS
+    ],
+)
+def test_the_fake_server_refuses_what_the_api_refuses(workspace, change, status, code):
+    warehouse = workspace()
+    body = {key: value for key, value in {**GOOD_REQUEST, **change}.items() if value is not None}
+
+    got_status, payload = post(f"{warehouse.url}/api/2.0/sql/statements", body)
+
+    assert got_status == status, payload
+    assert payload.get("error_code") == code
+
+
+def test_the_fake_server_wants_credentials_and_known_statements(workspace):
+    warehouse = workspace()
+    url = f"{warehouse.url}/api/2.0/sql/statements"
+
+    assert post(url, GOOD_REQUEST, token=None)[0] == 401
+    assert post(url, GOOD_REQUEST, token="wrong")[0] == 401
+    assert post(f"{url}/no-such-statement/cancel", {})[0] == 404
+
+
+def test_an_http_error_from_the_api_stops_with_its_message(workspace, sql_file, capsys):
+    warehouse = workspace()
+
+    code = grants.main(["--profile", "local", "--warehouse-id", " ", "--file", str(sql_file)])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert warehouse.received == []
+    assert "Statement 1 of 4 failed" in err
+    assert "warehouse_id is required" in err
 
 
 def test_split_respects_quotes_backticks_and_comments():

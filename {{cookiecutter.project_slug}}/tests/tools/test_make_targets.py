@@ -1,6 +1,8 @@
-"""The Makefile's Databricks targets, run against a recording fake `databricks` executable.
+"""The Makefile's Databricks targets, run against a strict fake `databricks` executable.
 
-These tests show which CLI commands `make` runs and how it fails; they do not talk to Databricks.
+tests/tools/fake_databricks.py accepts only the commands and flags transcribed from the real CLI's
+sources and fails like it on anything else, so these tests show which CLI commands `make` runs,
+that the real CLI would accept them, and how make fails. They do not talk to Databricks.
 """
 
 from __future__ import annotations
@@ -12,55 +14,33 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fake_databricks  # test data beside this file: tests/tools is on sys.path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+FAKE = Path(fake_databricks.__file__).resolve()
 BAKED_PROFILE = {{ cookiecutter.databricks_profile | yaml_str }}
+DEV_HOST = {{ cookiecutter.workspace_host.rstrip("/") | yaml_str }}
+PROD_HOST = {{ cookiecutter.prod_workspace_host.rstrip("/") | yaml_str }}
+PROD_SERVICE_PRINCIPAL = {{ cookiecutter.prod_service_principal | yaml_str }}
 PIPELINE_KEY = "medallion"
 MAKE = shutil.which("make")
 
 pytestmark = pytest.mark.skipif(MAKE is None, reason="GNU make is not installed")
 
-FAKE_DATABRICKS = """#!@PYTHON@
-import json, os, sys
-
-args = sys.argv[1:]
-with open(os.environ["FAKE_DATABRICKS_LOG"], "a") as log:
-    log.write(json.dumps(args) + "\\n")
-if args[:1] in (["--version"], ["version"]):
-    print("Databricks CLI v" + os.environ.get("FAKE_DATABRICKS_VERSION", "1.22.1"))
-elif args[:2] == ["bundle", "summary"]:
-    pipeline = {"id": "pipe-123", "name": "demo"}
-    print(json.dumps({"resources": {"pipelines": {"medallion": pipeline}}}))
-elif args[:2] == ["pipelines", "list-pipeline-events"]:
-    print(json.dumps([
-        {"timestamp": "2026-01-02T10:00:05.000Z", "level": "ERROR",
-          "event_type": "flow_progress", "origin": {"flow_name": "silver_orders"},
-          "message": "Flow 'silver_orders' has FAILED."},
-        {"timestamp": "2026-01-02T10:00:00.000Z", "level": "INFO",
-          "event_type": "update_progress", "origin": {},
-          "message": "Update 1a2b is RUNNING."},
-    ]))
-else:
-    print("fake databricks: ok")
-"""
-
 
 @pytest.fixture
 def cli(tmp_path):
-    """Run make with a fake `databricks` first on PATH and a config file with one profile."""
+    """Run make with the fake `databricks` first on PATH and a config file with two profiles."""
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     fake = fake_bin / "databricks"
-    fake.write_text(FAKE_DATABRICKS.replace("@PYTHON@", sys.executable))
+    fake.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
     fake.chmod(0o755)
     # python3 for the stdlib-only pre-flight module, even when PATH loses the real CLI's folder.
     (fake_bin / "python3").symlink_to(sys.executable)
     config = tmp_path / "databrickscfg"
-    config.write_text(
-        f"[{BAKED_PROFILE}]\nhost = https://example.cloud.databricks.com\n\n"
-        "[prod]\nhost = https://example.cloud.databricks.com\n"
-    )
+    config.write_text(f"[{BAKED_PROFILE}]\nhost = {DEV_HOST}\n\n[prod]\nhost = {PROD_HOST}\n")
     log = tmp_path / "calls.jsonl"
     no_real_cli = [
         part
@@ -70,24 +50,20 @@ def cli(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("DATABRICKS_") and key not in ("CI", "MAKEFLAGS", "MAKELEVEL")
+        if not key.startswith(("DATABRICKS_", "BUNDLE_VAR_"))
+        and key not in ("CI", "MAKEFLAGS", "MAKELEVEL")
     }
     env.update(DATABRICKS_CONFIG_FILE=str(config), FAKE_DATABRICKS_LOG=str(log))
 
     class Cli:
-        def __init__(self):
-            self.env = env
-            self.path_with_fake = os.pathsep.join([str(fake_bin), *no_real_cli])
-
         def make(self, *args: str, with_fake: bool = True, **extra_env: str):
-            run_env = dict(self.env, **extra_env)
-            if with_fake:
-                run_env["PATH"] = self.path_with_fake
-            else:
+            run_env = dict(env, **extra_env)
+            if not with_fake:
                 fake.unlink(missing_ok=True)
-                run_env["PATH"] = os.pathsep.join([str(fake_bin), *no_real_cli])
+            run_env["PATH"] = os.pathsep.join([str(fake_bin), *no_real_cli])
+            # PYTHON: this interpreter has what `make install` would put in .venv.
             return subprocess.run(
-                [MAKE, "--no-print-directory", "-C", str(ROOT), *args],
+                [MAKE, "--no-print-directory", "-C", str(ROOT), f"PYTHON={sys.executable}", *args],
                 env=run_env,
                 check=False,
                 stdin=subprocess.DEVNULL,
@@ -96,10 +72,13 @@ def cli(tmp_path):
                 timeout=120,
             )
 
-        def calls(self) -> list[list[str]]:
+        def records(self) -> list[dict]:
             if not log.exists():
                 return []
             return [json.loads(line) for line in log.read_text().splitlines()]
+
+        def calls(self) -> list[list[str]]:
+            return [record["argv"] for record in self.records()]
 
     return Cli()
 
@@ -112,6 +91,7 @@ def test_deploy_checks_the_cli_then_deploys_the_default_target(cli):
         ["--version"],
         ["bundle", "deploy", "--target", "dev", "--profile", BAKED_PROFILE],
     ]
+    assert cli.records()[-1]["auth"] == f"profile {BAKED_PROFILE} at {DEV_HOST}"
     assert "databricks bundle deploy --target dev" in result.stdout  # make prints what it runs
 
 
@@ -123,34 +103,73 @@ def test_run_on_prod_starts_the_pipeline_by_its_resource_key(cli):
         ["--version"],
         ["bundle", "run", "--target", "prod", "--profile", "prod", PIPELINE_KEY],
     ]
+    assert "Update ID:" in result.stdout
 
 
-def test_logs_finds_the_pipeline_id_from_the_bundle_summary(cli):
-    result = cli.make("logs", "SINCE=2026-01-01T00:00:00Z", "MAX_EVENTS=20")
+def test_dry_run_starts_a_validate_only_update(cli):
+    result = cli.make("dry-run")
 
     assert result.returncode == 0, result.stderr
     assert cli.calls() == [
         ["--version"],
-        ["bundle", "summary", "--target", "dev", "--profile", BAKED_PROFILE, "-o", "json"],
+        ["bundle", "run", "--target", "dev", "--profile", BAKED_PROFILE, "--validate-only",
+         PIPELINE_KEY],
+    ]  # fmt: skip
+
+
+def test_logs_uses_the_cli_command_and_prints_one_line_per_event(cli):
+    result = cli.make("logs", "SINCE=2026-01-01T00:00:00Z", "MAX_EVENTS=20", "LEVEL=ERROR,INFO")
+
+    assert result.returncode == 0, result.stderr
+    assert cli.calls() == [
+        ["--version"],
         [
-            "pipelines",
-            "list-pipeline-events",
-            "pipe-123",
-            "--max-results",
-            "20",
-            "--filter",
-            "timestamp >= '2026-01-01T00:00:00Z'",
-            "--profile",
-            BAKED_PROFILE,
-            "-o",
-            "json",
+            "pipelines", "logs", PIPELINE_KEY, "--target", "dev", "--profile", BAKED_PROFILE,
+            "-n", "20", "--start-time", "2026-01-01T00:00:00Z", "--level", "ERROR,INFO",
+            "-o", "json",
         ],
-    ]
+    ]  # fmt: skip
     lines = result.stdout.splitlines()
-    running = next(i for i, line in enumerate(lines) if "Update 1a2b is RUNNING." in line)
+    running = next(i for i, line in enumerate(lines) if "Update u-2 is RUNNING." in line)
     failed = next(i for i, line in enumerate(lines) if "[silver_orders]" in line)
     assert running < failed, "events print oldest first"
     assert "1 ERROR event(s)" in result.stdout
+
+
+def test_logs_of_one_update(cli):
+    result = cli.make("logs", "UPDATE_ID=u-1")
+
+    assert result.returncode == 0, result.stderr
+    assert cli.calls()[-1] == [
+        "pipelines", "logs", PIPELINE_KEY, "--target", "dev", "--profile", BAKED_PROFILE,
+        "-n", "50", "--update-id", "u-1", "-o", "json",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("variable", "message"),
+    [
+        ("MAX_EVENTS=251", "MAX_EVENTS=251: the CLI returns 1 to 250 events."),
+        ("SINCE=yesterday", "SINCE=yesterday: use an RFC 3339 time"),
+    ],
+)
+def test_logs_rejects_what_the_cli_would_reject_before_calling_it(cli, variable, message):
+    result = cli.make("logs", variable)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert cli.calls() == [["--version"]]
+
+
+def test_history_lists_the_updates(cli):
+    result = cli.make("history", "TARGET=prod", "PROFILE=prod", "SINCE=2026-01-01T00:00:00Z")
+
+    assert result.returncode == 0, result.stderr
+    assert cli.calls()[-1] == [
+        "pipelines", "history", PIPELINE_KEY, "--target", "prod", "--profile", "prod",
+        "--start-time", "2026-01-01T00:00:00Z",
+    ]  # fmt: skip
+    assert "Updates Summary for pipeline medallion:" in result.stdout
 
 
 def test_destroy_with_confirm_yes_auto_approves(cli):
@@ -185,15 +204,9 @@ def test_full_refresh_on_prod_with_confirm_yes_refreshes_all(cli):
 
     assert result.returncode == 0, result.stderr
     assert cli.calls()[-1] == [
-        "bundle",
-        "run",
-        "--target",
-        "prod",
-        "--profile",
-        "prod",
-        "--full-refresh-all",
+        "bundle", "run", "--target", "prod", "--profile", "prod", "--full-refresh-all",
         PIPELINE_KEY,
-    ]
+    ]  # fmt: skip
 
 
 def test_full_refresh_on_dev_does_not_ask(cli):
@@ -214,6 +227,7 @@ def test_empty_profile_uses_environment_credentials_without_profile_flag(cli):
 
     assert result.returncode == 0, result.stderr
     assert cli.calls()[-1] == ["bundle", "deploy", "--target", "prod"]
+    assert cli.records()[-1]["auth"] == f"environment (oauth) at {PROD_HOST}"
 
 
 def test_empty_profile_without_environment_credentials_explains(cli):
@@ -222,6 +236,89 @@ def test_empty_profile_without_environment_credentials_explains(cli):
     assert result.returncode != 0
     assert "DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET" in result.stderr
     assert cli.calls() == [["--version"]]
+
+
+def test_a_databricks_host_of_another_workspace_stops_before_the_cli(cli):
+    """The CLI would use the bundle's host and ignore DATABRICKS_HOST without a word."""
+    result = cli.make("deploy", DATABRICKS_HOST="https://other-workspace.cloud.databricks.com/")
+
+    assert result.returncode != 0
+    assert "DATABRICKS_HOST is https://other-workspace.cloud.databricks.com/" in result.stderr
+    assert f"target 'dev' deploys to {DEV_HOST}" in result.stderr
+    assert cli.calls() == [["--version"]]
+
+
+def test_the_same_host_in_another_spelling_is_accepted(cli):
+    host = DEV_HOST.upper().removeprefix("HTTPS://") + "/"
+
+    result = cli.make("deploy", DATABRICKS_HOST=host)
+
+    assert result.returncode == 0, result.stderr
+
+
+# CI's validate step (.github/workflows/deploy.yml), for each target.
+CI_VALIDATE = ("validate", "PROFILE=", "ONLINE=required")
+CI_ENV = {"DATABRICKS_CLIENT_ID": "sp-id", "DATABRICKS_CLIENT_SECRET": "sp-secret"}
+
+
+def test_ci_validate_reaches_the_cli_with_environment_credentials(cli):
+    result = cli.make(*CI_VALIDATE, "TARGET=dev", DATABRICKS_HOST=DEV_HOST, **CI_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert cli.calls() == [["--version"], ["bundle", "validate", "--strict", "--target", "dev"]]
+    assert cli.records()[-1]["auth"] == f"environment (oauth) at {DEV_HOST}"
+    assert "Bundle validation passed." in result.stdout
+
+
+def test_ci_validate_of_prod_is_strict_about_who_can_write_it(cli):
+    result = cli.make(*CI_VALIDATE, "TARGET=prod", DATABRICKS_HOST=PROD_HOST, **CI_ENV)
+
+    assert cli.calls()[-1] == ["bundle", "validate", "--strict", "--target", "prod"]
+    if PROD_SERVICE_PRINCIPAL:  # prod lives in the principal's home folder
+        assert result.returncode == 0, result.stdout + result.stderr
+    else:  # /Workspace/Shared: the CLI warns that every user can write it, --strict fails
+        assert result.returncode != 0
+        assert "is writable by all workspace users" in result.stderr
+        assert "Warnings are not allowed in strict mode" in result.stderr
+
+
+def test_ci_validate_fails_without_a_cli_instead_of_skipping(cli):
+    result = cli.make(*CI_VALIDATE, with_fake=False, **CI_ENV)
+
+    assert result.returncode != 0
+    assert "online check required but the `databricks` CLI is not on PATH" in result.stderr
+
+
+def test_ci_validate_fails_without_credentials(cli):
+    result = cli.make(*CI_VALIDATE)
+
+    assert result.returncode != 0
+    assert "online check required but PROFILE is empty" in result.stderr
+    assert cli.calls() == []
+
+
+def test_ci_validate_fails_on_a_host_of_another_workspace(cli):
+    result = cli.make(*CI_VALIDATE, DATABRICKS_HOST="https://elsewhere.example.com", **CI_ENV)
+
+    assert result.returncode != 0
+    assert "DATABRICKS_HOST is https://elsewhere.example.com" in result.stderr
+    assert ["bundle", "validate"] not in [call[:2] for call in cli.calls()]
+
+
+def test_validate_without_cli_skips_the_online_check_by_default(cli):
+    result = cli.make("validate", with_fake=False)
+
+    assert result.returncode == 0, result.stderr
+    assert "Online check skipped: the `databricks` CLI is not on PATH." in result.stdout
+
+
+def test_validate_with_a_profile_passes_it(cli):
+    result = cli.make("validate")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert cli.calls()[-1] == [
+        "bundle", "validate", "--strict", "--target", "dev", "--profile", BAKED_PROFILE,
+    ]  # fmt: skip
 
 
 def test_missing_cli_says_how_to_install_it(cli):
@@ -233,13 +330,18 @@ def test_missing_cli_says_how_to_install_it(cli):
     assert cli.calls() == []
 
 
-def test_too_old_cli_is_rejected_with_the_minimum_version(cli):
-    result = cli.make("deploy", FAKE_DATABRICKS_VERSION="0.205.0")
+@pytest.mark.parametrize("version", ["0.205.0", "0.285.9"])
+def test_too_old_cli_is_rejected_with_the_minimum_version(cli, version):
+    result = cli.make("deploy", FAKE_DATABRICKS_VERSION=version)
 
     assert result.returncode != 0
-    assert "Databricks CLI 0.205.0 is too old for bundles" in result.stderr
-    assert ">= 0.250.0" in result.stderr
+    assert f"Databricks CLI {version} is too old for this project" in result.stderr
+    assert ">= 0.286.0" in result.stderr
     assert cli.calls() == [["--version"]]
+
+
+def test_the_minimum_version_is_enough(cli):
+    assert cli.make("deploy", FAKE_DATABRICKS_VERSION="0.286.0").returncode == 0
 
 
 def test_legacy_python_cli_is_named(cli):
@@ -254,7 +356,7 @@ def test_unknown_profile_says_how_to_log_in(cli):
 
     assert result.returncode != 0
     assert "The Databricks CLI profile 'nope' is not configured" in result.stderr
-    assert "databricks auth login --host" in result.stderr
+    assert f"databricks auth login --host {DEV_HOST}" in result.stderr
     assert "--profile nope" in result.stderr
     assert cli.calls() == [["--version"]]
 
@@ -279,12 +381,109 @@ def test_test_remote_without_profile_stops_with_a_clear_message(cli, tmp_path):
             ["run", "TARGET=prod"],
             f"databricks bundle run --target prod --profile {BAKED_PROFILE} {PIPELINE_KEY}",
         ),
+        (
+            ["dry-run"],
+            f"databricks bundle run --target dev --profile {BAKED_PROFILE} --validate-only "
+            f"{PIPELINE_KEY}",
+        ),
+        (["history"], f"databricks pipelines history {PIPELINE_KEY} --target dev"),
         (["destroy", "TARGET=prod"], "databricks bundle destroy --target prod"),
     ],
 )
-def test_dry_run_shows_the_cli_calls(cli, args, expected):
+def test_make_n_shows_the_cli_calls(cli, args, expected):
     result = cli.make("-n", *args)
 
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
     assert cli.calls() == [], "make -n runs nothing"
+
+
+# The fake itself: as strict as the real CLI, so the tests above mean something.
+
+
+def fake(*argv: str, **env: str) -> subprocess.CompletedProcess:
+    """Run the fake in this project with M2M credentials in the environment (unless replaced)."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("DATABRICKS_")}
+    clean.update(
+        DATABRICKS_CONFIG_FILE=str(ROOT / "no-such-databrickscfg"),
+        DATABRICKS_CLIENT_ID="sp-id",
+        DATABRICKS_CLIENT_SECRET="sp-secret",
+        FAKE_DATABRICKS_LOG="",
+    )
+    return subprocess.run(
+        [sys.executable, str(FAKE), *argv],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["bundle", "deploy", "--frobnicate"], "unknown flag: --frobnicate"),
+        (["bundle", "validate", "-x"], "unknown shorthand flag: 'x' in -x"),
+        (["bundle", "deploy", "--target"], "flag needs an argument: --target"),
+        (["bundle", "deploy", "-o", "yaml"], 'accepted arguments are json and text'),
+        (["bundle", "validate", "extra"], 'unknown command "extra" for "databricks bundle valid'),
+        (["bundle", "frob"], 'unknown command "frob" for "databricks bundle"'),
+        (["bundle", "deploy", "--target", "staging"], "staging: no such target."),
+        (["bundle", "run", "medallion", "--validate-only", "--full-refresh-all"],
+         "--full-refresh-all, --validate-only pipeline run flags are mutually exclusive"),
+        (["bundle", "run", "medallion", "--validate-only", "--refresh", "a"],
+         "cannot use --refresh or --full-refresh together with --validate-only"),
+        (["bundle", "run"], "expected a KEY of the resource to run"),
+        (["bundle", "run", "nope"], 'resource with key "nope" not found'),
+        (["pipelines", "logs", "medallion", "-n", "251"], "number of results must be 250 or less"),
+        (["pipelines", "logs", "medallion", "-n", "ten"], 'invalid argument "ten" for "-n, --num'),
+        (["pipelines", "logs", "a", "b"], "accepts at most 1 arg(s), received 2"),
+        (["pipelines", "logs", "medallion", "--since", "x"], "unknown flag: --since"),
+        (["pipelines", "history", "medallion", "-n", "5"], "unknown shorthand flag: 'n' in -n"),
+        (["pipelines", "history", "--start-time", "today"], "invalid time format."),
+        (["pipelines", "run", "--validate-only"], "unknown flag: --validate-only"),
+        (["pipelines", "open"], 'unknown command "open" for "databricks pipelines" (or not tran'),
+        (["bundle", "deploy", "--profile", "missing"], "has no missing profile configured"),
+    ],
+)  # fmt: skip
+def test_the_fake_rejects_what_the_real_cli_rejects(argv, error):
+    result = fake(*argv)
+
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.startswith("Error: ")
+    assert error in result.stderr
+
+
+def test_the_fake_rejects_two_kinds_of_environment_credentials():
+    result = fake("bundle", "deploy", DATABRICKS_TOKEN="dapi")
+
+    assert result.returncode == 1
+    assert "more than one authorization method configured: oauth and pat" in result.stderr
+
+
+def test_the_fake_refuses_a_profile_for_another_host(tmp_path):
+    config = tmp_path / "cfg"
+    config.write_text("[elsewhere]\nhost = https://elsewhere.example.com\n")
+
+    result = fake("bundle", "deploy", "-p", "elsewhere", DATABRICKS_CONFIG_FILE=str(config))
+
+    assert result.returncode == 1
+    assert "the host in the profile (https://elsewhere.example.com) doesn" in result.stderr
+
+
+def test_every_transcribed_command_names_its_source():
+    for words, command in fake_databricks.COMMANDS.items():
+        assert command.source.split()[0].startswith(("cmd/", "bundle/")), words
+        assert command.source.split()[0].endswith(".go"), words
+    assert fake_databricks.SOURCE_URL.startswith("https://github.com/databricks/cli/blob/")
+
+
+def test_the_fake_reads_the_same_bundle_as_the_project():
+    config = fake_databricks.load_bundle(ROOT)
+
+    assert set(config["targets"]) == {"dev", "prod"}
+    assert set(config["resources"]["pipelines"]) == {PIPELINE_KEY}
+    assert config["targets"]["dev"]["workspace"]["host"].rstrip("/") == DEV_HOST
+    assert config["targets"]["prod"]["workspace"]["host"].rstrip("/") == PROD_HOST

@@ -63,7 +63,7 @@ def bundle(tmp_path: Path) -> Path:
 
 
 def problems(root: Path) -> list[str]:
-    return validate_bundle.validate(root, offline=True, target="dev", profile=None).problems
+    return validate_bundle.validate(root, online="off", target="dev", profile=None).problems
 
 
 def only_problem(root: Path) -> str:
@@ -178,18 +178,74 @@ def test_online_check_is_skipped_without_cli(
     assert "Bundle validation passed." in out
 
 
-def test_online_check_is_skipped_for_an_unknown_profile(
-    bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake_cli = tmp_path / "bin" / "databricks"
-    fake_cli.parent.mkdir()
-    fake_cli.write_text("#!/bin/sh\nexit 0\n")
-    fake_cli.chmod(0o755)
+@pytest.fixture
+def fake_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `databricks` on PATH that records its arguments, and a config file with two profiles."""
+    log = tmp_path / "calls.txt"
+    fake = tmp_path / "bin" / "databricks"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\necho "Databricks CLI v1.13.0"\n')
+    fake.chmod(0o755)
     config = tmp_path / "databrickscfg"
     config.write_text("[DEFAULT]\nhost = https://example.cloud.databricks.com\n[team]\nhost = x\n")
-    monkeypatch.setenv("PATH", str(fake_cli.parent))
+    monkeypatch.setenv("PATH", str(fake.parent))
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config))
-    assert validate_bundle.configured_profile("team") is None
-    assert validate_bundle.configured_profile("DEFAULT") is None
-    why_not = validate_bundle.configured_profile("ops")
-    assert why_not == f"profile 'ops' is not configured in {config} (databricks auth login)"
+    for name in ("HOST", "TOKEN", "CLIENT_ID", "CLIENT_SECRET"):
+        monkeypatch.delenv(f"DATABRICKS_{name}", raising=False)
+    return log
+
+
+def test_online_blockers_name_the_missing_piece(fake_cli: Path) -> None:
+    assert validate_bundle.online_blocker("team") is None
+    assert validate_bundle.online_blocker("DEFAULT") is None
+    assert validate_bundle.online_blocker("ops").startswith(
+        "The Databricks CLI profile 'ops' is not configured in"
+    )
+    assert validate_bundle.online_blocker("").startswith("PROFILE is empty")
+
+
+def test_empty_profile_means_environment_credentials(
+    bundle: Path, fake_cli: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABRICKS_CLIENT_ID", "sp")
+    monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", "secret")
+
+    assert (
+        validate_bundle.main(["--root", str(bundle), "--profile", "", "--online", "required"]) == 0
+    )
+    assert fake_cli.read_text().splitlines()[-1] == "bundle validate --strict --target dev"
+
+
+def test_required_online_check_fails_without_credentials(
+    bundle: Path, fake_cli: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert (
+        validate_bundle.main(["--root", str(bundle), "--profile", "", "--online", "required"]) == 1
+    )
+    assert "online check required but PROFILE is empty" in capsys.readouterr().err
+    assert not fake_cli.exists() or "validate" not in fake_cli.read_text()
+
+
+def test_offline_never_calls_the_cli(bundle: Path, fake_cli: Path) -> None:
+    assert validate_bundle.main(["--root", str(bundle), "--offline"]) == 0
+    assert not fake_cli.exists()
+
+
+def test_a_target_override_is_checked_field_by_field(bundle: Path) -> None:
+    pytest.importorskip("databricks.bundles", reason="typed check needs databricks-bundles")
+    override = """\
+  prod:
+    mode: production
+    resources:
+      schemas:
+        tiny:
+          grants:
+            - principal: readers
+              privileges: [READ]
+"""
+    with (bundle / "databricks.yml").open("a") as handle:
+        handle.write(override)
+    assert only_problem(bundle) == (
+        "databricks.yml: targets.prod.resources.schemas.tiny.grants[0].privileges[0]: "
+        "'READ' is not a valid Privilege"
+    )

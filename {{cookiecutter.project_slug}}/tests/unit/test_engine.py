@@ -13,6 +13,7 @@ from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import engine, quality
 from {{ cookiecutter.__package_name }}.spec import Rule, TableSpec
+
 from .fake_dp import DatabricksRejects, StrictFakeDp
 
 # These tests set pipeline configuration and read local files, which serverless compute does
