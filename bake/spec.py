@@ -327,9 +327,7 @@ def _change_fields(
                               "sequence order, like every other change")  # fmt: skip
 
 
-def _except_columns(
-    where: str, raw: dict, table: dict, declared: Any, errors: list[str]
-) -> None:
+def _except_columns(where: str, raw: dict, table: dict, declared: Any, errors: list[str]) -> None:
     """Columns that describe the change event (an operation marker), left out of silver."""
     if "except_columns" not in raw:
         return
