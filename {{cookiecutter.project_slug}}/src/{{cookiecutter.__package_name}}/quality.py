@@ -238,6 +238,13 @@ def fail_fast(df: DataFrame, spec: TableSpec) -> DataFrame:
     return df.where(guard)
 
 
+ARRIVAL_ORDER = ("_source_modified_at", "_ingested_at")
+"""How `dedupe_latest` orders the rows of a table without `sequence_by`: the most recently
+modified file first, then the latest load. File times, not file names (as strings `part-9` would
+beat `part-10`) and not load times alone (a full refresh reads every file in one load, so it would
+fall back to an arbitrary order and could keep other rows than the incremental runs did)."""
+
+
 def dedupe_latest(df: DataFrame, keys: Sequence[str], order_by: Sequence[str]) -> DataFrame:
     """One row per key: the first by `order_by` descending (NULLs last).
 

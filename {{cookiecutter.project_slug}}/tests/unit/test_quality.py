@@ -344,6 +344,27 @@ def test_fail_fast_stops_naming_the_rule_and_the_key(spark, bad_id):
         quality.fail_fast(df, FAIL_SPEC).collect()
 
 
+def test_without_a_sequence_the_most_recently_modified_file_wins(spark):
+    """`part-10` landed after `part-9`: as strings it sorts first, by file time it is newer. A full
+    refresh reads both files in one load (same `_ingested_at`) and must keep the same row."""
+    one_load = dt.datetime(2024, 5, 1)
+    rows = [
+        (1, "from part-9", "s3://landing/orders/part-9.json", dt.datetime(2024, 4, 9), one_load),
+        (1, "from part-10", "s3://landing/orders/part-10.json", dt.datetime(2024, 4, 10), one_load),
+        (2, "landed first", "s3://landing/orders/a.json", dt.datetime(2024, 4, 1), one_load),
+        (2, "landed again", "s3://landing/orders/b.json", dt.datetime(2024, 4, 2), one_load),
+    ]
+    df = spark.createDataFrame(
+        rows, "id bigint, value string, _source_file string, _source_modified_at timestamp, "
+        "_ingested_at timestamp",
+    )  # fmt: skip
+    actual = quality.dedupe_latest(df, ["id"], quality.ARRIVAL_ORDER).select("id", "value")
+    expected = spark.createDataFrame(
+        [(1, "from part-10"), (2, "landed again")], "id bigint, value string"
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
 def test_dedupe_latest_keeps_the_newest_row_per_key_deterministically(spark):
     df = spark.createDataFrame(
         [

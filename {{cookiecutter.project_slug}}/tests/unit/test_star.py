@@ -139,6 +139,19 @@ def test_dim_date_covers_the_fact_dates_day_by_day(spark):
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
+def test_dim_date_never_grows_past_its_date_range(spark):
+    """A stray far-future date that reached silver cannot make millions of calendar rows."""
+    dates = spark.createDataFrame(
+        [(dt.date(2024, 3, 2),), (dt.date(9999, 12, 31),), (dt.date(1000, 1, 1),)], "d date"
+    )
+    calendar = star.dim_date(dates, "d", ("2024-03-01", "2024-03-03"))
+    assert sorted(row.date_sk for row in calendar.collect()) == [-1, 20240301, 20240302, 20240303]
+    # Only dates after the range: no calendar days at all, just the unknown row.
+    after = spark.createDataFrame([(dt.date(9999, 12, 31),)], "d date")
+    calendar = star.dim_date(after, "d", ("2024-01-01", "2024-12-31"))
+    assert [row.date_sk for row in calendar.collect()] == [-1]
+
+
 def test_dim_date_of_no_dates_is_only_the_unknown_row(spark):
     dates = spark.createDataFrame([], "order_date date")
     assert [row.date_sk for row in star.dim_date(dates, "order_date").collect()] == [-1]
