@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 MAX_IDENTIFIER = 255  # Unity Catalog's limit for catalog, schema, table and column names
 
-# Reserved words of Spark SQL (ANSI mode) and Databricks SQL. Quoting would make them legal, but a
-# table called `select` or a column called `order` makes every hand-written query awkward, so we
-# refuse them. Sources: Spark's "ANSI compliance" keyword table (reserved column) and Databricks'
-# "Reserved words" page.
+# Reserved words of Spark SQL (ANSI mode) and Databricks SQL. Sources: Spark's "ANSI compliance"
+# keyword table (reserved column) and Databricks' "Reserved words" page. Catalog, schema and
+# pipeline names may not be one: they end up in hand-written queries and CLI commands. Tables,
+# columns and rules may (sources name columns `order` or `user`): the template backtick-quotes
+# them in every piece of SQL it generates.
 # fmt: off
 RESERVED_WORDS = frozenset(
     {
@@ -61,15 +62,19 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TEMPLATE_MARKERS = ("${", "{{", "}}", "{%", "%}", "{#")
 
 
-def identifier_problem(value: Any, what: str = "name") -> str | None:
-    """Why `value` is not a usable Unity Catalog identifier, or None when it is fine."""
+def identifier_problem(value: Any, what: str = "name", allow_reserved: bool = False) -> str | None:
+    """Why `value` is not a usable Unity Catalog identifier, or None when it is fine.
+
+    `allow_reserved`: table, column and rule names may be reserved words (`order`, `user`,
+    `group`); the template quotes them in every piece of SQL it generates.
+    """
     if not isinstance(value, str) or not _IDENTIFIER.fullmatch(value):
         return (
             f"not a valid {what}: use letters, digits and underscores, starting with a letter or _"
         )
     if len(value) > MAX_IDENTIFIER:
         return f"{len(value)} characters long; a {what} has at most {MAX_IDENTIFIER}"
-    if value.lower() in RESERVED_WORDS:
+    if not allow_reserved and value.lower() in RESERVED_WORDS:
         return f"a reserved SQL word; pick another {what} (e.g. {value.lower()}_)"
     return None
 

@@ -171,6 +171,7 @@ def outputs(spec: dict[str, Any], package: str) -> list[tuple[str, str, dict[str
             files.append(("gold_fact.py.j2", f"src/gold/fact_{name}.py", variables))
     if spec["has_dim_date"]:
         files.append(("gold_dim_date.py.j2", "src/gold/dim_date.py", {}))
+    files.append(("gold_integrity_checks.py.j2", "src/gold/integrity_checks.py", {}))
     return files
 
 
@@ -187,6 +188,7 @@ def render(project_dir: Path, context: dict[str, Any]) -> list[Path]:
             tables=by_name,
             package=package,
             source_format=context["source_format"],
+            integrity_checks=context.get("__integrity_checks") or "fail",
             **variables,
         )
         path = Path(project_dir) / relative

@@ -15,9 +15,12 @@ ROLES = ("dimension", "fact")
 ACTIONS = ("warn", "drop", "fail")
 ENTRY_KEYS = (
     "role", "keys", "scd_type", "sequence_by", "snapshot_by", "delete_when", "except_columns",
-    "columns", "expectations", "references", "date_column", "date_range", "measures", "comment",
+    "columns", "expectations", "references", "date_column", "date_range", "measures", "attributes",
+    "comment",
 )  # fmt: skip
-FACT_ONLY = ("references", "date_column", "date_range", "measures")
+FACT_ONLY = ("date_column", "date_range", "measures", "attributes")
+COLUMN_KEYS = ("type", "source", "comment")
+DATE_TYPES = ("date", "timestamp", "timestamp_ntz")
 DIMENSION_ONLY = ("scd_type", "snapshot_by")
 # Rule names the pipeline gives its implicit rules (see quality.py in the generated project).
 IMPLICIT_RULE = "malformed_record"
@@ -75,10 +78,13 @@ def _dimension(name: str, scd_type: int) -> dict[str, Any]:
         },
         # NULL keys and sequence values are quarantined by implicit rules (not_null_<column>).
         "expectations": [{"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"}],
+        "sources": {},
+        "column_comments": {},
         "references": {},
         "date_column": None,
         "date_range": None,
         "measures": [],
+        "attributes": [],
         "comment": f"{singular(name).capitalize()} records, one row per {key}.",
     }
 
@@ -108,22 +114,46 @@ def _fact(name: str, dimensions: list[str]) -> dict[str, Any]:
             {"name": "positive_quantity", "expr": "quantity > 0", "action": "drop"},
             {"name": "non_negative_amount", "expr": "amount >= 0", "action": "drop"},
         ],
+        "sources": {},
+        "column_comments": {},
         "references": references,
         "date_column": date_column,
         "date_range": list(DEFAULT_DATE_RANGE),
         "measures": ["quantity", "amount"],
+        "attributes": [],
         "comment": f"{singular(name).capitalize()} events, one row per {key}.",
     }
 
 
-def from_names(names: list[str]) -> list[dict[str, Any]]:
-    """Names-only convention: last table is the fact, first an SCD2 dimension, the rest SCD1."""
-    if len(names) == 1:
-        return [_dimension(names[0], scd_type=1)]
-    dimensions = names[:-1]
-    tables = [_dimension(name, scd_type=2 if i == 0 else 1) for i, name in enumerate(dimensions)]
-    tables.append(_fact(names[-1], dimensions))
-    return tables
+def from_names(names: list[str], roles: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Names-only convention: the tables marked `:fact` are facts (without marks: the last one,
+    when there is more than one table); the first dimension is SCD2, the others SCD1; every fact
+    references every dimension."""
+    roles = roles or {}
+    if not roles:
+        roles = {names[-1]: "fact"} if len(names) > 1 else {}
+    dimensions = [name for name in names if roles.get(name, "dimension") == "dimension"]
+    return [
+        _fact(name, dimensions)
+        if roles.get(name) == "fact"
+        else _dimension(name, scd_type=2 if name == dimensions[0] and len(names) > 1 else 1)
+        for name in names
+    ]
+
+
+def split_roles(table_names: str) -> tuple[list[str], dict[str, str], list[str]]:
+    """`stations, trips:fact` -> (names, {name: role} for the marked ones, problems)."""
+    names, roles, errors = [], {}, []
+    for part in split_names(table_names):
+        name, _, role = (piece.strip() for piece in part.partition(":"))
+        names.append(name)
+        if not _:
+            continue
+        if role not in ROLES:
+            errors.append(f"table_names: {part!r} -- mark a table with :fact or :dimension")
+        else:
+            roles[name] = role
+    return names, roles, errors
 
 
 def expression_problem(expr: Any) -> str | None:
@@ -159,7 +189,7 @@ def expression_problem(expr: Any) -> str | None:
 def _names_problems(names: list[str], where: str) -> list[str]:
     errors, seen = [], {}
     for name in names:
-        problem = identifier_problem(name, "table name")
+        problem = identifier_problem(name, "table name", allow_reserved=True)
         if not problem and name.lower() in RESERVED_TABLES:
             problem = f"reserved: the pipeline generates dim_{name.lower()} itself"
         if not problem and len(name) > MAX_TABLE_NAME:
@@ -202,14 +232,15 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
         table = generic  # names-only defaults for this role; explicit fields below override them
     else:
         table = {**generic, "keys": [], "sequence_by": None, "snapshot_by": None,
-                 "delete_when": None, "except_columns": [], "columns": {}, "expectations": None,
-                 "references": {}, "date_column": None, "date_range": None,
-                 "measures": []}  # fmt: skip
+                 "delete_when": None, "except_columns": [], "columns": {}, "sources": {},
+                 "column_comments": {},
+                 "expectations": None, "references": {}, "date_column": None,
+                 "date_range": None, "measures": [], "attributes": []}  # fmt: skip
         if not isinstance(raw["columns"], dict) or not raw["columns"]:
             errors.append(f"{where}.columns: give a mapping of column name -> Spark SQL type")
         else:
             for column, type_ in raw["columns"].items():
-                problem = identifier_problem(column, "column name")
+                problem = identifier_problem(column, "column name", allow_reserved=True)
                 if not problem and column.startswith("_"):
                     problem = "names starting with _ are kept for audit columns"
                 if not problem and column.lower() in (c.lower() for c in table["columns"]):
@@ -217,6 +248,8 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
                 if problem:
                     errors.append(f"{where}.columns: {column!r} -- {problem}")
                     continue
+                if isinstance(type_, dict):
+                    type_ = _column_entry(f"{where}.columns.{column}", type_, column, table, errors)
                 try:
                     table["columns"][column] = spark_types.canonical(type_)
                 except ValueError as exc:
@@ -243,20 +276,19 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
         errors.append(f"{where}.keys: missing -- a {role} needs its business key column(s), "
                       f"e.g. keys: [{next(iter(columns), 'id')}]")  # fmt: skip
     _change_fields(where, raw, table, role, declared, errors)
+    if "references" in raw:
+        references = raw["references"] or {}
+        if not isinstance(references, dict):
+            errors.append(f"{where}.references: give a mapping of column -> dimension")
+            references = {}
+        table["references"] = {declared("references", k): v for k, v in references.items()}
     if role == "fact":
-        if "references" in raw:
-            references = raw["references"] or {}
-            if not isinstance(references, dict):
-                errors.append(f"{where}.references: give a mapping of fact column -> dimension")
-                references = {}
-            table["references"] = {declared("references", k): v for k, v in references.items()}
         if "date_column" in raw:
             table["date_column"] = declared("date_column", raw["date_column"])
             date_type = columns.get(raw["date_column"])
             if date_type and date_type not in ("date", "timestamp", "timestamp_ntz"):
                 errors.append(f"{where}.date_column: {raw['date_column']!r} is {date_type} "
                               "-- use a date or timestamp column")  # fmt: skip
-        table["date_range"] = _date_range(where, raw, table, errors)
         if "measures" in raw:
             measures = _list_of_columns(raw["measures"] or [])
             if measures is None:
@@ -267,6 +299,8 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
                 if measure in columns and not spark_types.is_numeric(columns[measure]):
                     errors.append(f"{where}.measures: {measure!r} is {columns[measure]} "
                                   "-- measures must be numeric")  # fmt: skip
+        _attributes(where, raw, table, declared, errors)
+        table["date_range"] = _date_range(where, raw, table, errors)
     _except_columns(where, raw, table, declared, errors)
     if "expectations" in raw:
         table["expectations"] = _expectations(where, raw["expectations"], errors)
@@ -283,6 +317,57 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
         else:
             table["comment"] = comment
     return table
+
+
+def _column_entry(where: str, entry: dict, column: str, table: dict, errors: list[str]) -> Any:
+    """`{type: <Spark type>, source: <name in the landed files>, comment: <text>}`: record the
+    source name and the comment, return the type. The source name may be anything a file can hold
+    (`Created At`, `e-mail`); bronze renames it, so silver and gold use the clean name."""
+    for key in entry:
+        if key not in COLUMN_KEYS:
+            errors.append(f"{where}: unknown key {key!r} -- valid keys: {', '.join(COLUMN_KEYS)}")
+    comment = entry.get("comment")
+    if comment is not None:
+        if not isinstance(comment, str) or any(ord(c) < 32 for c in comment) or "${" in comment:
+            errors.append(f"{where}.comment: give one line of text without '${{'")
+        else:
+            table["column_comments"][column] = comment
+    source = entry.get("source")
+    if source is not None:
+        problem = None
+        if not isinstance(source, str) or not source.strip():
+            problem = "give the column's name in the landed files"
+        elif any(ord(c) < 32 for c in source) or "`" in source:
+            problem = "must be one line without backticks"
+        elif any(marker in source for marker in ("${", "{{", "{%", "{#")):
+            problem = "must not contain '${' or Jinja delimiters"
+        if problem:
+            errors.append(f"{where}.source: {source!r} -- {problem}")
+        elif source != column:
+            table["sources"][column] = source
+    return entry.get("type")
+
+
+def _attributes(where: str, raw: dict, table: dict, declared: Any, errors: list[str]) -> None:
+    """A fact's degenerate dimensions: columns kept in gold as they are."""
+    if "attributes" not in raw:
+        return
+    names = _list_of_columns(raw["attributes"] or [])
+    if names is None:
+        errors.append(f"{where}.attributes: give a list of column names")
+        return
+    elsewhere = {
+        **{key: "a key" for key in table["keys"]},
+        **{column: "a reference" for column in table["references"]},
+        **{measure: "a measure" for measure in table["measures"]},
+        **({table["date_column"]: "the date column"} if table["date_column"] else {}),
+    }
+    for column in names:
+        declared("attributes", column)
+        if column in elsewhere:
+            errors.append(f"{where}.attributes: {column!r} is {elsewhere[column]} already -- gold "
+                          "keeps it; list only the other columns to keep")  # fmt: skip
+    table["attributes"] = names
 
 
 def _change_fields(
@@ -337,21 +422,29 @@ def _except_columns(where: str, raw: dict, table: dict, declared: Any, errors: l
         return
     needed = {
         *table["keys"], table["sequence_by"], table["snapshot_by"], table["date_column"],
-        *table["references"], *table["measures"],
+        *table["references"], *table["measures"], *table["attributes"],
     }  # fmt: skip
     for column in names:
         declared("except_columns", column)
         if column in needed:
             errors.append(f"{where}.except_columns: {column!r} -- the pipeline needs it "
-                          "(a key, sequence, reference, date or measure column)")  # fmt: skip
+                          "(a key, sequence, reference, date, measure or attribute)")  # fmt: skip
     table["except_columns"] = names
 
 
+def date_columns(table: dict[str, Any]) -> list[str]:
+    """A fact's date column and date attributes: each gets a key into dim_date."""
+    dated = [table["date_column"]] if table["date_column"] else []
+    return dated + [c for c in table["attributes"] if table["columns"].get(c) in DATE_TYPES]
+
+
 def _date_range(where: str, raw: dict, table: dict, errors: list[str]) -> list[str] | None:
-    """`[first, last]` ISO dates a fact's date must fall in; it bounds dim_date."""
-    if not table["date_column"]:
+    """`[first, last]` ISO dates a fact's dates (date column, date attributes) must fall in; it
+    bounds dim_date."""
+    if not date_columns(table):
         if raw.get("date_range") is not None:
-            errors.append(f"{where}.date_range: needs date_column (it bounds that column)")
+            errors.append(f"{where}.date_range: needs date_column or a date attribute (it "
+                          "bounds those columns)")  # fmt: skip
         return None
     value = raw.get("date_range")
     if value is None:
@@ -380,7 +473,7 @@ def _expectations(where: str, raw: Any, errors: list[str]) -> list[dict[str, str
     rules = []
     for rule, body in raw.items():
         here = f"{where}.expectations.{rule}"
-        problem = identifier_problem(rule, "rule name")
+        problem = identifier_problem(rule, "rule name", allow_reserved=True)
         if not problem and (rule == IMPLICIT_RULE or rule.startswith(IMPLICIT_RULE_PREFIXES)):
             problem = (f"reserved for the pipeline's implicit rules ({IMPLICIT_RULE}, "
                        f"{'*, '.join(IMPLICIT_RULE_PREFIXES)}*)")  # fmt: skip
@@ -419,6 +512,33 @@ def _check_references(tables: list[dict[str, Any]], errors: list[str]) -> None:
             elif len(dimension["keys"]) != 1:
                 errors.append(f"{where}: {target!r} has a composite key -- a reference needs a "
                               "dimension with a single key column")  # fmt: skip
+            elif target == table["name"]:
+                errors.append(f"{where}: {target!r} is this table -- a dimension cannot "
+                              "reference itself")  # fmt: skip
+    _check_cycles(tables, errors)
+
+
+def _check_cycles(tables: list[dict[str, Any]], errors: list[str]) -> None:
+    """Dimensions referencing dimensions must form a tree (a snowflake), not a cycle."""
+    graph = {t["name"]: t["references"] for t in tables if t["role"] == "dimension"}
+    reported: set[frozenset[str]] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        for column, target in graph.get(name, {}).items():
+            if target == name or target not in graph:
+                continue  # reported by _check_references
+            if target in path:
+                cycle = path[path.index(target) :] + [target]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    errors.append(f"tables.{name}.references.{column}: {target!r} closes a cycle "
+                                  f"({' -> '.join(cycle)}) -- references between dimensions "
+                                  "must form a tree")  # fmt: skip
+                continue
+            visit(target, [*path, target])
+
+    for name in graph:
+        visit(name, [name])
 
 
 def _dims(tables: list[dict[str, Any]]) -> list[str]:
@@ -427,13 +547,15 @@ def _dims(tables: list[dict[str, Any]]) -> list[str]:
 
 def _build(table_names: str, tables: Any) -> tuple[list[dict[str, Any]], list[str]]:
     if tables in (None, "", {}):
-        names = split_names(table_names) if isinstance(table_names, str) else []
+        names, roles, errors = (
+            split_roles(table_names) if isinstance(table_names, str) else ([], {}, [])
+        )
         if not names:
             return [], ["table_names: empty -- give comma-separated names, e.g. customers, orders"]
-        errors = _names_problems(names, "table_names")
+        errors += _names_problems(names, "table_names")
         if errors:
             return [], errors
-        built = from_names(names)
+        built = from_names(names, roles)
         singulars = [t["singular"] for t in built]
         if len(set(singulars)) != len(singulars):
             errors.append(f"table_names: {table_names!r} -- two names share the singular used "
@@ -487,9 +609,11 @@ def normalize(table_names: str, tables: dict[str, Any] | None) -> dict[str, Any]
     built, errors = _build(table_names, tables)
     if errors:
         raise SpecError(errors)
+    for table in built:
+        table["date_columns"] = date_columns(table)
     return {
         "tables": built,
         "dimensions": _dims(built),
         "facts": [t["name"] for t in built if t["role"] == "fact"],
-        "has_dim_date": any(t["date_column"] for t in built),
+        "has_dim_date": any(date_columns(t) for t in built),
     }

@@ -751,7 +751,7 @@ def _malformed(plan: TablePlan, file_format: str) -> Callable[[dict[str, Any]], 
     def change(row: dict[str, Any]) -> Row:
         first = columns[0]
         if file_format == "json":
-            text = json.dumps({c: text_value(row.get(c)) for c in columns})
+            text = json.dumps({plan.spec.source_name(c): text_value(row.get(c)) for c in columns})
             line = text[: text.index(",") if "," in text else -1]  # no closing brace
             values: dict[str, Any] = dict.fromkeys(columns)
         else:
@@ -830,18 +830,19 @@ def text_value(value: Any) -> Any:
 def write_file(path: Path, spec: Any, rows: list[Row], source_format: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = list(spec.columns)
+    landed = {c: spec.source_name(c) for c in columns}  # the names the files use
     if EXTENSIONS[source_format] == "json":
         lines = [
             r.raw_line
             if r.raw_line is not None
-            else json.dumps({c: text_value(r.values.get(c)) for c in columns})
+            else json.dumps({landed[c]: text_value(r.values.get(c)) for c in columns})
             for r in rows
         ]
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     elif EXTENSIONS[source_format] == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow([landed[c] for c in columns])
         for row in rows:
             if row.raw_line is not None:
                 buffer.write(row.raw_line + "\n")
@@ -887,7 +888,7 @@ def write_parquet(path: Path, spec: Any, rows: list[Row]) -> None:
             return pa.decimal128(10, 0)
         return pa.string()
 
-    schema = pa.schema([(c, arrow_type(t)) for c, t in spec.columns.items()])
+    schema = pa.schema([(spec.source_name(c), arrow_type(t)) for c, t in spec.columns.items()])
     columns = {c: [r.values.get(c) for r in rows] for c in spec.columns}
     for column, spark_type in spec.columns.items():
         if kind_of(spark_type) in ("string", "other"):
@@ -896,7 +897,8 @@ def write_parquet(path: Path, spec: Any, rows: list[Row]) -> None:
             columns[column] = [
                 None if v is None else v.replace(tzinfo=timezone.utc) for v in columns[column]
             ]
-    pq.write_table(pa.table(columns, schema=schema), path)
+    landed = {spec.source_name(c): values for c, values in columns.items()}
+    pq.write_table(pa.table(landed, schema=schema), path)
 
 
 def manifest_rows(plan: TablePlan, name: str, rows: list[Row]) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@
 
 Prints rows per table, quarantined rows per failed rule, rows per broken warn rule (from the
 `_warned_rules` column silver keeps, so every rule counts exactly, whatever its SQL) and, per fact,
-how many rows point at the unknown member (`<dim>_sk = -1`) of each dimension. `tools.run_local`
+how many rows point at the unknown member (`<dim>_sk = -1`) of each dimension, and the gold
+integrity checks that do not hold (`gold_integrity_checks`). `tools.run_local`
 prints the same summary at the end of every run.
 """
 
@@ -31,6 +32,7 @@ class Summary:
     quarantined: dict[str, Counter[str]] = field(default_factory=dict)  # table -> rule -> rows
     warned: dict[str, Counter[str]] = field(default_factory=dict)  # table -> rule -> rows
     unknown: dict[str, dict[str, int]] = field(default_factory=dict)  # fact -> <dim>_sk -> rows
+    integrity: list[tuple[str, int, str | None]] = field(default_factory=list)  # check, failures
 
 
 def read(warehouse: Path, dataset: str, columns: list[str] | None = None) -> Any:
@@ -91,6 +93,11 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
                 }
     if (warehouse / "dim_date").is_dir():
         summary.rows["dim_date"] = read(warehouse, "dim_date").num_rows
+    checks = read(warehouse, "gold_integrity_checks", ["check_id", "failures", "sample"])
+    if checks is not None:
+        summary.integrity = [
+            (row["check_id"], row["failures"], row["sample"]) for row in checks.to_pylist()
+        ]
     return summary
 
 
@@ -126,12 +133,17 @@ def render(summary: Summary) -> str:
             ],
         ),
     ]
+    broken = [(check, failures, sample) for check, failures, sample in summary.integrity if failures]
+    if summary.integrity:
+        passed = len(summary.integrity) - len(broken)
+        rows = [(check, f"e.g. {sample}", failures) for check, failures, sample in broken]
+        sections.append((f"gold integrity checks: {passed} of {len(summary.integrity)} hold", rows))
     lines = [(a, b, str(c)) for _, rows in sections for a, b, c in rows]
     width_a = max([len(a) for a, _, _ in lines] + [10])
     width_b = max([len(b) for _, b, _ in lines] + [1])
     out: list[str] = []
     for title, rows in sections:
-        if not rows:
+        if not rows and not title.startswith("gold integrity"):
             continue
         out += ["", title] if out else [title]
         for a, b, c in rows:

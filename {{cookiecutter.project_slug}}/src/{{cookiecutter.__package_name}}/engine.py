@@ -45,6 +45,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import cdc, quality
+from {{ cookiecutter.__package_name }}.constraints import GoldSchema
 from {{ cookiecutter.__package_name }}.ingest import (
     AUDIT_COLUMNS,
     CORRUPT_COLUMN,
@@ -53,6 +54,7 @@ from {{ cookiecutter.__package_name }}.ingest import (
     TEXT_FORMATS,
     landing_schema,
     with_audit_columns,
+    with_spec_names,
 )
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
@@ -68,6 +70,7 @@ KAFKA_MECHANISM_CONF = "medallion.kafka_sasl_mechanism"
 KAFKA_SECRET_SCOPE_CONF = "medallion.kafka_secret_scope"
 KAFKA_USERNAME_KEY_CONF = "medallion.kafka_username_key"
 KAFKA_PASSWORD_KEY_CONF = "medallion.kafka_password_key"
+GOLD_SCHEMA_CONF = "medallion.gold_schema"  # catalog.schema of gold, for foreign key references
 # Set by Databricks on its runtimes (the Databricks SDK and Connect use it the same way). It is not
 # documented for serverless pipelines, so it only catches a local configuration on Databricks.
 RUNTIME_ENV = "DATABRICKS_RUNTIME_VERSION"
@@ -145,8 +148,8 @@ def read_landing(spark: SparkSession, spec: TableSpec) -> DataFrame:
     """
     source_format = spark.conf.get(SOURCE_FORMAT_CONF, "json")
     if is_databricks(spark):
-        return _read_databricks(spark, spec, source_format)
-    return _read_local(spark.readStream, spark, spec, source_format)
+        return with_spec_names(_read_databricks(spark, spec, source_format), spec)
+    return with_spec_names(_read_local(spark.readStream, spark, spec, source_format), spec)
 
 
 def read_landing_batch(spark: SparkSession, spec: TableSpec) -> DataFrame:
@@ -155,12 +158,15 @@ def read_landing_batch(spark: SparkSession, spec: TableSpec) -> DataFrame:
     if source_format not in ("json", "csv", "parquet"):
         raise ValueError(f"table {spec.name!r}: snapshots need json, csv or parquet files")
     # A plain batch read of the landing folder on both engines: Auto Loader is for streams.
-    return _read_local(spark.read, spark, spec, source_format)
+    return with_spec_names(_read_local(spark.read, spark, spec, source_format), spec)
 
 
 def _schema_hints(spec: TableSpec, source_format: str) -> str:
     text = source_format in TEXT_FORMATS
-    hints = [f"`{name}` {'STRING' if text else type_}" for name, type_ in spec.columns.items()]
+    hints = [
+        f"`{spec.source_name(name)}` {'STRING' if text else type_}"
+        for name, type_ in spec.columns.items()
+    ]
     if text:
         hints.append(f"`{CORRUPT_COLUMN}` STRING")
     return ", ".join(hints)
@@ -531,6 +537,24 @@ def create_snapshot_table(
         return cdc.from_snapshots(
             snapshots, spec.keys, scd_type, track_history_except=history_except or ()
         )
+
+
+def gold_options(schema: GoldSchema, cluster_by: Sequence[str], rely: bool) -> dict:
+    """Keyword arguments for a gold `@dp.materialized_view`: its declared schema, and on
+    Databricks its key constraints (`RELY` when `rely`) and liquid clustering.
+
+    Clustering goes on what people filter and join by (a fact's date key, a dimension's natural
+    key), not on hash surrogate keys. Foreign keys name their dimension as
+    `<medallion.gold_schema>.dim_<t>` (resources/pipeline.yml sets it for each target).
+    """
+    spark = _active_spark()
+    if not is_databricks(spark):
+        return {"schema": schema.ddl(constraints=False)}
+    qualifier = _required_conf(spark, GOLD_SCHEMA_CONF)
+    return {
+        "schema": schema.ddl(constraints=True, qualifier=qualifier, rely=rely),
+        "cluster_by": list(cluster_by),
+    }
 
 
 def table_options(cluster_by: Sequence[str]) -> dict:

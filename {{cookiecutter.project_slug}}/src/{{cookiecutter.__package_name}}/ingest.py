@@ -47,16 +47,31 @@ def landing_schema(spec: TableSpec, source_format: str) -> StructType:
 
     json/csv/kafka: every spec column as STRING, then `_corrupt_record` for records that do not
     parse. parquet/delta: the spec's types (the source is typed already; parsing the type strings
-    needs an active SparkSession).
+    needs an active SparkSession). Fields carry the names of the landed files (`spec.sources`);
+    `with_spec_names` renames them.
     """
     if source_format in TEXT_FORMATS:
-        fields = [StructField(name, StringType()) for name in spec.columns]
+        fields = [StructField(spec.source_name(name), StringType()) for name in spec.columns]
         return StructType([*fields, StructField(CORRUPT_COLUMN, StringType())])
     if source_format in TYPED_FORMATS:
         return StructType(
-            [StructField(name, DataType.fromDDL(type_)) for name, type_ in spec.columns.items()]
+            [
+                StructField(spec.source_name(name), DataType.fromDDL(type_))
+                for name, type_ in spec.columns.items()
+            ]
         )
     raise ValueError(f"unknown source format {source_format!r}")
+
+
+def with_spec_names(df: DataFrame, spec: TableSpec) -> DataFrame:
+    """Rename the columns whose landed name differs (`Created At` -> `created_at`).
+
+    Bronze renames, not later: Delta refuses spaces and `,;{}()=` in column names unless column
+    mapping is on, and every layer after bronze then speaks the spec's clean names.
+    """
+    if not spec.sources:
+        return df
+    return df.withColumnsRenamed({source: name for name, source in spec.sources.items()})
 
 
 def with_audit_columns(df: DataFrame) -> DataFrame:

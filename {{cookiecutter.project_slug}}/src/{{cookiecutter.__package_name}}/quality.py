@@ -9,8 +9,9 @@
 - a missing key, `sequence_by` or `snapshot_by` value fails `not_null_<column>` (action drop):
   AUTO CDC on Databricks would stop the whole update on it, and the local engine could not place
   the row in any order;
-- a fact date outside the table's `date_range` fails `in_date_range_<column>` (action drop), so
-  one stray `9999-12-31` cannot stretch `dim_date` over millions of days;
+- a fact date (the date column or a date attribute) outside the table's `date_range` fails
+  `in_date_range_<column>` (action drop), so one stray `9999-12-31` cannot stretch `dim_date` over
+  millions of days;
 - each spec rule is evaluated on the typed columns; a NULL result counts as a failure
   (`coalesce(expr, false)`), so `amount >= 0` drops a row whose amount is missing.
 
@@ -68,11 +69,12 @@ def _implicit_rules(spec: TableSpec) -> list[tuple[str, Column]]:
     rules += [
         (not_null_rule(name), F.col(f"__raw_{name}").isNull()) for name in spec.not_null_columns
     ]
-    if spec.date_column and spec.date_range:
-        first, last = spec.date_range
-        day = F.to_date(spec.date_column)
-        outside = ~day.between(F.lit(first).cast("date"), F.lit(last).cast("date"))
-        rules.append((date_range_rule(spec.date_column), day.isNotNull() & outside))
+    if spec.date_range:
+        first, last = (F.lit(bound).cast("date") for bound in spec.date_range)
+        for column in spec.date_columns:
+            day = F.to_date(column)
+            outside = day.isNotNull() & ~day.between(first, last)
+            rules.append((date_range_rule(column), outside))
     return rules
 
 
@@ -81,8 +83,8 @@ def implicit_rule_names(spec: TableSpec) -> list[str]:
     names = [MALFORMED_RULE]
     names += [castable_rule(n) for n, type_ in spec.columns.items() if type_.lower() != "string"]
     names += [not_null_rule(name) for name in spec.not_null_columns]
-    if spec.date_column and spec.date_range:
-        names.append(date_range_rule(spec.date_column))
+    if spec.date_range:
+        names += [date_range_rule(column) for column in spec.date_columns]
     return names
 
 

@@ -44,8 +44,13 @@ class TableSpec:
     `except_columns` describe the event rather than the row (an operation marker): silver and
     gold leave them out.
 
-    For facts, `references` maps a fact column to the dimension table whose (single) key it
-    holds, and `date_range` (first, last ISO dates) bounds `date_column`.
+    `references` maps a column to the dimension whose (single) key it holds: a fact's references
+    make its star, a dimension's a snowflake (customer -> nation -> region). `sources` maps a column
+    to its name in the landed files when that differs (`created_at` <- `Created At`);
+    `column_comments` documents columns in gold.
+
+    For facts, `attributes` are columns kept in gold as they are (degenerate dimensions), and
+    `date_range` (first, last ISO dates) bounds `date_column` and every date attribute.
     """
 
     name: str
@@ -62,6 +67,9 @@ class TableSpec:
     date_column: str | None = None
     date_range: tuple[str, str] | None = None
     measures: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)
+    column_comments: dict[str, str] = field(default_factory=dict)
     comment: str = ""
 
     def __post_init__(self) -> None:
@@ -74,6 +82,9 @@ class TableSpec:
             "sequence_by": [self.sequence_by] if self.sequence_by else [],
             "snapshot_by": [self.snapshot_by] if self.snapshot_by else [],
             "except_columns": self.except_columns,
+            "references": list(self.references),
+            "attributes": self.attributes,
+            "sources": list(self.sources),
         }
         for field_name, columns in named.items():
             missing = [column for column in columns if column not in self.columns]
@@ -103,6 +114,20 @@ class TableSpec:
         `snapshot_by` (a snapshot's version becomes `__START_AT`/`__END_AT` instead)."""
         left_out = {*self.except_columns, self.snapshot_by}
         return [name for name in self.columns if name not in left_out]
+
+    @property
+    def date_columns(self) -> list[str]:
+        """The fact's date column and its date or timestamp attributes: each gets a key into
+        `dim_date` (`date_sk` for the date column, `<column>_sk` for the others, role-playing)."""
+        dates = [self.date_column] if self.date_column else []
+        for name in self.attributes:
+            if self.columns[name].lower() in ("date", "timestamp", "timestamp_ntz"):
+                dates.append(name)
+        return dates
+
+    def source_name(self, column: str) -> str:
+        """The column's name in the landed files."""
+        return self.sources.get(column, column)
 
     @property
     def not_null_columns(self) -> list[str]:

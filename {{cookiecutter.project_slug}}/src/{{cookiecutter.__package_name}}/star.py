@@ -1,9 +1,12 @@
 """Gold: a star schema built from silver.
 
 - `dim_<t>`: one row per dimension member (SCD1) or member version (SCD2), with a surrogate key
-  `<t>_sk` and an unknown member (`<t>_sk = -1`) that facts point to when a lookup finds nothing.
+  `<t>_sk`, a `<dim>_sk` per reference to another dimension (a snowflake: customer -> nation ->
+  region) and an unknown member (`<t>_sk = -1`) that lookups point to when they find nothing.
 - `dim_date`: one row per calendar day the facts cover, keyed by `date_sk` (yyyyMMdd).
-- `fact_<t>`: the fact keys, one `<dim>_sk` per reference, `date_sk`, the date and the measures.
+- `fact_<t>`: the fact keys, one `<dim>_sk` per reference, `date_sk` and the date, a
+  `<column>_sk` into `dim_date` per date attribute (role-playing dates), the attributes
+  (degenerate dimensions) and the measures.
 
 Surrogate keys are hashes of the natural key rather than sequence numbers: gold tables are
 materialized views that are recomputed, and a hash gives a member the same key on every run and on
@@ -32,7 +35,30 @@ def surrogate_key(*cols: Column | str) -> Column:
     1..2^63-1 so a real member never collides with `UNKNOWN_SK` (-1). Two distinct keys sharing a
     hash is possible in principle (about n^2 / 2^64 for n members: negligible for dimensions).
     """
-    return (F.pmod(F.xxhash64(*cols), F.lit(_MAX_BIGINT)) + F.lit(1)).cast("bigint")
+    hashed = (F.pmod(F.xxhash64(*cols), F.lit(_MAX_BIGINT)) + F.lit(1)).cast("bigint")
+    return F.coalesce(hashed, F.lit(UNKNOWN_SK).cast("bigint"))  # never NULL: see known_not_null
+
+
+# The neutral value per type that `known_not_null` falls back on; never used for real data.
+_NEVER_USED = {
+    "string": "''",
+    "boolean": "false",
+    "date": "DATE'1970-01-01'",
+    "timestamp": "TIMESTAMP'1970-01-01 00:00:00'",
+    "timestamp_ntz": "TIMESTAMP_NTZ'1970-01-01 00:00:00'",
+}
+
+
+def known_not_null(column: str, spark_type: str) -> Column:
+    """`column` as a column Spark knows is never NULL.
+
+    Gold declares its keys NOT NULL (primary keys need it on Databricks), and both engines refuse
+    a declared NOT NULL column that the query may leave NULL. Keys are never NULL here (silver
+    quarantines such rows: `not_null_<key>`), but Spark cannot know that; `coalesce` with a
+    literal tells it. The literal is never used.
+    """
+    fallback = _NEVER_USED.get(spark_type.lower(), "0")  # numbers
+    return F.coalesce(F.col(column), F.expr(fallback).cast(spark_type)).alias(column)
 
 
 def dimension_columns(spec: TableSpec) -> list[str]:
@@ -46,22 +72,35 @@ def history_type(spec: TableSpec) -> str:
     return spec.columns[spec.sequence_by] if spec.sequence_by else "bigint"
 
 
-def dimension(silver_df: DataFrame, spec: TableSpec) -> DataFrame:
-    """`dim_<t>`: `<t>_sk` first, the attributes, and the unknown member row.
+def dimension(
+    silver_df: DataFrame,
+    spec: TableSpec,
+    dimensions: dict[str, tuple[TableSpec, DataFrame]] | None = None,
+) -> DataFrame:
+    """`dim_<t>`: `<t>_sk` first, the attributes, a `<dim>_sk` per reference, the unknown member.
 
     The attributes are `dimension_columns(spec)`, so audit and helper columns (and any column
     Auto Loader added that the spec does not know) stay in silver. For SCD2 (`spec.scd_type` 2)
     every version is a row, keyed by hash(keys, `__START_AT`), with `__START_AT`, `__END_AT` and
     `is_current` (`__END_AT IS NULL`); for SCD1 each current member, keyed by hash(keys).
-    The unknown member has `<t>_sk = -1`, NULL keys, 'Unknown' in string attributes and NULL in
-    the others (`is_current` true, so a filter on current rows keeps it).
+    `dimensions` maps each referenced dimension to its spec and `dimension()` output; a reference
+    resolves to the referenced member's current version (-1 when there is none), named as a
+    fact's reference is (`reference_sk_column`). The unknown member has `<t>_sk = -1`, NULL keys,
+    'Unknown' in string attributes, NULL in the others and -1 in its references (`is_current`
+    true, so a filter on current rows keeps it).
     """
     attributes = dimension_columns(spec)
     scd2 = spec.scd_type == 2
     key_columns = [*spec.keys, START_AT] if scd2 else list(spec.keys)
     history = [START_AT, END_AT] if scd2 else []
-    members = silver_df.select(
-        surrogate_key(*key_columns).alias(spec.surrogate_key), *attributes, *history
+    references = list(spec.references)
+    linked = silver_df
+    for index, column in enumerate(references):
+        dimension_spec, dim_df = (dimensions or {})[spec.references[column]]
+        linked = _look_up(linked, spec, column, dimension_spec, dim_df, index, day=None)
+    sk_columns = [reference_sk_column(spec, column) for column in references]
+    members = linked.select(
+        surrogate_key(*key_columns).alias(spec.surrogate_key), *attributes, *sk_columns, *history
     )
 
     def unknown_value(name: str) -> Column:
@@ -74,6 +113,7 @@ def dimension(silver_df: DataFrame, spec: TableSpec) -> DataFrame:
     unknown = silver_df.sparkSession.range(1).select(
         F.lit(UNKNOWN_SK).cast("bigint").alias(spec.surrogate_key),
         *(unknown_value(name).alias(name) for name in attributes),
+        *(F.lit(UNKNOWN_SK).cast("bigint").alias(name) for name in sk_columns),
         *(F.lit(None).cast(history_type(spec)).alias(name) for name in history),
     )
     if scd2:
@@ -107,7 +147,7 @@ def dim_date(
     )
     day_of_week = (F.dayofweek("date") + 5) % 7 + 1  # Spark's dayofweek starts on Sunday = 1
     calendar = days.select(
-        F.date_format("date", "yyyyMMdd").cast("int").alias(DATE_SK),
+        F.coalesce(F.date_format("date", "yyyyMMdd").cast("int"), F.lit(UNKNOWN_SK)).alias(DATE_SK),
         "date",
         F.year("date").alias("year"),
         F.quarter("date").alias("quarter"),
@@ -147,71 +187,95 @@ def reference_sk_column(spec: TableSpec, column: str) -> str:
     return f"{dimension_name}_sk"
 
 
+def _look_up(
+    df: DataFrame,
+    spec: TableSpec,
+    column: str,
+    dimension_spec: TableSpec,
+    dim_df: DataFrame,
+    index: int,
+    day: Column | None,
+) -> DataFrame:
+    """`df` plus `reference_sk_column(spec, column)`: the surrogate key of the member whose
+    (single) key equals `column`, -1 when there is none.
+
+    SCD1: the member with that key. SCD2, with a `day` (a fact's date): the version in force at
+    the end of that day: `to_date(__START_AT) <= day` and (`__END_AT` is NULL or
+    `day < to_date(__END_AT)`); the first version of a key also covers every earlier day (a member
+    usually reaches the source system after its first fact happened, and its earliest known
+    attributes are a better answer than the unknown member); a NULL day gets the current version.
+    SCD2 without a day (a dimension's reference), or whose versions have no dates (`sequence_by` a
+    version number, or snapshot versions): the current version.
+    """
+    if len(dimension_spec.keys) != 1:
+        raise ValueError(
+            f"{spec.name}.{column} references {dimension_spec.name}, whose key has "
+            f"{len(dimension_spec.keys)} columns; a reference needs a single-column key"
+        )
+    prefix = f"__d{index}_"
+    key, sk = dimension_spec.keys[0], dimension_spec.surrogate_key
+    members = dim_df.where(F.col(sk) != UNKNOWN_SK)
+    condition = F.col(column) == F.col(f"{prefix}key")
+    if dimension_spec.scd_type == 2:
+        first_start = F.min(START_AT).over(Window.partitionBy(key))
+        members = members.select(
+            F.col(key).alias(f"{prefix}key"),
+            F.col(sk).alias(f"{prefix}sk"),
+            F.col(START_AT).alias(f"{prefix}start"),
+            F.col(END_AT).alias(f"{prefix}end"),
+            (F.col(START_AT) == first_start).alias(f"{prefix}first"),
+        )
+        start, end = F.col(f"{prefix}start"), F.col(f"{prefix}end")
+        dated = history_type(dimension_spec).lower() in ("date", "timestamp", "timestamp_ntz")
+        if day is not None and dated:
+            in_force = (F.to_date(start) <= day) | F.col(f"{prefix}first")
+            in_force &= end.isNull() | (day < F.to_date(end))
+            condition &= F.when(day.isNull(), end.isNull()).otherwise(in_force)
+        else:
+            condition &= end.isNull()
+    else:
+        members = members.select(F.col(key).alias(f"{prefix}key"), F.col(sk).alias(f"{prefix}sk"))
+    return df.join(members, condition, "left").withColumn(
+        reference_sk_column(spec, column), F.coalesce(F.col(f"{prefix}sk"), F.lit(UNKNOWN_SK))
+    )
+
+
+def role_playing_sk_column(column: str) -> str:
+    """The `dim_date` key of a fact's date attribute: `<column>_sk` (the date column has
+    `date_sk`)."""
+    return f"{column}_sk"
+
+
+def fact_columns(spec: TableSpec) -> list[str]:
+    """The columns of `fact_<t>`, in order: keys, `<dim>_sk` per reference, `date_sk` and the date
+    column, `<column>_sk` per date attribute, the attributes, the measures."""
+    sk_columns = [reference_sk_column(spec, column) for column in spec.references]
+    dates = [DATE_SK, spec.date_column] if spec.date_column else []
+    role_playing = [role_playing_sk_column(c) for c in spec.date_columns if c != spec.date_column]
+    ordered = [*spec.keys, *sk_columns, *dates, *role_playing, *spec.attributes, *spec.measures]
+    return list(dict.fromkeys(ordered))
+
+
 def fact(
     silver_df: DataFrame, spec: TableSpec, dimensions: dict[str, tuple[TableSpec, DataFrame]]
 ) -> DataFrame:
-    """`fact_<t>`: fact keys, `<dim>_sk` per reference, `date_sk`, the date column, the measures.
+    """`fact_<t>`: see `fact_columns`. Each reference is looked up with a left join on the
+    dimension's (single) key, at the fact's date (`_look_up`); no match (an unknown key, a NULL
+    key, a key deleted before the fact's date) gives -1. `date_sk` and each `<column>_sk` are
+    yyyyMMdd of their date, -1 when it is NULL.
 
-    `dimensions` maps a dimension table name to its spec and its `dimension()` output. Each
-    reference is looked up with a left join on the dimension's (single) key:
-
-    - SCD1: the member with that key.
-    - SCD2: the version in force at the end of the fact's day: `to_date(__START_AT) <= date` and
-      (`__END_AT` is NULL or `date < to_date(__END_AT)`). The first version of a key also covers
-      every earlier date: a member usually reaches the source system (and this pipeline) after
-      its first fact happened (an order placed while the customer record was still being
-      created), and its earliest known attributes are a better answer than the unknown member.
-      A fact without a date gets the current version. When `sequence_by` is not a date or
-      timestamp (a version number), or the dimension lands as snapshots (`__START_AT` holds
-      snapshot versions), versions have no dates, and the current version is used.
-    - No match (unknown key, NULL key, or a key deleted before the fact's date): -1.
-
-    `date_sk` is yyyyMMdd of the date column, -1 when it is NULL.
+    `dimensions` maps a dimension table name to its spec and its `dimension()` output.
     """
     result = silver_df
-    sk_columns = []
+    day = F.col(spec.date_column) if spec.date_column else None
     for index, (column, dimension_name) in enumerate(spec.references.items()):
         dimension_spec, dim_df = dimensions[dimension_name]
-        if len(dimension_spec.keys) != 1:
-            raise ValueError(
-                f"{spec.name}.{column} references {dimension_name}, whose key has "
-                f"{len(dimension_spec.keys)} columns; a reference needs a single-column key"
-            )
-        prefix = f"__d{index}_"
-        key, sk = dimension_spec.keys[0], dimension_spec.surrogate_key
-        members = dim_df.where(F.col(sk) != UNKNOWN_SK)
-        condition = F.col(column) == F.col(f"{prefix}key")
-        if dimension_spec.scd_type == 2:
-            first_start = F.min(START_AT).over(Window.partitionBy(key))
-            members = members.select(
-                F.col(key).alias(f"{prefix}key"),
-                F.col(sk).alias(f"{prefix}sk"),
-                F.col(START_AT).alias(f"{prefix}start"),
-                F.col(END_AT).alias(f"{prefix}end"),
-                (F.col(START_AT) == first_start).alias(f"{prefix}first"),
-            )
-            start, end = F.col(f"{prefix}start"), F.col(f"{prefix}end")
-            sequence_type = history_type(dimension_spec).lower()
-            if spec.date_column and sequence_type in ("date", "timestamp", "timestamp_ntz"):
-                day = F.col(spec.date_column)
-                in_force = (F.to_date(start) <= day) | F.col(f"{prefix}first")
-                in_force &= end.isNull() | (day < F.to_date(end))
-                condition &= F.when(day.isNull(), end.isNull()).otherwise(in_force)
-            else:
-                condition &= end.isNull()
-        else:
-            members = members.select(
-                F.col(key).alias(f"{prefix}key"), F.col(sk).alias(f"{prefix}sk")
-            )
-        sk_column = reference_sk_column(spec, column)
-        result = result.join(members, condition, "left").withColumn(
-            sk_column, F.coalesce(F.col(f"{prefix}sk"), F.lit(UNKNOWN_SK))
-        )
-        sk_columns.append(sk_column)
-
-    date_columns = []
-    if spec.date_column:
-        result = result.withColumn(DATE_SK, date_sk(spec.date_column))
-        date_columns = [DATE_SK, spec.date_column]
-    ordered = [*spec.keys, *sk_columns, *date_columns, *spec.measures]
-    return result.select(*dict.fromkeys(ordered))
+        result = _look_up(result, spec, column, dimension_spec, dim_df, index, day)
+    date_keys = {
+        DATE_SK if column == spec.date_column else role_playing_sk_column(column): date_sk(column)
+        for column in spec.date_columns
+    }
+    if date_keys:
+        result = result.withColumns(date_keys)
+    keys = {name: known_not_null(name, spec.columns[name]) for name in spec.keys}
+    return result.select(*(keys.get(name, F.col(name)) for name in fact_columns(spec)))

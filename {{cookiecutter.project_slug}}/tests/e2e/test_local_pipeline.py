@@ -110,7 +110,7 @@ def landed_rows(landing: Path, spec: Any) -> list[Landed]:
         else:
             raw = [(record, None) for record in pq.read_table(path).to_pylist()]
         for number, (record, text) in enumerate(raw, start=1):
-            typed = {c: parse(record.get(c), t) for c, t in spec.columns.items()}
+            typed = {c: parse(record.get(spec.source_name(c)), t) for c, t in spec.columns.items()}
             rows.append(Landed(path.name, number, typed, text))
     return rows
 
