@@ -39,6 +39,10 @@ RESERVED_WORDS = frozenset(
 RESERVED_CATALOGS = frozenset({"system", "samples", "hive_metastore"})
 RESERVED_SCHEMAS = frozenset({"information_schema", "builtin", "session", "sys"})
 
+# What a broken gold integrity check does (a derived answer: set it in a config file or on the
+# command line, e.g. `__integrity_checks=warn`).
+INTEGRITY_ACTIONS = ("fail", "warn")
+
 CHOICES = {
     "source_format": ("json", "csv", "parquet", "delta", "kafka"),
     "pipeline_mode": ("triggered", "continuous"),
@@ -255,6 +259,12 @@ def validate(context: dict[str, Any]) -> list[str]:
     for field, choices in CHOICES.items():
         if context.get(field) not in choices:
             errors.append(f"{field}: {context.get(field)!r} -- choose one of {', '.join(choices)}")
+    integrity = context.get("__integrity_checks", "fail")
+    if integrity not in INTEGRITY_ACTIONS:
+        errors.append(
+            f"__integrity_checks: {integrity!r} -- choose one of {', '.join(INTEGRITY_ACTIONS)} "
+            "(what a broken gold integrity check does)"
+        )
     volume_problem = _own_volume_problem(context)
     if volume_problem:
         errors.append(volume_problem)

@@ -133,10 +133,10 @@ def render(summary: Summary) -> str:
             ],
         ),
     ]
-    broken = [(check, failures, sample) for check, failures, sample in summary.integrity if failures]
+    broken = [(check, count, sample) for check, count, sample in summary.integrity if count]
     if summary.integrity:
         passed = len(summary.integrity) - len(broken)
-        rows = [(check, f"e.g. {sample}", failures) for check, failures, sample in broken]
+        rows = [(check, f"e.g. {sample}", count) for check, count, sample in broken]
         sections.append((f"gold integrity checks: {passed} of {len(summary.integrity)} hold", rows))
     lines = [(a, b, str(c)) for _, rows in sections for a, b, c in rows]
     width_a = max([len(a) for a, _, _ in lines] + [10])

@@ -196,3 +196,145 @@ def test_fact_looks_up_each_dimension(spark):
         "order_date date, amount decimal(12,2)",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+# --- a BI-grade star: attributes, role-playing dates, snowflakes, composite keys ----------------
+
+REGION = TableSpec(
+    name="region",
+    role="dimension",
+    keys=("r_regionkey",),
+    columns={"r_regionkey": "bigint", "r_name": "string"},
+)
+NATION = TableSpec(
+    name="nation",
+    role="dimension",
+    keys=("n_nationkey",),
+    columns={"n_nationkey": "bigint", "n_name": "string", "n_regionkey": "bigint"},
+    references={"n_regionkey": "region"},
+)
+LINEITEM = TableSpec(
+    name="lineitem",
+    role="fact",
+    keys=("l_orderkey", "l_linenumber"),
+    columns={
+        "l_orderkey": "bigint",
+        "l_linenumber": "int",
+        "l_suppkey": "bigint",
+        "l_shipdate": "date",
+        "l_commitdate": "date",
+        "l_shipmode": "string",
+        "l_quantity": "decimal(15,2)",
+    },
+    references={"l_suppkey": "region"},  # any dimension will do for the lookup
+    date_column="l_shipdate",
+    attributes=("l_commitdate", "l_shipmode"),
+    measures=("l_quantity",),
+)
+
+
+def sk_of(spark, *values):
+    return spark.range(1).select(star.surrogate_key(*(F.lit(v) for v in values))).first()[0]
+
+
+def test_a_dimension_references_another_dimension_a_snowflake(spark):
+    regions = star.dimension(
+        spark.createDataFrame([(1, "EUROPE")], "r_regionkey bigint, r_name string"), REGION
+    )
+    silver = spark.createDataFrame(
+        [(10, "FRANCE", 1), (11, "ATLANTIS", 9), (12, "NOWHERE", None)],
+        "n_nationkey bigint, n_name string, n_regionkey bigint",
+    )
+    actual = star.dimension(silver, NATION, {"region": (REGION, regions)})
+    europe = sk_of(spark, F.lit(1).cast("bigint"))
+    expected = spark.createDataFrame(
+        [
+            (sk_of(spark, F.lit(10).cast("bigint")), 10, "FRANCE", 1, europe),
+            (sk_of(spark, F.lit(11).cast("bigint")), 11, "ATLANTIS", 9, -1),  # no such region
+            (sk_of(spark, F.lit(12).cast("bigint")), 12, "NOWHERE", None, -1),
+            (-1, None, "Unknown", None, -1),  # the unknown member points at unknown members
+        ],
+        "nation_sk bigint, n_nationkey bigint, n_name string, n_regionkey bigint, region_sk bigint",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_reference_to_an_scd2_dimension_from_a_dimension_takes_the_current_version(spark):
+    versions = star.dimension(customers_silver(spark), CUSTOMERS)
+    stores = TableSpec(
+        name="stores",
+        role="dimension",
+        keys=("store_id",),
+        columns={"store_id": "bigint", "manager_id": "bigint"},
+        references={"manager_id": "customers"},
+    )
+    silver = spark.createDataFrame([(7, 1), (8, 2)], "store_id bigint, manager_id bigint")
+    actual = star.dimension(silver, stores, {"customers": (CUSTOMERS, versions)})
+    current = {row.customer_id: row.customers_sk for row in versions.where("is_current").collect()}
+    assert {row.store_id: row.customers_sk for row in actual.collect()} == {
+        7: current[1],  # Anne, not Ann
+        8: -1,  # Bob's only version was closed by a delete: no current version
+        None: -1,  # the unknown store
+    }
+
+
+def test_a_fact_keeps_its_attributes_and_gets_a_key_per_date(spark):
+    regions = star.dimension(
+        spark.createDataFrame([(1, "EUROPE")], "r_regionkey bigint, r_name string"), REGION
+    )
+    silver = spark.createDataFrame(
+        [
+            (100, 1, 1, dt.date(1995, 3, 1), dt.date(1995, 2, 20), "AIR", Decimal("5.00")),
+            (100, 2, 5, dt.date(1995, 3, 2), None, "MAIL", Decimal("1.00")),
+        ],
+        "l_orderkey bigint, l_linenumber int, l_suppkey bigint, l_shipdate date, "
+        "l_commitdate date, l_shipmode string, l_quantity decimal(15,2)",
+    )
+    actual = star.fact(silver, LINEITEM, {"region": (REGION, regions)})
+    europe = sk_of(spark, F.lit(1).cast("bigint"))
+    expected = spark.createDataFrame(
+        [
+            (100, 1, europe, 19950301, dt.date(1995, 3, 1), 19950220, dt.date(1995, 2, 20), "AIR",
+             Decimal("5.00")),
+            (100, 2, -1, 19950302, dt.date(1995, 3, 2), -1, None, "MAIL", Decimal("1.00")),
+        ],
+        "l_orderkey bigint, l_linenumber int, region_sk bigint, date_sk int, l_shipdate date, "
+        "l_commitdate_sk int, l_commitdate date, l_shipmode string, l_quantity decimal(15,2)",
+    )  # fmt: skip
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_composite_key_fact_with_several_references(spark):
+    parts = TableSpec(
+        name="part", role="dimension", keys=("p_partkey",), columns={"p_partkey": "bigint"}
+    )
+    suppliers = TableSpec(
+        name="supplier", role="dimension", keys=("s_suppkey",), columns={"s_suppkey": "bigint"}
+    )
+    partsupp = TableSpec(
+        name="partsupp",
+        role="fact",
+        keys=("ps_partkey", "ps_suppkey"),
+        columns={"ps_partkey": "bigint", "ps_suppkey": "bigint", "ps_availqty": "int"},
+        references={"ps_partkey": "part", "ps_suppkey": "supplier"},
+        measures=("ps_availqty",),
+    )
+    dims = {
+        "part": (parts, star.dimension(spark.createDataFrame([(1,)], "p_partkey bigint"), parts)),
+        "supplier": (
+            suppliers,
+            star.dimension(spark.createDataFrame([(7,), (8,)], "s_suppkey bigint"), suppliers),
+        ),
+    }
+    silver = spark.createDataFrame(
+        [(1, 7, 10), (1, 8, 20), (2, 8, 30)],
+        "ps_partkey bigint, ps_suppkey bigint, ps_availqty int",
+    )
+    actual = star.fact(silver, partsupp, dims)
+    one = sk_of(spark, F.lit(1).cast("bigint"))
+    s7, s8 = (sk_of(spark, F.lit(k).cast("bigint")) for k in (7, 8))
+    expected = spark.createDataFrame(
+        [(1, 7, one, s7, 10), (1, 8, one, s8, 20), (2, 8, -1, s8, 30)],
+        "ps_partkey bigint, ps_suppkey bigint, part_sk bigint, supplier_sk bigint, ps_availqty int",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
