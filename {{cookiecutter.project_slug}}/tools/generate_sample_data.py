@@ -237,6 +237,8 @@ class TablePlan:
     atoms: dict[str, list[Atom]] = field(default_factory=dict)  # rule name -> atoms
     unchecked: list[str] = field(default_factory=list)
     next_key: int = 1
+    # column -> keys of the dimension it references (a dimension's snowflake references)
+    reference_pool: dict[str, list[Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for rule in self.spec.rules:
@@ -443,6 +445,7 @@ def sequence_value(plan: TablePlan, moment: datetime) -> Any:
 
 def full_row(plan: TablePlan, key: dict[str, Any], number: int) -> dict[str, Any]:
     row = {column: plan.value(column, number) for column in plan.spec.columns}
+    row.update({column: plan.rng.choice(pool) for column, pool in plan.reference_pool.items()})
     row.update(key)
     return row
 
@@ -451,7 +454,7 @@ def changeable_column(plan: TablePlan) -> str | None:
     """The attribute that a dimension update changes (a new SCD2 version needs a real change)."""
     spec = plan.spec
     fixed = {*spec.keys, spec.sequence_by, spec.snapshot_by, plan.delete_column()}
-    fixed |= plan.fail_columns()
+    fixed |= plan.fail_columns() | set(spec.references)
     candidates = [c for c in spec.columns if c not in fixed and plan.kinds[c] != "other"]
     preferred = [c for c in candidates if "name" in c.lower() or "category" in c.lower()]
     return (preferred or candidates or [None])[0]
@@ -801,14 +804,33 @@ def key_matches(spec: Any, row: Row, key: dict[str, Any]) -> bool:
     return all(row.values.get(k) == v for k, v in key.items())
 
 
+def referenced_first(dimensions: list[Any]) -> list[Any]:
+    """Dimensions ordered so that each comes after the dimensions it references."""
+    ordered: list[Any] = []
+    pending = list(dimensions)
+    while pending:
+        ready = [s for s in pending if set(s.references.values()) <= {o.name for o in ordered}]
+        ordered += ready or pending  # the spec check refuses cycles; never loop forever
+        pending = [s for s in pending if s not in ordered]
+    return ordered
+
+
 def build(tables: tuple[Any, ...], source_format: str, seed: int) -> dict[str, Dataset]:
     """Every table's sample rows, dimensions first because facts reference their keys."""
     rng = random.Random(seed)
     file_format = EXTENSIONS[source_format]
     datasets: dict[str, Dataset] = {}
-    for index, spec in enumerate(tables):
-        if spec.role == "dimension":
-            datasets[spec.name] = build_dimension(TablePlan(spec, index, rng), file_format)
+    index_of = {spec.name: index for index, spec in enumerate(tables)}
+    for spec in referenced_first([spec for spec in tables if spec.role == "dimension"]):
+        plan = TablePlan(spec, index_of[spec.name], rng)
+        plan.reference_pool = {
+            column: [
+                key[datasets[dimension].plan.spec.keys[0]]
+                for key in datasets[dimension].usable_keys
+            ]
+            for column, dimension in spec.references.items()
+        }
+        datasets[spec.name] = build_dimension(plan, file_format)
     for index, spec in enumerate(tables):
         if spec.role == "fact":
             datasets[spec.name] = build_fact(TablePlan(spec, index, rng), datasets, file_format)

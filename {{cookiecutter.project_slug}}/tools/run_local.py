@@ -111,11 +111,17 @@ def acquire_lock(state_dir: Path) -> IO[str]:
     return handle
 
 
+DRIVER_MEMORY = os.environ.get("SPARK_DRIVER_MEMORY", "3g")
+"""The engine's heap. Spark's 1g default runs out with a handful of tables (every flow of the
+graph shares the one driver JVM); override with SPARK_DRIVER_MEMORY=<n>g."""
+
+
 def write_spark_conf(state_dir: Path) -> Path:
     """Static settings go in spark-defaults.conf: the spec's `configuration` cannot set them."""
     conf_dir = state_dir / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
     settings = {
+        "spark.driver.memory": DRIVER_MEMORY,
         # A persistent catalog: without it the second run fails on tables it forgot.
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": str(state_dir / "warehouse"),
