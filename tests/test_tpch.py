@@ -11,7 +11,6 @@ role-playing dates, the snowflaked nation and region, and the composite-key fact
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
