@@ -245,9 +245,7 @@ def gold(tpch) -> duckdb.DuckDBPyConnection:
 
 def normalized(rows: list[tuple]) -> list[tuple]:
     """Exact values; averages and ratios (floating point) to 6 significant digits."""
-    return [
-        tuple(float(f"{v:.6g}") if isinstance(v, float) else v for v in row) for row in rows
-    ]
+    return [tuple(float(f"{v:.6g}") if isinstance(v, float) else v for v in row) for row in rows]
 
 
 @pytest.mark.parametrize("query", sorted(RAW))
