@@ -34,6 +34,8 @@ VARIANTS = {
         "table_names": "accounts, merchants, payments",
     },
     "one_table": {"table_names": "products"},
+    "two_facts": {"table_names": "stations, trips:fact, readings:fact"},
+    "reserved_words": {"table_names": "order, group, user"},  # quoted wherever SQL names them
 }
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")  # `${{ }}`: GitHub Actions
 
@@ -96,7 +98,7 @@ def test_table_files_follow_the_table_names(tmp_root):
 def test_one_table_has_no_fact_and_no_dim_date(tmp_root):
     project = baked("one_table", tmp_root)
     gold = sorted(path.name for path in (project / "src" / "gold").glob("*.py"))
-    assert gold == ["dim_products.py"]
+    assert gold == ["dim_products.py", "integrity_checks.py"]
 
 
 def test_job_only_for_triggered_pipelines(tmp_root):
@@ -171,6 +173,7 @@ BAD_ANSWERS = [
     ("warehouse_id", "${var.warehouse_id}"),
     ("project_slug", "Retail Lakehouse"),
     ("databricks_profile", "my profile"),
+    ("__integrity_checks", "ignore"),
 ]
 
 
@@ -202,3 +205,28 @@ def test_all_bad_answers_are_reported_together(tmp_path):
     for field in ("catalog", "schema", "notification_email"):
         assert f"\n  {field}: " in result.stderr
     assert list(output.iterdir()) == []
+
+
+def test_integrity_checks_can_warn_instead_of_failing(bake):
+    """A derived answer, not a prompt: with `warn` a broken check is recorded, the update goes
+    on, and the key constraints are not RELY (a broken key could reach gold)."""
+    project = bake(extra_context={"__integrity_checks": "warn"})
+    tables = next((project / "src").glob("*/tables.py")).read_text()
+    assert 'INTEGRITY_CHECKS = "warn"' in tables
+    readme = (project / "README.md").read_text()
+    assert "They are not `RELY`" in readme
+    default = bake()
+    assert 'INTEGRITY_CHECKS = "fail"' in next((default / "src").glob("*/tables.py")).read_text()
+    assert "They are `RELY`" in (default / "README.md").read_text()
+
+
+def test_names_only_mode_makes_the_marked_tables_facts(tmp_root):
+    project = baked("two_facts", tmp_root)
+    gold = sorted(p.name for p in (project / "src" / "gold").glob("*.py"))
+    assert gold == [
+        "dim_date.py",
+        "dim_stations.py",
+        "fact_readings.py",
+        "fact_trips.py",
+        "integrity_checks.py",
+    ]

@@ -23,10 +23,11 @@ def tpch(tmp_path_factory) -> Path:
 def test_tpch_spec_defines_the_tables(tpch):
     src = tpch / "src"
     assert sorted(p.stem for p in (src / "bronze").glob("*.py")) == [
-        "customer", "lineitem", "orders", "part",
+        "customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier",
     ]  # fmt: skip
     assert sorted(p.stem for p in (src / "gold").glob("*.py")) == [
-        "dim_customer", "dim_date", "dim_part", "fact_lineitem", "fact_orders",
+        "dim_customer", "dim_date", "dim_nation", "dim_orders", "dim_part", "dim_region",
+        "dim_supplier", "fact_lineitem", "fact_partsupp", "integrity_checks",
     ]  # fmt: skip
     assert not (src / "bronze" / "customers.py").exists()  # table_names is ignored
     tables = (src / "tpch_lakehouse" / "tables.py").read_text()
@@ -35,7 +36,8 @@ def test_tpch_spec_defines_the_tables(tpch):
         assert name in tables
     readme = (tpch / "README.md").read_text()
     assert "| `lineitem` | fact | l_orderkey, l_linenumber |" in readme
-    assert "o_custkey -> customer" in readme
+    assert "o_custkey -> customer" in readme  # a dimension's reference: the snowflake
+    assert "l_commitdate (`l_commitdate_sk`)" in readme  # a role-playing date
 
 
 def test_tpch_columns_keep_the_order_of_the_config_file(tpch):

@@ -1,10 +1,11 @@
 """Bake several table specs and run each generated project's own tests and local pipeline.
 
 - the default answers (three tables): the whole generated suite, end-to-end test included;
-- a full `tables` spec on csv with an SCD2 dimension keyed by a string, an SCD2 dimension that
-  lands as full snapshots, a fact with `sequence_by` and `delete_when` (composite key,
-  fail/warn/drop rules, BETWEEN/IN rules) and a fact without a sequence: the whole generated
-  suite, end-to-end test included;
+- a full `tables` spec on csv with an SCD2 dimension keyed by a string (columns landed as
+  `Store Code` and `floor-area`, a column named `group`), an SCD2 dimension that lands as full
+  snapshots, a fact with `sequence_by` and `delete_when` (composite key, fail/warn/drop rules,
+  BETWEEN/IN rules) and a fact without a sequence: the whole generated suite, end-to-end test
+  included;
 - a two-table spec (one dimension, one fact): the generated suite without the end-to-end test,
   plus one real `tools.run_local` run;
 - `make check-graph`'s dry run of the Databricks-shaped graph, and that it catches an AUTO CDC
@@ -30,15 +31,17 @@ SNAPSHOTS_AND_TWO_FACTS = {
         "scd_type": 2,
         "sequence_by": "changed_at",
         "columns": {
-            "store_code": "string",
+            "store_code": {"type": "string", "source": "Store Code"},  # a real-world name
             "city": "string",
             "region": "string",
-            "floor_area": "int",
+            "group": "string",  # a reserved word
+            "floor_area": {"type": "int", "source": "floor-area", "comment": "Square metres."},
             "changed_at": "timestamp",
         },
         "expectations": {
             "valid_store_code": {"expr": "store_code IS NOT NULL", "action": "drop"},
             "known_region": {"expr": "region IN ('north', 'south')", "action": "warn"},
+            "has_group": {"expr": "`group` IS NOT NULL", "action": "warn"},
         },
     },
     "regions": {

@@ -84,10 +84,14 @@ def test_names_only_default_matches_the_contract():
         },
         # NULL keys and sequence values are the implicit not_null_* rules' business.
         "expectations": [{"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"}],
+        "sources": {},
+        "column_comments": {},
         "references": {},
         "date_column": None,
         "date_range": None,
         "measures": [],
+        "attributes": [],
+        "date_columns": [],
         "comment": "Customer records, one row per customer_id.",
     }
     assert products["scd_type"] == 1
@@ -121,7 +125,7 @@ def test_single_name_is_an_scd1_dimension_and_no_dim_date():
         ("", "table_names: empty"),
         ("customers, Customers", "duplicate of 'customers'"),
         ("customers, customer", "share the singular"),
-        ("customers, select", "'select' -- a reserved SQL word"),
+        ("customers, orders:facts", "'orders:facts' -- mark a table with :fact or :dimension"),
         ("customers, order-lines", "'order-lines' -- not a valid table name"),
         ("date, orders", "'date' -- reserved: the pipeline generates dim_date"),
         ("orders, orders_quarantine", "must not end in _quarantine"),
@@ -214,8 +218,41 @@ BAD_SPECS = [
         "tables.orders.columns: '_load' -- names starting with _ are kept",
     ),
     (
-        with_entry("orders", columns={**TPCH["orders"]["columns"], "order": "int"}),
-        "tables.orders.columns: 'order' -- a reserved SQL word",
+        with_entry("orders", columns={**TPCH["orders"]["columns"], "o x": "int"}),
+        "tables.orders.columns: 'o x' -- not a valid column name",
+    ),
+    (
+        with_entry(
+            "orders",
+            columns={**TPCH["orders"]["columns"], "o_at": {"type": "date", "source": "When`"}},
+        ),
+        "tables.orders.columns.o_at.source: 'When`' -- must be one line without backticks",
+    ),  # fmt: skip
+    (
+        with_entry(
+            "orders",
+            columns={**TPCH["orders"]["columns"], "o_at": {"type": "date", "format": "iso"}},
+        ),
+        "tables.orders.columns.o_at: unknown key 'format' -- valid keys: type, source, comment",
+    ),  # fmt: skip
+    (
+        with_entry("orders", attributes=["o_custkey"]),
+        "tables.orders.attributes: 'o_custkey' is a reference already -- gold keeps it",
+    ),
+    (
+        with_entry("orders", attributes=["o_note"]),
+        "tables.orders.attributes: 'o_note' -- not a declared column",
+    ),
+    (with_entry("customer", attributes=["c_name"]), "tables.customer.attributes: only a fact"),
+    (
+        with_entry("customer", references={"c_custkey": "customer"}),
+        "tables.customer.references.c_custkey: 'customer' is this table -- a dimension cannot "
+        "reference itself",
+    ),
+    (
+        with_entry("customer", references={"c_custkey": "orders"}),
+        "tables.customer.references.c_custkey: 'orders' is a fact -- references point at "
+        "dimensions",
     ),
     (
         with_entry("customer", expectations={"ok": {"expr": "a > 0", "action": "stop"}}),
@@ -282,7 +319,7 @@ BAD_SPECS = [
         "'malformed_record' -- reserved for the pipeline's implicit rules",
     ),
     ({"customer": "dimension"}, "tables.customer: 'dimension' -- give a mapping"),
-    ({"select": {}}, "tables: 'select' -- a reserved SQL word"),
+    ({"order-lines": {}}, "tables: 'order-lines' -- not a valid table name"),
     (["customer"], "tables: give a mapping"),
 ]
 
@@ -291,6 +328,77 @@ BAD_SPECS = [
 def test_bad_specs_name_table_and_field(tables, message):
     errors = spec.validate("", tables)
     assert any(message in error for error in errors), errors
+
+
+def test_reserved_words_are_names_a_table_and_its_columns_may_have():
+    """Sources name columns `order`, `user` or `group`; the generated SQL quotes them."""
+    tables = {
+        "order": {
+            "role": "fact",
+            "keys": ["user"],
+            "columns": {"user": "bigint", "group": "string", "select": "date"},
+            "date_column": "select",
+            "expectations": {"from": "`group` IS NOT NULL"},
+        }
+    }
+    assert spec.validate("", tables) == []
+    assert spec.validate("order, user:fact", {}) == []
+
+
+def test_names_only_mode_takes_marked_facts():
+    normalized = spec.normalize("stations, trips:fact, readings:fact", {})
+    roles = {t["name"]: (t["role"], t["scd_type"], t["references"]) for t in normalized["tables"]}
+    assert roles == {
+        "stations": ("dimension", 2, {}),
+        "trips": ("fact", None, {"station_id": "stations"}),
+        "readings": ("fact", None, {"station_id": "stations"}),
+    }
+    assert spec.normalize("a:dimension, b:dimension", {})["facts"] == []
+
+
+def test_columns_may_name_their_landed_source_and_a_comment():
+    tables = with_entry(
+        "customer",
+        columns={
+            "c_custkey": {"type": "bigint", "source": "CustomerID"},
+            "c_name": "string",
+            "updated_at": {"type": "timestamp", "source": "Created At", "comment": "Landed."},
+            "e_mail": {"type": "string", "source": "e-mail"},
+        },
+    )
+    customer = spec.normalize("", tables)["tables"][0]
+    assert customer["columns"]["updated_at"] == "timestamp"
+    assert customer["sources"] == {
+        "c_custkey": "CustomerID",
+        "updated_at": "Created At",
+        "e_mail": "e-mail",
+    }
+    assert customer["column_comments"] == {"updated_at": "Landed."}
+
+
+def test_dimensions_form_a_snowflake_without_cycles():
+    columns = {"r": "int", "n": "int"}
+    tables = {
+        "region": {"keys": ["r"], "columns": columns, "references": {"n": "nation"}},
+        "nation": {"keys": ["n"], "columns": columns, "references": {"r": "region"}},
+    }
+    assert spec.validate("", tables) == [
+        "tables.nation.references.r: 'region' closes a cycle (region -> nation -> region) -- "
+        "references between dimensions must form a tree"
+    ]
+    tables["region"]["references"] = {}
+    assert spec.validate("", tables) == []
+
+
+def test_date_attributes_are_role_playing_dates():
+    tables = with_entry(
+        "orders",
+        columns={**TPCH["orders"]["columns"], "o_shipped": "date", "o_status": "string"},
+        attributes=["o_shipped", "o_status"],
+    )
+    orders = spec.normalize("", tables)["tables"][1]
+    assert orders["date_columns"] == ["o_orderdate", "o_shipped"]
+    assert orders["date_range"] == ["1900-01-01", "2099-12-31"]
 
 
 def test_facts_take_change_events_and_dimensions_full_snapshots():

@@ -239,6 +239,7 @@ class TablePlan:
     next_key: int = 1
     # column -> keys of the dimension it references (a dimension's snowflake references)
     reference_pool: dict[str, list[Any]] = field(default_factory=dict)
+    used_keys: set[tuple[Any, ...]] = field(default_factory=set)  # facts: keys written so far
 
     def __post_init__(self) -> None:
         for rule in self.spec.rules:
@@ -271,8 +272,8 @@ class TablePlan:
             failed += ["malformed_record"] if record.raw_line is not None else []
             failed += [f"castable_{c}" for c in spec.columns if isinstance(row.get(c), Uncastable)]
             failed += [f"not_null_{c}" for c in spec.not_null_columns if row.get(c) is None]
-            if spec.date_column and spec.date_range and self.out_of_range(row):
-                failed.append(f"in_date_range_{spec.date_column}")
+            if spec.date_range:
+                failed += [f"in_date_range_{c}" for c in spec.date_columns if self.outside(row, c)]
         typed = self.typed(row)
         for rule in self.spec.rules_with(action):
             atoms = self.atoms.get(rule.name)
@@ -280,13 +281,24 @@ class TablePlan:
                 failed.append(rule.name)
         return failed
 
-    def out_of_range(self, row: dict[str, Any]) -> bool:
-        value = row.get(self.spec.date_column)
+    def outside(self, row: dict[str, Any], column: str) -> bool:
+        """Whether the row's date in `column` falls outside the table's `date_range`."""
+        value = row.get(column)
         if value is None or isinstance(value, Uncastable):
             return False
         day = value.date() if isinstance(value, datetime) else value
         first, last = (date.fromisoformat(bound) for bound in self.spec.date_range)
         return not first <= day <= last
+
+    @property
+    def first_day(self) -> date:
+        """The first day of the facts' dates: FACT_START, moved into `date_range` if needed."""
+        if not self.spec.date_range:
+            return FACT_START
+        first, last = (date.fromisoformat(bound) for bound in self.spec.date_range)
+        if first <= FACT_START and FACT_START + timedelta(days=FACT_DAYS) <= last:
+            return FACT_START
+        return first + timedelta(days=min(365, max(0, (last - first).days - FACT_DAYS)))
 
     # values --------------------------------------------------------------------------------------
 
@@ -342,9 +354,9 @@ class TablePlan:
             scale = scale_of(self.spec.columns[column])
             value = Decimal(rng.randint(500, 50000)).scaleb(-2).quantize(Decimal(1).scaleb(-scale))
         elif kind == "date":
-            value = FACT_START + timedelta(days=rng.randrange(FACT_DAYS))
+            value = self.first_day + timedelta(days=rng.randrange(FACT_DAYS))
         elif kind == "timestamp":
-            value = datetime.combine(FACT_START, datetime.min.time()) + timedelta(
+            value = datetime.combine(self.first_day, datetime.min.time()) + timedelta(
                 minutes=rng.randrange(FACT_DAYS * 24 * 60)
             )
         elif kind == "boolean":
@@ -638,11 +650,17 @@ def corrected(plan: TablePlan, values: dict[str, Any], number: int) -> dict[str,
 def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str, Any]:
     spec = plan.spec
     row = full_row(plan, plan.new_key(), number)
-    busy: set[date] = set()
-    for column, dimension in spec.references.items():
-        key = plan.rng.choice(dims[dimension].usable_keys)
-        row[column] = next(iter(key.values()))
-        busy |= dims[dimension].event_days.get(tuple(key.values()), set())
+    # A key made of references (partsupp: part and supplier) is drawn until it is new: a repeated
+    # key is a correction, and the sample writes those on purpose only.
+    for _ in range(100):
+        busy: set[date] = set()
+        for column, dimension in spec.references.items():
+            key = plan.rng.choice(dims[dimension].usable_keys)
+            row[column] = next(iter(key.values()))
+            busy |= dims[dimension].event_days.get(tuple(key.values()), set())
+        if key_of(spec, row) not in plan.used_keys:
+            break
+    plan.used_keys.add(key_of(spec, row))
     if spec.date_column and plan.kinds[spec.date_column] in ("date", "timestamp"):
         # A fact on the day its dimension row changes would depend on the time of day: avoid it.
         for _ in range(50):

@@ -212,8 +212,10 @@ def phases(tables: Any, state_dir: Path, full_refresh: bool) -> list[tuple[str, 
     materialized view reads when the run starts, so within one run a view does not see what its
     upstream tables write during that same run. The first run and full refreshes are not affected
     (their tables are new); a later run refreshes one layer per invocation instead: the streaming
-    tables take in the new files, then silver views, then dimensions and `dim_date`, then facts.
-    Each invocation starts its own JVM (about 20-40 s); bronze stays incremental throughout.
+    tables take in the new files, then silver views, then dimensions (a snowflake one level at a
+    time: region before nation before customer) and `dim_date`, then facts, then the gold
+    integrity checks. Each invocation starts its own JVM (about 20-40 s); bronze stays
+    incremental throughout.
     """
     if full_refresh:
         # The same staleness breaks --full-refresh-all on existing tables (a view reads bronze files
@@ -222,22 +224,39 @@ def phases(tables: Any, state_dir: Path, full_refresh: bool) -> list[tuple[str, 
     specs = list(tables.ALL_TABLES)
     if not any((state_dir / "warehouse" / f"bronze_{spec.name}").is_dir() for spec in specs):
         return [("", [])]
-    has_dates = any(spec.role == "fact" and spec.date_column for spec in specs)
+    has_dates = any(spec.role == "fact" and spec.date_columns for spec in specs)
+    depth = snowflake_depths([spec for spec in specs if spec.role == "dimension"])
+    levels = [
+        [f"dim_{name}" for name, level in depth.items() if level == n]
+        + (["dim_date"] if n == 0 and has_dates else [])
+        for n in range(max(depth.values(), default=-1) + 1)
+    ]
     layers = [
         ("streaming tables", [f"{p}{s.name}{q}" for s in specs for p, q in BRONZE_AND_QUARANTINE]),
         ("silver", [f"silver_{spec.name}" for spec in specs]),
-        (
-            "dimensions",
-            [f"dim_{s.name}" for s in specs if s.role == "dimension"]
-            + (["dim_date"] if has_dates else []),
+        *(
+            (f"dimensions, level {n + 1}" if n else "dimensions", names)
+            for n, names in enumerate(levels)
         ),
         ("facts", [f"fact_{spec.name}" for spec in specs if spec.role == "fact"]),
+        ("integrity checks", ["gold_integrity_checks"]),
     ]
     layers = [(label, names) for label, names in layers if names]
     return [
         (f"step {n}/{len(layers)}: {label}", ["--refresh", ",".join(names)])
         for n, (label, names) in enumerate(layers, start=1)
     ]
+
+
+def snowflake_depths(dimensions: list[Any]) -> dict[str, int]:
+    """How many references away from a plain dimension each dimension is (region 0, nation 1)."""
+    depth: dict[str, int] = {}
+    while len(depth) < len(dimensions):
+        for spec in dimensions:
+            targets = list(spec.references.values())
+            if spec.name not in depth and all(target in depth for target in targets):
+                depth[spec.name] = 1 + max((depth[t] for t in targets), default=-1)
+    return depth
 
 
 def reset(state_dir: Path) -> None:

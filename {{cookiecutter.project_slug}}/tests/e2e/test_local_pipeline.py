@@ -455,15 +455,52 @@ def test_fact_lookups_unknown_members_and_measures(runs: dict[str, Any], name: s
         assert Decimal(str(got)) == Decimal(str(want)), measure
 
 
+@pytest.mark.parametrize(
+    "name", [s.name for s in TABLES.ALL_TABLES if s.role == "dimension" and s.references]
+)
+def test_snowflaked_dimension_points_at_current_referenced_members(
+    runs: dict[str, Any], name: str
+) -> None:
+    spec = SPECS[name]
+    dim = table(runs["state"], f"dim_{name}")
+    for column, dimension in spec.references.items():
+        referenced = table(runs["state"], f"dim_{dimension}")
+        key = SPECS[dimension].keys[0]
+        sk = f"{dimension}_sk"
+        current = {
+            row[key]: row[sk]
+            for row in referenced
+            if row[sk] != UNKNOWN and row.get("__END_AT") is None
+        }
+        for row in dim:
+            expected = current.get(row[column], UNKNOWN) if row[column] is not None else UNKNOWN
+            assert row[sk_column(spec, column)] == expected, (name, column, row[column])
+
+
+@pytest.mark.parametrize("name", [s.name for s in TABLES.ALL_TABLES if s.role == "fact"])
+def test_fact_keeps_attributes_and_a_key_per_date(runs: dict[str, Any], name: str) -> None:
+    spec, expected = SPECS[name], runs["expected"][name]
+    fact = {tuple(row[k] for k in spec.keys): row for row in table(runs["state"], f"fact_{name}")}
+    for want in expected.facts or []:
+        got = fact[tuple(want[k] for k in spec.keys)]
+        for attribute in spec.attributes:
+            assert parse(got[attribute], spec.columns[attribute]) == want[attribute], attribute
+        for column in spec.date_columns:
+            date_key = "date_sk" if column == spec.date_column else f"{column}_sk"
+            day = as_day(want[column])
+            assert got[date_key] == (int(day.strftime("%Y%m%d")) if day else UNKNOWN), date_key
+
+
 def test_dim_date_covers_every_fact_date(runs: dict[str, Any]) -> None:
     if not (runs["state"] / "warehouse" / "dim_date").exists():
         pytest.skip("no fact has a date column")
     days = {
-        as_day(row[spec.date_column])
+        as_day(row[column])
         for spec in TABLES.ALL_TABLES
-        if spec.role == "fact" and spec.date_column
+        if spec.role == "fact"
+        for column in spec.date_columns
         for row in runs["expected"][spec.name].facts or []
-        if row[spec.date_column] is not None
+        if row[column] is not None
     }
     dim_date = table(runs["state"], "dim_date")
     assert len(dim_date) == (max(days) - min(days)).days + 1 + 1  # every day, plus unknown
@@ -474,3 +511,5 @@ def test_run_prints_a_summary(runs: dict[str, Any]) -> None:
     for spec in TABLES.ALL_TABLES:
         assert f"bronze_{spec.name}" in summary
     assert "unknown member" in summary
+    checks = re.search(r"gold integrity checks: (\d+) of (\d+) hold", summary)
+    assert checks and checks.group(1) == checks.group(2), "every integrity check holds"
