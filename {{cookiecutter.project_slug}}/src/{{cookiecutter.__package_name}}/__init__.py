@@ -9,6 +9,8 @@ import directly.
 - `ingest`: the landing schema and the audit columns of bronze.
 - `quality`: typing, expectations, quarantine and de-duplication for silver.
 - `cdc`: batch SCD1/SCD2 equivalents of Databricks AUTO CDC (used by the local engine).
-- `star`: surrogate keys, dimensions, `dim_date` and facts for gold.
+- `star`: surrogate keys, dimensions (and snowflakes), `dim_date` and facts for gold.
+- `constraints`: each gold table's declared schema: types, comments, primary and foreign keys.
+- `integrity`: the checks that gold's keys hold, as data, after every update.
 - `engine`: the one module that knows whether it runs on Databricks or locally.
 """
