@@ -455,13 +455,15 @@ def test_fact_lookups_unknown_members_and_measures(runs: dict[str, Any], name: s
         assert Decimal(str(got)) == Decimal(str(want)), measure
 
 
-@pytest.mark.parametrize(
-    "name", [s.name for s in TABLES.ALL_TABLES if s.role == "dimension" and s.references]
-)
-def test_snowflaked_dimension_points_at_current_referenced_members(
-    runs: dict[str, Any], name: str
-) -> None:
-    spec = SPECS[name]
+def test_snowflaked_dimensions_point_at_current_referenced_members(runs: dict[str, Any]) -> None:
+    """Every `<dim>_sk` of a dimension that references another (none in a plain star)."""
+    for spec in TABLES.ALL_TABLES:
+        if spec.role == "dimension":
+            check_snowflake(runs, spec)
+
+
+def check_snowflake(runs: dict[str, Any], spec: Any) -> None:
+    name = spec.name
     dim = table(runs["state"], f"dim_{name}")
     for column, dimension in spec.references.items():
         referenced = table(runs["state"], f"dim_{dimension}")
