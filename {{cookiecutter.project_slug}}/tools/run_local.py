@@ -1,6 +1,7 @@
 """Run the whole pipeline on this machine with open-source Spark's `spark-pipelines`.
 
     python -m tools.run_local [--landing DIR] [--full-refresh] [--state-dir .local]
+    python -m tools.run_local --remote sc://host:15002   # or SPARK_REMOTE=sc://host:15002
     python -m tools.run_local --check-graph     # analyze both graph shapes, write nothing
 
 The same `src/bronze`, `src/silver` and `src/gold` files that run on Databricks run here, with
@@ -13,14 +14,24 @@ run keeps lives in the state dir (default `.local/`):
 - `storage/`: streaming checkpoints; `conf/`, `spark-pipeline.yml`: what this script generated;
 - `logs/run-<time>.log`: the full Spark output of each run.
 
-`--landing DIR` reads `DIR/<table>/*` instead of `sample_data/` (same layout). `--full-refresh`
-recomputes every table from all landing files. `--check-graph` (`make check-graph`) runs
-`spark-pipelines dry-run` twice, reading and writing nothing: on the graph `make run-local` runs,
-and on the Databricks shape of it (`medallion.graph: databricks`: AUTO CDC flows into streaming
-tables, fed by change views), where Spark's own analyzer checks every column named in `keys`,
-`sequence_by` and the AUTO CDC column lists. Only the sources (local files instead of Auto Loader,
-Kafka or Delta), the expectations (local filters instead of `dp.expect_all*`) and full-snapshot
-tables (open-source Spark has no AUTO CDC from snapshots) stay local.
+Every run is one `spark-pipelines run`: streaming tables take in only the new landing files, the
+views downstream recompute from them, each flow after its inputs. `--landing DIR` reads
+`DIR/<table>/*` instead of `sample_data/` (same layout). `--full-refresh` recomputes every table
+from all landing files (`--full-refresh-all`).
+
+`--remote sc://host:port` (or SPARK_REMOTE) runs the pipeline on a Spark Connect server instead
+of a local engine: any Spark 4.1+ cluster started with `sbin/start-connect-server.sh`. The server
+reads the landing folder and writes checkpoints under the state dir's `storage/` itself, so both
+must be paths it can reach (shared storage for a real cluster); its tables go to its own catalog
+and warehouse, so the summary of local parquet folders is skipped.
+
+`--check-graph` (`make check-graph`) runs `spark-pipelines dry-run` twice, reading and writing
+nothing: on the graph `make run-local` runs, and on the Databricks shape of it (`medallion.graph:
+databricks`: AUTO CDC flows into streaming tables, fed by change views), where Spark's own
+analyzer checks every column named in `keys`, `sequence_by` and the AUTO CDC column lists. Only
+the sources (local files instead of Auto Loader, Kafka or Delta), the expectations (local filters
+instead of `dp.expect_all*`) and full-snapshot tables (open-source Spark has no AUTO CDC from
+snapshots) stay local.
 
 Two runs on the same state dir cannot share the catalog: the second one stops at once with a
 message. Runs on different state dirs (CI jobs, tests) run side by side, each on its own free Spark
@@ -42,15 +53,16 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from tools import local_summary
+from tools.engine_watch import EngineWatch, stop_group
+from tools.flow_progress import FlowProgress
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE_NAME = "{{ cookiecutter.pipeline_name }}"
 PACKAGE = "{{ cookiecutter.__package_name }}"
 LAYER_GLOBS = ("src/bronze/**", "src/silver/**", "src/gold/**")
-BRONZE_AND_QUARANTINE = (("bronze_", ""), ("silver_", "_quarantine"))
 JAVA_HELP = """\
 The local engine needs Java 17 or 21 (Spark 4 does not run on older Java).
   Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless
@@ -58,10 +70,6 @@ The local engine needs Java 17 or 21 (Spark 4 does not run on older Java).
   Windows:       install Temurin 17 from https://adoptium.net
 Then open a new shell (or set JAVA_HOME to the JDK folder) and run this again."""
 
-# "2026-11-21 23:16:07: Flow spark_catalog.default.bronze_orders is RUNNING." and
-# "... Flow 'spark_catalog.default.b' has FAILED."
-FLOW_EVENT = re.compile(r"Flow '?(?:[\w`]+\.)*`?(\w+)`?'? (?:is|has) ([A-Z_]+)\.")
-PHASE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: (Creating Spark session|Starting run)")
 ERROR_LINE = re.compile(
     r"^(?:Caused by: )?(?:[\w.]+\.)?\w*(?:Exception|Error)\b:|^\[[A-Z_]+\]|^CSV file: "
 )
@@ -111,9 +119,19 @@ def acquire_lock(state_dir: Path) -> IO[str]:
     return handle
 
 
-DRIVER_MEMORY = os.environ.get("SPARK_DRIVER_MEMORY", "3g")
-"""The engine's heap. Spark's 1g default runs out with a handful of tables (every flow of the
-graph shares the one driver JVM); override with SPARK_DRIVER_MEMORY=<n>g."""
+def default_driver_memory() -> str:
+    """A quarter of this machine's memory, between 2 and 16 GB: every flow of the graph shares
+    the one driver JVM (Spark's own 1g default runs out with a handful of tables), and the rest
+    stays for the OS, the Python side and the file cache."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        return "4g"
+    return f"{min(max(total // 4 // 2**30, 2), 16)}g"
+
+
+DRIVER_MEMORY = os.environ.get("SPARK_DRIVER_MEMORY") or default_driver_memory()
+"""The engine's heap: SPARK_DRIVER_MEMORY (e.g. 8g), else `default_driver_memory()`."""
 
 
 def write_spark_conf(state_dir: Path) -> Path:
@@ -125,7 +143,11 @@ def write_spark_conf(state_dir: Path) -> Path:
         # A persistent catalog: without it the second run fails on tables it forgot.
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": str(state_dir / "warehouse"),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={state_dir / 'metastore'}",
+        # Out of memory, the JVM exits at once (tools.engine_watch then stops the run) instead
+        # of limping on with failing threads.
+        "spark.driver.extraJavaOptions": (
+            f"-Dderby.system.home={state_dir / 'metastore'} -XX:+ExitOnOutOfMemoryError"
+        ),
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "2",
         "spark.ui.enabled": "false",
@@ -179,90 +201,6 @@ def prepare_landing(landing: Path | None, source_format: str) -> Path:
 
         generate_sample_data.main(["--out", str(landing), "--format", source_format])
     return landing
-
-
-def follow(process: subprocess.Popen[str], log: IO[str]) -> list[str]:
-    """Copy Spark's output to the log and print one line per flow state change that matters."""
-    started: dict[str, float] = {}
-    tail: list[str] = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        log.write(line)
-        tail = [*tail[-400:], line.rstrip("\n")]
-        phase = PHASE.search(line)
-        if phase:
-            print(f"  {phase.group(1).lower()}...", flush=True)
-        event = FLOW_EVENT.search(line)
-        if not event:
-            continue
-        flow, state = event.groups()
-        if state == "RUNNING":
-            started[flow] = time.monotonic()
-        elif state in ("COMPLETED", "FAILED", "STOPPED"):
-            seconds = time.monotonic() - started.get(flow, time.monotonic())
-            mark = {"COMPLETED": "ok"}.get(state, state.lower())
-            print(f"  {mark:<7} {flow:<40} {seconds:5.1f} s", flush=True)
-    return tail
-
-
-def phases(tables: Any, state_dir: Path, full_refresh: bool) -> list[tuple[str, list[str]]]:
-    """The `spark-pipelines run` invocations of one local run: (progress label, options).
-
-    Open-source Spark 4.3 with the local catalog lists the files of every existing table a
-    materialized view reads when the run starts, so within one run a view does not see what its
-    upstream tables write during that same run. The first run and full refreshes are not affected
-    (their tables are new); a later run refreshes one layer per invocation instead: the streaming
-    tables take in the new files, then silver views, then dimensions (a snowflake one level at a
-    time: region before nation before customer) and `dim_date`, then facts, then the gold
-    integrity checks. Each invocation starts its own JVM (about 20-40 s); bronze stays
-    incremental throughout.
-    """
-    if full_refresh:
-        # The same staleness breaks --full-refresh-all on existing tables (a view reads bronze files
-        # the reset just deleted), so a full refresh starts from an empty state: see `reset`.
-        return [("", ["--full-refresh-all"])]
-    specs = list(tables.ALL_TABLES)
-    if not any((state_dir / "warehouse" / f"bronze_{spec.name}").is_dir() for spec in specs):
-        return [("", [])]
-    has_dates = any(spec.role == "fact" and spec.date_columns for spec in specs)
-    depth = snowflake_depths([spec for spec in specs if spec.role == "dimension"])
-    levels = [
-        [f"dim_{name}" for name, level in depth.items() if level == n]
-        + (["dim_date"] if n == 0 and has_dates else [])
-        for n in range(max(depth.values(), default=-1) + 1)
-    ]
-    layers = [
-        ("streaming tables", [f"{p}{s.name}{q}" for s in specs for p, q in BRONZE_AND_QUARANTINE]),
-        ("silver", [f"silver_{spec.name}" for spec in specs]),
-        *(
-            (f"dimensions, level {n + 1}" if n else "dimensions", names)
-            for n, names in enumerate(levels)
-        ),
-        ("facts", [f"fact_{spec.name}" for spec in specs if spec.role == "fact"]),
-        ("integrity checks", ["gold_integrity_checks"]),
-    ]
-    layers = [(label, names) for label, names in layers if names]
-    return [
-        (f"step {n}/{len(layers)}: {label}", ["--refresh", ",".join(names)])
-        for n, (label, names) in enumerate(layers, start=1)
-    ]
-
-
-def snowflake_depths(dimensions: list[Any]) -> dict[str, int]:
-    """How many references away from a plain dimension each dimension is (region 0, nation 1)."""
-    depth: dict[str, int] = {}
-    while len(depth) < len(dimensions):
-        for spec in dimensions:
-            targets = list(spec.references.values())
-            if spec.name not in depth and all(target in depth for target in targets):
-                depth[spec.name] = 1 + max((depth[t] for t in targets), default=-1)
-    return depth
-
-
-def reset(state_dir: Path) -> None:
-    """Forget every table, checkpoint and catalog entry (logs stay): the next run is a first run."""
-    for name in ("warehouse", "metastore", "storage"):
-        shutil.rmtree(state_dir / name, ignore_errors=True)
 
 
 def error_lines(tail: list[str]) -> list[str]:
@@ -327,9 +265,51 @@ def check_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def launch(command: list[str], env: dict[str, str], progress: FlowProgress, log: IO[str]):
+    """Run one `spark-pipelines` command; returns (exit code, last output lines, engine died)."""
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,  # its own process group: see tools.engine_watch
+    )
+    watch = EngineWatch(process)
+    watch.start()
+    tail: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            tail = [*tail[-400:], line.rstrip("\n")]
+            progress.feed(line)
+    except KeyboardInterrupt:
+        stop_group(process.pid)
+        raise
+    code = process.wait()
+    watch.join()
+    return code, tail, watch.died
+
+
+def engine_death(tail: list[str], code: int) -> list[str]:
+    """What to say when the engine died before the run ended."""
+    how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+    lines = [f"the Spark engine stopped in the middle of the run ({how})."]
+    if any("OutOfMemoryError" in line for line in tail):
+        lines.append(
+            f"It ran out of memory (driver heap {DRIVER_MEMORY}). Give it more with "
+            "SPARK_DRIVER_MEMORY=<n>g, or run on a bigger Spark: SPARK_REMOTE=sc://host:port."
+        )
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     began = time.monotonic()
-    problem = java_problem()
+    remote = args.remote or ""
+    problem = None if remote.startswith("sc://") else java_problem()
     if problem:
         print(problem, file=sys.stderr)
         return 2
@@ -341,47 +321,44 @@ def run(args: argparse.Namespace) -> int:
     lock = acquire_lock(state_dir)
     try:
         landing = prepare_landing(args.landing, tables.SOURCE_FORMAT)
-        if args.full_refresh:
-            reset(state_dir)
         spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT)
         env = engine_env(write_spark_conf(state_dir))
         log_path = state_dir / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         refresh = " (full refresh)" if args.full_refresh else ""
-        print(f"run_local: {PIPELINE_NAME} on {landing}{refresh}", flush=True)
-        code, tail = 0, []
+        on = f" on {remote}" if remote else ""
+        print(f"run_local: {PIPELINE_NAME} on {landing}{refresh}{on}", flush=True)
+        # A remote server writes tables where its own warehouse is: no local row counts then.
+        warehouse = None if remote else state_dir / "warehouse"
+        progress = FlowProgress(warehouse, full_refresh=args.full_refresh, echo=echo)
+        command = [str(Path(sys.executable).parent / "spark-pipelines"), "run", "--spec", str(spec)]
+        # Two local cores: flows of independent tables run side by side.
+        command += ["--remote", remote or "local[2]"]
+        if args.full_refresh:
+            command.append("--full-refresh-all")
         with log_path.open("w", encoding="utf-8") as log:
-            for label, options in phases(tables, state_dir, args.full_refresh):
-                if label:
-                    print(f"  {label}", flush=True)
-                command = [str(Path(sys.executable).parent / "spark-pipelines"), "run"]
-                # Two local cores: flows of independent tables run side by side.
-                command += ["--spec", str(spec), "--remote", "local[2]", *options]
-                process = subprocess.Popen(
-                    command,
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                    errors="replace",
-                )
-                tail = follow(process, log)
-                code = process.wait()
-                if code != 0:
-                    break
+            code, tail, died = launch(command, env, progress, log)
         elapsed = time.monotonic() - began
-        if code != 0:
+        if died or code != 0 or progress.run_state not in (None, "COMPLETED"):
             print(f"\nrun_local: the pipeline FAILED after {elapsed:.0f} s (exit {code}).")
-            print("\n".join(f"  {line}" for line in error_lines(tail)))
+            reasons = engine_death(tail, code) if died else error_lines(tail)
+            print("\n".join(f"  {line}" for line in reasons))
             print(f"Full log: {log_path}")
             return code or 1
         print(f"\nrun_local: done in {elapsed:.0f} s. Tables: {state_dir / 'warehouse'}/<table>/")
-        print(local_summary.render(local_summary.summarize(state_dir / "warehouse", tables)))
+        layers = ", ".join(f"{layer} {s:.1f} s" for layer, s in progress.layer_seconds().items())
+        if layers:
+            print(f"time per layer: {layers}")
+        if warehouse is not None:
+            print(local_summary.render(local_summary.summarize(warehouse, tables)))
         print(f"Log: {log_path}")
         return 0
     finally:
         lock.close()
+
+
+def echo(line: str) -> None:
+    print(line, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -394,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--state-dir", type=Path, default=ROOT / ".local", help="catalog, tables and logs"
+    )
+    parser.add_argument(
+        "--remote",
+        default=os.environ.get("SPARK_REMOTE"),
+        help="a Spark Connect server, sc://host:port (default: $SPARK_REMOTE, else a local engine)",
     )
     parser.add_argument(
         "--check-graph",

@@ -12,5 +12,6 @@ import directly.
 - `star`: surrogate keys, dimensions (and snowflakes), `dim_date` and facts for gold.
 - `constraints`: each gold table's declared schema: types, comments, primary and foreign keys.
 - `integrity`: the checks that gold's keys hold, as data, after every update.
+- `frames`: `withColumns` for pipeline queries, planned lazily on Spark Connect.
 - `engine`: the one module that knows whether it runs on Databricks or locally.
 """

@@ -79,7 +79,7 @@ def _deduplicated(events: DataFrame, keys: Sequence[str], sequence_by: str) -> D
         F.col("__is_delete").desc(), F.to_json("__row").desc()
     )
     return (
-        events.withColumn("__n", F.row_number().over(tie_break))
+        events.select("*", F.row_number().over(tie_break).alias("__n"))
         .where("__n = 1")
         .select(*keys, sequence_by, "__is_delete", "__row")
     )
@@ -106,7 +106,7 @@ def scd1(
 def _scd1_from_events(events: DataFrame, keys: Sequence[str], sequence_by: str) -> DataFrame:
     latest = Window.partitionBy(*keys).orderBy(F.col(sequence_by).desc())
     return (
-        events.withColumn("__n", F.row_number().over(latest))
+        events.select("*", F.row_number().over(latest).alias("__n"))
         .where("__n = 1 AND NOT __is_delete")
         .select("__row.*")
     )
@@ -151,7 +151,7 @@ def _scd2_from_events(
     closes = is_delete & ~F.coalesce(previous_is_delete, F.lit(False))
     marked = events.select(
         "*", opens.alias("__opens"), (opens | closes).alias("__boundary")
-    ).withColumn("__group", F.sum(F.col("__boundary").cast("int")).over(running))
+    ).select("*", F.sum(F.col("__boundary").cast("int")).over(running).alias("__group"))
 
     # One row per run of events between boundaries: a version (it opened with an insert or
     # update, no-op updates after it only move sequence_by) or a deleted stretch.
@@ -162,7 +162,7 @@ def _scd2_from_events(
     )
     next_run = Window.partitionBy(*keys).orderBy("__group")
     return (
-        runs.withColumn(END_AT, F.lead(START_AT).over(next_run))
+        runs.select("*", F.lead(START_AT).over(next_run).alias(END_AT))
         .where("__is_version = 1")
         .select("__latest.*", START_AT, END_AT)
     )
@@ -185,10 +185,10 @@ def from_snapshots(
     present = df.select(*keys, VERSION, row.alias("__row"))
     versions = df.select(VERSION).distinct()
     # One window over the few distinct versions: which snapshot follows which.
-    following = versions.withColumn("__next", F.lead(VERSION).over(Window.orderBy(VERSION)))
+    following = versions.select("*", F.lead(VERSION).over(Window.orderBy(VERSION)).alias("__next"))
     per_key = Window.partitionBy(*keys).orderBy(VERSION)
-    placed = present.join(following, VERSION).withColumn(
-        "__next_of_key", F.lead(VERSION).over(per_key)
+    placed = present.join(following, VERSION).select(
+        "*", F.lead(VERSION).over(per_key).alias("__next_of_key")
     )
     missing_next = F.col("__next").isNotNull() & (
         F.col("__next_of_key").isNull() | (F.col("__next_of_key") != F.col("__next"))

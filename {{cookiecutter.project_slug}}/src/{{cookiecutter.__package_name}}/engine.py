@@ -44,7 +44,7 @@ from pyspark import pipelines as dp
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from {{ cookiecutter.__package_name }} import cdc, quality
+from {{ cookiecutter.__package_name }} import cdc, frames, quality
 from {{ cookiecutter.__package_name }}.constraints import GoldSchema
 from {{ cookiecutter.__package_name }}.ingest import (
     AUDIT_COLUMNS,
@@ -173,7 +173,9 @@ def _schema_hints(spec: TableSpec, source_format: str) -> str:
 
 
 def _with_source(df: DataFrame, source_file: Column, modified_at: Column) -> DataFrame:
-    return df.withColumns({"_source_file": source_file, "_source_modified_at": modified_at})
+    return frames.with_columns(
+        df, {"_source_file": source_file, "_source_modified_at": modified_at}
+    )
 
 
 def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -> DataFrame:
@@ -204,7 +206,7 @@ def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -
     landing = _required_conf(spark, LANDING_PATH_CONF).rstrip("/")
     landed = reader.load(f"{landing}/{spec.name}")
     if source_format not in TEXT_FORMATS:
-        landed = landed.withColumn(CORRUPT_COLUMN, F.lit(None).cast("string"))
+        landed = frames.with_columns(landed, {CORRUPT_COLUMN: F.lit(None).cast("string")})
     return _with_source(
         landed, F.col("_metadata.file_path"), F.col("_metadata.file_modification_time")
     )
@@ -217,8 +219,9 @@ def _read_delta(spark: SparkSession, spec: TableSpec) -> DataFrame:
     # such commits are skipped, so the source must deliver changes as appended rows (see README).
     stream = spark.readStream.option("skipChangeCommits", "true").table(source_table)
     # A Delta source is typed: nothing to rescue or to fail parsing, but silver expects both.
-    typed = stream.withColumns(
-        {RESCUED_COLUMN: F.lit(None).cast("string"), CORRUPT_COLUMN: F.lit(None).cast("string")}
+    typed = frames.with_columns(
+        stream,
+        {RESCUED_COLUMN: F.lit(None).cast("string"), CORRUPT_COLUMN: F.lit(None).cast("string")},
     )
     return _with_source(typed, F.lit(source_table), F.lit(None).cast("timestamp"))
 
@@ -313,7 +316,7 @@ def _read_local(reader, spark: SparkSession, spec: TableSpec, source_format: str
     if source_format not in TEXT_FORMATS:
         extra[CORRUPT_COLUMN] = F.lit(None).cast("string")
     return _with_source(
-        landed.withColumns(extra),
+        frames.with_columns(landed, extra),
         F.col("_metadata.file_path"),
         F.col("_metadata.file_modification_time"),
     )
@@ -340,10 +343,7 @@ def _wrap(function: DatasetFunction, transform: Callable[[DataFrame], DataFrame]
 
 
 def _local_drop(df: DataFrame, rules: Mapping[str, str]) -> DataFrame:
-    holds = F.lit(True)
-    for constraint in rules.values():
-        holds &= F.coalesce(F.expr(constraint), F.lit(False))
-    return df.where(holds)
+    return df.where(quality.passes_all(rules))
 
 
 def _local_fail(df: DataFrame, rules: Mapping[str, str]) -> DataFrame:

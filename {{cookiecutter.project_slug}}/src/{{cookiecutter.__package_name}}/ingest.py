@@ -12,6 +12,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructField, StructType
 
+from {{ cookiecutter.__package_name }} import frames
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 TEXT_FORMATS = ("json", "csv", "kafka")
@@ -71,6 +72,8 @@ def with_spec_names(df: DataFrame, spec: TableSpec) -> DataFrame:
     """
     if not spec.sources:
         return df
+    # Eager on Spark Connect (see `frames`), which is harmless here: the input is a read of the
+    # landing files, never a pipeline dataset.
     return df.withColumnsRenamed({source: name for name, source in spec.sources.items()})
 
 
@@ -82,11 +85,12 @@ def with_audit_columns(df: DataFrame) -> DataFrame:
     and replaces columns by name: the source columns keep their place, the others are appended.
     """
     ingested_at = F.current_timestamp()
-    return df.withColumns(
+    return frames.with_columns(
+        df,
         {
             "_source_file": F.col("_source_file").cast("string"),
             "_source_modified_at": F.col("_source_modified_at").cast("timestamp"),
             "_ingested_at": ingested_at,
             "_load_id": F.date_format(ingested_at, "yyyyMMddHHmmssSSS"),
-        }
+        },
     )

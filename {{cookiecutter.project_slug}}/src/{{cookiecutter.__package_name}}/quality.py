@@ -23,7 +23,8 @@ the Databricks event log counts exactly the rows the local engine drops.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -38,6 +39,9 @@ RAW_COLUMN = "_raw"
 QUARANTINED_AT = "_quarantined_at"
 READER_COLUMNS = (RESCUED_COLUMN, CORRUPT_COLUMN)
 HELPER_COLUMNS = (*READER_COLUMNS, FAILED_RULES, RAW_COLUMN)
+# A drop expectation reads the outcome `check()` recorded; `passes_all` recognizes the form.
+_RECORDED_DROP_SQL = "NOT array_contains(_failed_rules, '{name}')"
+_RECORDED_DROP = re.compile(r"NOT array_contains\(_failed_rules, '(\w+)'\)")
 """Columns `check()` adds for the quarantine's sake; silver leaves them out (it keeps
 `_warned_rules`)."""
 
@@ -164,9 +168,7 @@ def expectations(spec: TableSpec, action: str) -> dict[str, str]:
     rows that passed every drop rule.
     """
     if action == "drop":
-        return {
-            name: f"NOT array_contains({FAILED_RULES}, '{name}')" for name in drop_rule_names(spec)
-        }
+        return {name: _RECORDED_DROP_SQL.format(name=name) for name in drop_rule_names(spec)}
     if action == "warn":
         return {
             rule.name: f"NOT array_contains({WARNED_RULES}, '{rule.name}')"
@@ -180,6 +182,24 @@ def expectations(spec: TableSpec, action: str) -> dict[str, str]:
             for rule in spec.rules_with("fail")
         }
     raise ValueError(f"unknown action {action!r}")
+
+
+def passes_all(rules: Mapping[str, str]) -> Column:
+    """True for a row that passes every rule (name -> SQL; a NULL result fails), as one condition.
+
+    The local engine's stand-in for `dp.expect_all_or_drop`. The drop rules of `expectations`
+    all read `_failed_rules`; ANDed one by one, the optimizer would copy the whole rule
+    evaluation behind that column into the filter once per rule (13 rules made a 60-row table
+    take 6 s instead of 1 s), so those become one `arrays_overlap` that reads it once.
+    """
+    recorded = [_RECORDED_DROP.fullmatch(constraint) for constraint in rules.values()]
+    if rules and all(recorded):
+        names = F.array(*(F.lit(match.group(1)) for match in recorded if match))
+        return F.coalesce(~F.arrays_overlap(F.col(FAILED_RULES), names), F.lit(False))
+    holds = F.lit(True)
+    for constraint in rules.values():
+        holds &= F.coalesce(F.expr(constraint), F.lit(False))
+    return holds
 
 
 def accepted(df: DataFrame, spec: TableSpec) -> DataFrame:

@@ -117,8 +117,8 @@ def dimension(
         *(F.lit(None).cast(history_type(spec)).alias(name) for name in history),
     )
     if scd2:
-        members = members.withColumn(IS_CURRENT, F.col(END_AT).isNull())
-        unknown = unknown.withColumn(IS_CURRENT, F.lit(True))
+        members = members.select("*", F.col(END_AT).isNull().alias(IS_CURRENT))
+        unknown = unknown.select("*", F.lit(True).alias(IS_CURRENT))
     return members.union(unknown)  # same columns in the same order
 
 
@@ -235,8 +235,9 @@ def _look_up(
             condition &= end.isNull()
     else:
         members = members.select(F.col(key).alias(f"{prefix}key"), F.col(sk).alias(f"{prefix}sk"))
-    return df.join(members, condition, "left").withColumn(
-        reference_sk_column(spec, column), F.coalesce(F.col(f"{prefix}sk"), F.lit(UNKNOWN_SK))
+    found = F.coalesce(F.col(f"{prefix}sk"), F.lit(UNKNOWN_SK))
+    return df.join(members, condition, "left").select(
+        "*", found.alias(reference_sk_column(spec, column))
     )
 
 
@@ -276,6 +277,6 @@ def fact(
         for column in spec.date_columns
     }
     if date_keys:
-        result = result.withColumns(date_keys)
+        result = result.select("*", *(key.alias(name) for name, key in date_keys.items()))
     keys = {name: known_not_null(name, spec.columns[name]) for name in spec.keys}
     return result.select(*(keys.get(name, F.col(name)) for name in fact_columns(spec)))

@@ -273,7 +273,11 @@ def test_databricks_expectations_need_databricks_dp(spark, conf, monkeypatch):
 
 def test_databricks_files_use_auto_loader_matching_csv_headers_by_name(spark, conf):
     conf(engine="databricks", source_format="csv", landing_path="/Volumes/main/retail/landing/")
-    landed = SimpleNamespace(withColumns=lambda columns: {k: str(v) for k, v in columns.items()})
+    modified = dt.datetime(2024, 1, 2, 3, 4, 5)
+    landed = spark.createDataFrame(
+        [("7", ("/Volumes/main/retail/landing/customers/a.csv", modified))],
+        "customer_id string, _metadata struct<file_path string, file_modification_time timestamp>",
+    )
     reader = FakeReader(landed)
     result = engine.read_landing(SimpleNamespace(conf=spark.conf, readStream=reader), CUSTOMERS)
     assert reader.source == "cloudFiles"
@@ -294,10 +298,10 @@ def test_databricks_files_use_auto_loader_matching_csv_headers_by_name(spark, co
     # Auto Loader matches csv columns by header name: no enforceSchema (it would ignore them).
     assert "enforceSchema" not in reader.options
     assert reader.path == "/Volumes/main/retail/landing/customers"
-    assert result == {
-        "_source_file": str(F.col("_metadata.file_path")),
-        "_source_modified_at": str(F.col("_metadata.file_modification_time")),
-    }
+    # The file's path and time come from Auto Loader's file metadata column.
+    row = result.first()
+    assert row._source_file == "/Volumes/main/retail/landing/customers/a.csv"
+    assert row._source_modified_at == modified
 
 
 def test_databricks_delta_source_skips_change_commits(spark, conf):

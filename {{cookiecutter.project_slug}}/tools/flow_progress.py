@@ -1,0 +1,118 @@
+"""Follow the output of `spark-pipelines run`: one line per finished flow, and time per layer.
+
+Spark prints flow state changes ("Flow spark_catalog.default.bronze_orders has COMPLETED.") but
+no row counts, so the rows come from the table itself when its flow completes: the rows a
+streaming table appended in this run (its row count now minus at the start), or the rows a
+materialized view holds. Counts are read from parquet footers, which costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+# "2026-11-21 23:16:07: Flow spark_catalog.default.bronze_orders is RUNNING." and
+# "... Flow 'spark_catalog.default.b' has FAILED."
+FLOW_EVENT = re.compile(r"Flow '?(?:[\w`]+\.)*`?(\w+)`?'? (?:is|has) ([A-Z_]+)\.")
+RUN_END = re.compile(r"\bRun is (COMPLETED|FAILED|CANCELED)\.")
+PHASE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: (Creating Spark session|Starting run)")
+LAYERS = ("bronze", "silver", "gold")
+
+
+def row_count(table_dir: Path) -> int | None:
+    """Rows in a parquet table folder, from the file footers; None if there is no folder.
+
+    Skips `_spark_metadata/` (a streaming table's log) and hidden files, as Spark's reader does.
+    """
+    if not table_dir.is_dir():
+        return None
+    files = (
+        path
+        for path in table_dir.rglob("*.parquet")
+        if not any(part.startswith(("_", ".")) for part in path.relative_to(table_dir).parts)
+    )
+    return sum(pq.read_metadata(path).num_rows for path in files)
+
+
+def is_streaming_table(table_dir: Path) -> bool:
+    """Spark's file sink keeps `_spark_metadata/` in a streaming table's folder; views have none."""
+    return (table_dir / "_spark_metadata").is_dir()
+
+
+def layer_of(dataset: str) -> str:
+    if dataset.startswith("bronze_"):
+        return "bronze"
+    if dataset.startswith("silver_"):
+        return "silver"
+    return "gold"  # dim_, fact_, dim_date, gold_integrity_checks
+
+
+@dataclass
+class FlowProgress:
+    """Reads the engine's output line by line, prints progress, keeps each flow's timing.
+
+    `warehouse` is the folder holding one folder per table (None when the tables live on a
+    remote Spark Connect server: no row counts then).
+    """
+
+    warehouse: Path | None
+    full_refresh: bool = False  # every table starts empty: appended rows count from zero
+    echo: Callable[[str], None] = print
+    started: dict[str, float] = field(default_factory=dict)
+    ended: dict[str, float] = field(default_factory=dict)
+    rows_before: dict[str, int] = field(default_factory=dict)
+    run_state: str | None = None  # COMPLETED, FAILED or CANCELED once Spark says the run ended
+
+    def __post_init__(self) -> None:
+        if self.warehouse is not None and self.warehouse.is_dir() and not self.full_refresh:
+            for table_dir in self.warehouse.iterdir():
+                if is_streaming_table(table_dir):
+                    self.rows_before[table_dir.name] = row_count(table_dir) or 0
+
+    def feed(self, line: str) -> None:
+        run_end = RUN_END.search(line)
+        if run_end:
+            self.run_state = run_end.group(1)
+        phase = PHASE.search(line)
+        if phase:
+            self.echo(f"  {phase.group(1).lower()}...")
+        event = FLOW_EVENT.search(line)
+        if not event:
+            return
+        flow, state = event.groups()
+        now = time.monotonic()
+        if state == "RUNNING":
+            self.started[flow] = now
+        elif state in ("COMPLETED", "FAILED", "STOPPED"):
+            self.started.setdefault(flow, now)
+            self.ended[flow] = now
+            seconds = now - self.started[flow]
+            mark = {"COMPLETED": "ok"}.get(state, state.lower())
+            rows = self.rows_text(flow) if state == "COMPLETED" else ""
+            self.echo(f"  {mark:<7} {flow:<40} {seconds:5.1f} s  {rows}".rstrip())
+
+    def rows_text(self, dataset: str) -> str:
+        if self.warehouse is None:
+            return ""
+        table_dir = self.warehouse / dataset
+        count = row_count(table_dir)
+        if count is None:
+            return ""
+        if is_streaming_table(table_dir):
+            return f"{count - self.rows_before.get(dataset, 0):>9,} rows appended"
+        return f"{count:>9,} rows"
+
+    def layer_seconds(self) -> dict[str, float]:
+        """Wall time per layer: from its first flow's start to its last flow's end (flows of a
+        layer run side by side, and overlap the next layer's first flows)."""
+        spans: dict[str, list[float]] = {}
+        for flow, end in self.ended.items():
+            start = self.started.get(flow, end)
+            span = spans.setdefault(layer_of(flow), [start, end])
+            span[0], span[1] = min(span[0], start), max(span[1], end)
+        return {layer: spans[layer][1] - spans[layer][0] for layer in LAYERS if layer in spans}
