@@ -1,11 +1,12 @@
 """Stop a `spark-pipelines` launch whose Spark engine died, instead of waiting for it forever.
 
-`spark-pipelines` is a JVM (Spark's launcher, which also runs the local Spark Connect server: the
-engine) that starts a Python process to register the pipeline's datasets and follow the run. When
-the JVM dies mid-run (out of memory, killed by the OS or a user), that Python child keeps retrying
-a server that is gone, and holds the output pipe open, so reading the output never ends. So
-`run_local` starts the launcher in a process group of its own, and this watcher stops whatever is
-left of the group a moment after the JVM exits.
+`spark-pipelines run --remote local[N]` is three processes: Spark's launcher (a JVM), the Python
+client it starts, and the engine that client starts: a second JVM running a local Spark Connect
+server. When the engine dies mid-run (out of memory, a JVM error, killed by the OS or a user), the
+client keeps retrying a server that is gone and the launcher keeps waiting for the client: the
+run never ends. So `run_local` starts the launcher in a process group of its own, and this
+watcher looks at the `java` processes of that group: once an engine was up and none is left
+while the run has not ended, it stops the whole group.
 """
 
 from __future__ import annotations
@@ -15,18 +16,44 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
-GRACE_SECONDS = 2.0  # after a normal end the Python side is gone before the JVM exits
+POLL_SECONDS = 0.5
+GRACE_SECONDS = 2.0  # the launcher of a run that ended normally exits well within this
 
 
-def group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # a process we may not signal still belongs to it
-        return True
-    return True
+def live_java_processes(group: int) -> set[int]:
+    """PIDs of the running (not zombie) `java` processes of process group `group`."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # macOS and other systems without /proc
+        return _live_java_from_ps(group)
+    found = set()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after the last ")".
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        state, _, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
+        if comm == "java" and int(pgrp) == group and state not in ("Z", "X"):
+            found.add(int(entry.name))
+    return found
+
+
+def _live_java_from_ps(group: int) -> set[int]:
+    output = subprocess.run(
+        ["ps", "-A", "-o", "pid=,pgid=,stat=,comm="], capture_output=True, text=True, check=False
+    ).stdout
+    found = set()
+    for line in output.splitlines():
+        pid, pgid, state, command = line.split(None, 3)
+        if int(pgid) == group and not state.startswith("Z") and Path(command).name == "java":
+            found.add(int(pid))
+    return found
 
 
 def stop_group(group: int) -> None:
@@ -37,24 +64,38 @@ def stop_group(group: int) -> None:
         except ProcessLookupError:
             return
         deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline and group_alive(group):
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
             time.sleep(0.1)
 
 
 class EngineWatch(threading.Thread):
-    """Waits for the launcher JVM `process` (started with `start_new_session=True`); if it exits
-    while other processes of its group still run, stops them and sets `died`."""
+    """Watches the engine under `process` (a launcher started with `start_new_session=True`).
 
-    def __init__(self, process: subprocess.Popen[str]) -> None:
+    `run_ended()` says whether Spark already reported the end of the run: an engine that stops
+    after that is a normal shutdown. After a death `died` is True and the group is stopped.
+    """
+
+    def __init__(self, process: subprocess.Popen[str], run_ended: Callable[[], bool]) -> None:
         super().__init__(daemon=True, name="engine-watch")
         self.process = process
+        self.run_ended = run_ended
         self.died = False
 
     def run(self) -> None:
-        self.process.wait()
-        deadline = time.monotonic() + GRACE_SECONDS
-        while time.monotonic() < deadline and group_alive(self.process.pid):
-            time.sleep(0.1)
-        if group_alive(self.process.pid):
-            self.died = True
-            stop_group(self.process.pid)
+        launcher = self.process.pid  # also the group's id
+        seen = False
+        while self.process.poll() is None and not self.run_ended():
+            engines = live_java_processes(launcher) - {launcher}
+            if engines:
+                seen = True
+            elif seen:
+                time.sleep(GRACE_SECONDS)
+                if self.process.poll() is None and not self.run_ended():
+                    self.died = True
+                    stop_group(launcher)
+                return
+            time.sleep(POLL_SECONDS)

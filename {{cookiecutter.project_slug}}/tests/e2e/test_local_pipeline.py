@@ -1,11 +1,15 @@
-"""End to end: the real local engine on the sample data, twice, checked against plain Python.
+"""End to end: the real local engine on the sample data, checked against plain Python.
 
 The pipeline runs as `python -m tools.run_local` does for `make run-local`, on a copy of
 `sample_data/` and with its own state dir, so it never touches `.local/` and can run beside a
 manual run. Then one new landing file per table arrives (`generate_sample_data --increment`) and
 the pipeline runs again: bronze must grow by exactly those rows (the streaming tables read only
 the new files), and every gold number must match what this file computes from the landing files
-and `_manifest.json` with plain Python (no Spark), using the documented semantics:
+and `_manifest.json` with plain Python (no Spark), using the documented semantics. Last (the
+fixture `reruns`, which only the last tests request), a run with nothing new must change nothing,
+and a full refresh of the existing tables must rebuild the same tables from all the files.
+
+The semantics:
 
 - a row listed with `failed_rules` is quarantined (counted per rule, a malformed one with its
   text); every other row is accepted, and silver lists the warn rules it breaks;
@@ -295,9 +299,9 @@ def table(state: Path, name: str) -> list[dict[str, Any]]:
     return pq.read_table(state / "warehouse" / name).to_pylist()
 
 
-def run_pipeline(landing: Path, state: Path) -> str:
+def run_pipeline(landing: Path, state: Path, *options: str) -> str:
     command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
-    command += ["--state-dir", str(state)]
+    command += ["--state-dir", str(state), *options]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"run_local failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
@@ -515,3 +519,65 @@ def test_run_prints_a_summary(runs: dict[str, Any]) -> None:
     assert "unknown member" in summary
     checks = re.search(r"gold integrity checks: (\d+) of (\d+) hold", summary)
     assert checks and checks.group(1) == checks.group(2), "every integrity check holds"
+
+
+# --- re-runs: nothing new, then a full refresh (these run last: they change the tables) ---------
+
+RUN_TIME_COLUMNS = {"_ingested_at", "_load_id", "_quarantined_at"}  # differ from run to run
+
+
+def contents(state: Path, name: str) -> list[tuple]:
+    """The table's rows without the columns a run stamps, in a stable order."""
+    rows = [
+        tuple((k, repr(v)) for k, v in row.items() if k not in RUN_TIME_COLUMNS)
+        for row in table(state, name)
+    ]
+    return sorted(rows)
+
+
+def table_names() -> list[str]:
+    """Every table the pipeline writes."""
+    names = ["gold_integrity_checks"]
+    for spec in TABLES.ALL_TABLES:
+        gold = f"dim_{spec.name}" if spec.role == "dimension" else f"fact_{spec.name}"
+        names += [f"bronze_{spec.name}", f"silver_{spec.name}", f"silver_{spec.name}_quarantine"]
+        names.append(gold)
+        if spec.role == "fact" and spec.date_columns and "dim_date" not in names:
+            names.append("dim_date")
+    return names
+
+
+@pytest.fixture(scope="module")
+def reruns(runs: dict[str, Any]) -> dict[str, Any]:
+    state, landing = runs["state"], runs["landing"]
+    warehouse = state / "warehouse"
+    files = {str(path): path.stat().st_mtime_ns for path in warehouse.rglob("*") if path.is_file()}
+    before = {name: contents(state, name) for name in table_names()}
+    unchanged = run_pipeline(landing, state)
+    files_after = {
+        str(path): path.stat().st_mtime_ns for path in warehouse.rglob("*") if path.is_file()
+    }
+    refreshed = run_pipeline(landing, state, "--full-refresh")
+    return {
+        "unchanged_output": unchanged,
+        "files_unchanged": files == files_after,
+        "before": before,
+        "after": {name: contents(state, name) for name in table_names()},
+        "refreshed_output": refreshed,
+    }
+
+
+def test_a_run_with_nothing_new_changes_nothing(reruns: dict[str, Any]) -> None:
+    assert "nothing changed since the run that finished" in reruns["unchanged_output"]
+    assert "rows per table" in reruns["unchanged_output"]  # the summary, from the tables
+    assert reruns["files_unchanged"]
+
+
+@pytest.mark.parametrize("name", table_names())
+def test_a_full_refresh_of_existing_tables_rebuilds_the_same_rows(
+    reruns: dict[str, Any], name: str
+) -> None:
+    """Every table recomputed from all landing files in one run equals what the first run plus
+    the incremental one built (bronze: one row per landed row, none read twice)."""
+    assert "(full refresh)" in reruns["refreshed_output"]
+    assert reruns["after"][name] == reruns["before"][name]
