@@ -5,8 +5,9 @@ client it starts, and the engine that client starts: a second JVM running a loca
 server. When the engine dies mid-run (out of memory, a JVM error, killed by the OS or a user), the
 client keeps retrying a server that is gone and the launcher keeps waiting for the client: the
 run never ends. So `run_local` starts the launcher in a process group of its own, and this
-watcher looks at the `java` processes of that group: once an engine was up and none is left
-while the run has not ended, it stops the whole group.
+watcher looks for the engine: a `java` process of that group that is not the launcher nor one of
+its own children (the launcher's start-up briefly runs a small JVM too). Once an engine was up
+and none is left while the run has not ended, it stops the whole group.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ POLL_SECONDS = 0.5
 GRACE_SECONDS = 2.0  # the launcher of a run that ended normally exits well within this
 
 
-def live_java_processes(group: int) -> set[int]:
-    """PIDs of the running (not zombie) `java` processes of process group `group`."""
+def live_engines(group: int) -> set[int]:
+    """PIDs of the running (not zombie) engine JVMs of the launch whose process group (and
+    launcher pid) is `group`."""
     proc = Path("/proc")
     if not proc.is_dir():  # macOS and other systems without /proc
         return _live_java_from_ps(group)
@@ -38,22 +40,26 @@ def live_java_processes(group: int) -> set[int]:
             continue
         # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after the last ")".
         comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        state, _, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
-        if comm == "java" and int(pgrp) == group and state not in ("Z", "X"):
-            found.add(int(entry.name))
-    return found
+        state, ppid, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
+        if comm == "java" and state not in ("Z", "X"):
+            found.add((int(entry.name), int(ppid), int(pgrp)))
+    return _engines(found, group)
+
+
+def _engines(java: set[tuple[int, int, int]], group: int) -> set[int]:
+    """From (pid, parent pid, group) of live `java` processes: the engines of `group`."""
+    return {pid for pid, ppid, pgrp in java if pgrp == group and group not in (pid, ppid)}
 
 
 def _live_java_from_ps(group: int) -> set[int]:
-    output = subprocess.run(
-        ["ps", "-A", "-o", "pid=,pgid=,stat=,comm="], capture_output=True, text=True, check=False
-    ).stdout
+    command = ["ps", "-A", "-o", "pid=,ppid=,pgid=,stat=,comm="]
+    output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
     found = set()
     for line in output.splitlines():
-        pid, pgid, state, command = line.split(None, 3)
-        if int(pgid) == group and not state.startswith("Z") and Path(command).name == "java":
-            found.add(int(pid))
-    return found
+        pid, ppid, pgid, state, name = line.split(None, 4)
+        if Path(name.strip()).name == "java" and not state.startswith("Z"):
+            found.add((int(pid), int(ppid), int(pgid)))
+    return _engines(found, group)
 
 
 def stop_group(group: int) -> None:
@@ -89,7 +95,7 @@ class EngineWatch(threading.Thread):
         launcher = self.process.pid  # also the group's id
         seen = False
         while self.process.poll() is None and not self.run_ended():
-            engines = live_java_processes(launcher) - {launcher}
+            engines = live_engines(launcher)
             if engines:
                 seen = True
             elif seen:
