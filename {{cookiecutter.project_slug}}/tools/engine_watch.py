@@ -62,17 +62,18 @@ def _live_java_from_ps(group: int) -> set[int]:
     return _engines(found, group)
 
 
-def stop_group(group: int) -> None:
-    """SIGTERM the process group, SIGKILL whatever is left after a few seconds."""
+def stop_group(launcher: subprocess.Popen[str]) -> None:
+    """SIGTERM the launcher's process group, SIGKILL whatever is left after a few seconds."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            os.killpg(group, sig)
+            os.killpg(launcher.pid, sig)
         except ProcessLookupError:
             return
         deadline = time.monotonic() + 5.0
         while time.monotonic() < deadline:
+            launcher.poll()  # reap it: an unreaped launcher keeps its group alive
             try:
-                os.killpg(group, 0)
+                os.killpg(launcher.pid, 0)
             except ProcessLookupError:
                 return
             time.sleep(0.1)
@@ -89,19 +90,18 @@ class EngineWatch(threading.Thread):
         super().__init__(daemon=True, name="engine-watch")
         self.process = process
         self.run_ended = run_ended
+        self.engine_seen = False
         self.died = False
 
     def run(self) -> None:
         launcher = self.process.pid  # also the group's id
-        seen = False
         while self.process.poll() is None and not self.run_ended():
-            engines = live_engines(launcher)
-            if engines:
-                seen = True
-            elif seen:
+            if live_engines(launcher):
+                self.engine_seen = True
+            elif self.engine_seen:
                 time.sleep(GRACE_SECONDS)
                 if self.process.poll() is None and not self.run_ended():
                     self.died = True
-                    stop_group(launcher)
+                    stop_group(self.process)
                 return
             time.sleep(POLL_SECONDS)

@@ -303,7 +303,7 @@ def launch(command: list[str], env: dict[str, str], progress: FlowProgress, log:
             tail = [*tail[-400:], line.rstrip("\n")]
             progress.feed(line)
     except KeyboardInterrupt:
-        stop_group(process.pid)
+        stop_group(process)
         raise
     code = process.wait()
     watch.join()

@@ -1,0 +1,133 @@
+"""The parts of tools/run_local.py that need no Spark: the engine watch, progress lines and the
+record of the last run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tools import engine_watch, last_run
+from tools.flow_progress import FlowProgress
+
+
+def test_the_engine_is_a_java_process_of_the_group_below_the_launchers_children():
+    group = 100  # the launcher's pid and process group
+    java = {
+        (100, 1, 100),  # the launcher itself
+        (101, 100, 100),  # the launcher's short-lived start-up JVM
+        (103, 102, 100),  # started by the Python client (pid 102): the engine
+        (200, 150, 200),  # another run's engine
+    }
+    assert engine_watch._engines(java, group) == {103}
+
+
+@pytest.fixture
+def fake_launch(tmp_path):
+    """A launcher (bash) whose child (a subshell: the client) runs a process named `java` (the
+    engine) and, like Spark's client with a dead server, keeps waiting after it is gone."""
+    java = tmp_path / "java"
+    java.symlink_to(Path("/bin/sleep") if Path("/bin/sleep").exists() else Path("/usr/bin/sleep"))
+    script = f"({java} 300; sleep 300) & wait"
+    process = subprocess.Popen(["bash", "-c", script], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while not engine_watch.live_engines(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield process
+    engine_watch.stop_group(process)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
+def test_a_dead_engine_stops_the_whole_launch_within_seconds(fake_launch):
+    watch = engine_watch.EngineWatch(fake_launch, run_ended=lambda: False)
+    watch.start()
+    deadline = time.monotonic() + 10
+    while not watch.engine_seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (engine,) = engine_watch.live_engines(fake_launch.pid)
+    os.kill(engine, signal.SIGKILL)
+    killed_at = time.monotonic()
+    fake_launch.wait(timeout=15)
+    watch.join(timeout=15)
+    assert watch.died
+    assert time.monotonic() - killed_at < engine_watch.GRACE_SECONDS + 6
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
+def test_an_engine_that_stops_after_the_run_ended_is_a_normal_end(fake_launch):
+    watch = engine_watch.EngineWatch(fake_launch, run_ended=lambda: True)
+    watch.start()
+    watch.join(timeout=5)
+    assert not watch.died
+    assert fake_launch.poll() is None  # left alone
+
+
+def write_parquet(folder: Path, name: str, rows: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"id": list(range(rows))}), folder / name)
+
+
+def test_progress_lines_show_rows_appended_or_held_and_time_per_layer(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    write_parquet(warehouse / "bronze_orders", "part-0.parquet", 5)
+    (warehouse / "bronze_orders" / "_spark_metadata").mkdir()  # a streaming table
+    lines: list[str] = []
+    progress = FlowProgress(warehouse, echo=lines.append)
+    write_parquet(warehouse / "bronze_orders", "part-1.parquet", 3)  # this run appends 3
+    write_parquet(warehouse / "fact_orders", "part-0.parquet", 7)
+    for line in [
+        "2026-11-23 10:00:00: Flow spark_catalog.default.bronze_orders is RUNNING.",
+        "2026-11-23 10:00:01: Flow spark_catalog.default.bronze_orders has COMPLETED.",
+        "2026-11-23 10:00:01: Flow spark_catalog.default.fact_orders is RUNNING.",
+        "2026-11-23 10:00:02: Flow 'spark_catalog.default.fact_orders' has COMPLETED.",
+        "2026-11-23 10:00:03: Run is COMPLETED.",
+    ]:
+        progress.feed(line)
+    assert lines[0].split()[:2] == ["ok", "bronze_orders"]
+    assert lines[0].endswith("3 rows appended")
+    assert lines[1].split()[:2] == ["ok", "fact_orders"]
+    assert lines[1].endswith(" 7 rows")
+    assert progress.run_state == "COMPLETED"
+    assert set(progress.layer_seconds()) == {"bronze", "gold"}
+
+
+def test_a_full_refresh_counts_appended_rows_from_zero(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    write_parquet(warehouse / "bronze_orders", "part-0.parquet", 5)
+    (warehouse / "bronze_orders" / "_spark_metadata").mkdir()
+    lines: list[str] = []
+    progress = FlowProgress(warehouse, full_refresh=True, echo=lines.append)
+    progress.feed("Flow spark_catalog.default.bronze_orders has COMPLETED.")
+    assert lines[0].endswith("5 rows appended")
+
+
+def test_the_last_run_is_unchanged_until_a_file_or_the_code_changes(tmp_path):
+    landing, code, state = tmp_path / "landing", tmp_path / "src", tmp_path / "state"
+    for folder in (landing / "orders", code / "silver", state):
+        folder.mkdir(parents=True)
+    (landing / "orders" / "part-1.json").write_text('{"id": 1}\n')
+    (code / "silver" / "orders.py").write_text("x = 1\n")
+    spec = state / "spark-pipeline.yml"
+    spec.write_text("name: p\n")
+
+    def current() -> str:
+        return last_run.fingerprint(landing, code, spec)
+
+    assert last_run.unchanged_since(state, current()) is None  # never ran
+    last_run.remember(state, current())
+    assert last_run.unchanged_since(state, current())
+    (landing / "orders" / "part-2.json").write_text('{"id": 2}\n')
+    assert last_run.unchanged_since(state, current()) is None  # a new landing file
+    last_run.remember(state, current())
+    (code / "silver" / "orders.py").write_text("x = 2\n")
+    assert last_run.unchanged_since(state, current()) is None  # edited code
+    last_run.remember(state, current())
+    last_run.forget(state)
+    assert last_run.unchanged_since(state, current()) is None  # a run started and failed
