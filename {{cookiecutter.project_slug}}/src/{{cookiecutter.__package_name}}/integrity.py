@@ -21,12 +21,11 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from {{ cookiecutter.__package_name }} import star
+from {{ cookiecutter.__package_name }} import frames, star
 from {{ cookiecutter.__package_name }}.cdc import END_AT, START_AT
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
@@ -125,7 +124,7 @@ def checks(tables: Iterable[TableSpec], read: ReadTable) -> DataFrame:
             results.append(
                 known(table, gold, sk_column, read(gold_table(target)), target.surrogate_key)
             )
-    return reduce(DataFrame.unionByName, results)
+    return frames.balanced(DataFrame.unionByName, results)
 
 
 def expectations(tables: Iterable[TableSpec]) -> dict[str, str]:

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from {{ cookiecutter.__package_name }} import frames
 from {{ cookiecutter.__package_name }}.ingest import AUDIT_COLUMNS, CORRUPT_COLUMN, RESCUED_COLUMN
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
@@ -196,10 +197,11 @@ def passes_all(rules: Mapping[str, str]) -> Column:
     if rules and all(recorded):
         names = F.array(*(F.lit(match.group(1)) for match in recorded if match))
         return F.coalesce(~F.arrays_overlap(F.col(FAILED_RULES), names), F.lit(False))
-    holds = F.lit(True)
-    for constraint in rules.values():
-        holds &= F.coalesce(F.expr(constraint), F.lit(False))
-    return holds
+    return frames.balanced(
+        Column.__and__,
+        [F.coalesce(F.expr(constraint), F.lit(False)) for constraint in rules.values()],
+        empty=F.lit(True),
+    )
 
 
 def accepted(df: DataFrame, spec: TableSpec) -> DataFrame:
@@ -253,11 +255,11 @@ def fail_fast(df: DataFrame, spec: TableSpec) -> DataFrame:
     )
     # A filter, not a projection: the optimizer may prune an unused projected column, but it
     # must evaluate a filter on every row. The guard is true, or raises.
-    guard = F.lit(True)
-    for rule in reversed(rules):
-        message = F.concat(F.lit(f"expectation {rule.name} failed for "), key)
-        guard = F.when(~_holds(rule.expr), F.raise_error(message).cast("boolean")).otherwise(guard)
-    return df.where(guard)
+    failures = [
+        (~_holds(rule.expr), F.concat(F.lit(f"expectation {rule.name} failed for "), key))
+        for rule in rules
+    ]
+    return df.where(frames.true_or_raise(failures))
 
 
 ARRIVAL_ORDER = ("_source_modified_at", "_ingested_at")

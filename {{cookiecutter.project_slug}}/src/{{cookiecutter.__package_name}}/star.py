@@ -95,12 +95,17 @@ def dimension(
     history = [START_AT, END_AT] if scd2 else []
     references = list(spec.references)
     linked = silver_df
+    found_keys: dict[str, Column] = {}
     for index, column in enumerate(references):
         dimension_spec, dim_df = (dimensions or {})[spec.references[column]]
-        linked = _look_up(linked, spec, column, dimension_spec, dim_df, index, day=None)
-    sk_columns = [reference_sk_column(spec, column) for column in references]
+        linked, found = _look_up(linked, spec, column, dimension_spec, dim_df, index, day=None)
+        found_keys[reference_sk_column(spec, column)] = found
+    sk_columns = list(found_keys)
     members = linked.select(
-        surrogate_key(*key_columns).alias(spec.surrogate_key), *attributes, *sk_columns, *history
+        surrogate_key(*key_columns).alias(spec.surrogate_key),
+        *attributes,
+        *(found.alias(name) for name, found in found_keys.items()),
+        *history,
     )
 
     def unknown_value(name: str) -> Column:
@@ -195,9 +200,12 @@ def _look_up(
     dim_df: DataFrame,
     index: int,
     day: Column | None,
-) -> DataFrame:
-    """`df` plus `reference_sk_column(spec, column)`: the surrogate key of the member whose
-    (single) key equals `column`, -1 when there is none.
+) -> tuple[DataFrame, Column]:
+    """`df` joined to the members of `dimension_spec` that `column` points at, and the surrogate
+    key found: the member whose (single) key equals `column`, -1 when there is none.
+
+    Only a join, so a fact with many references is a chain of joins, two protobuf levels each
+    (Spark Connect refuses plans deeper than 100): the caller selects the keys at the end.
 
     SCD1: the member with that key. SCD2, with a `day` (a fact's date): the version in force at
     the end of that day: `to_date(__START_AT) <= day` and (`__END_AT` is NULL or
@@ -236,9 +244,7 @@ def _look_up(
     else:
         members = members.select(F.col(key).alias(f"{prefix}key"), F.col(sk).alias(f"{prefix}sk"))
     found = F.coalesce(F.col(f"{prefix}sk"), F.lit(UNKNOWN_SK))
-    return df.join(members, condition, "left").select(
-        "*", found.alias(reference_sk_column(spec, column))
-    )
+    return df.join(members, condition, "left"), found
 
 
 def role_playing_sk_column(column: str) -> str:
@@ -269,14 +275,15 @@ def fact(
     """
     result = silver_df
     day = F.col(spec.date_column) if spec.date_column else None
+    computed: dict[str, Column] = {}  # output column -> expression, selected once at the end
     for index, (column, dimension_name) in enumerate(spec.references.items()):
         dimension_spec, dim_df = dimensions[dimension_name]
-        result = _look_up(result, spec, column, dimension_spec, dim_df, index, day)
-    date_keys = {
-        DATE_SK if column == spec.date_column else role_playing_sk_column(column): date_sk(column)
-        for column in spec.date_columns
-    }
-    if date_keys:
-        result = result.select("*", *(key.alias(name) for name, key in date_keys.items()))
-    keys = {name: known_not_null(name, spec.columns[name]) for name in spec.keys}
-    return result.select(*(keys.get(name, F.col(name)) for name in fact_columns(spec)))
+        result, found = _look_up(result, spec, column, dimension_spec, dim_df, index, day)
+        computed[reference_sk_column(spec, column)] = found
+    for column in spec.date_columns:
+        name = DATE_SK if column == spec.date_column else role_playing_sk_column(column)
+        computed[name] = date_sk(column)
+    computed.update({name: known_not_null(name, spec.columns[name]) for name in spec.keys})
+    return result.select(
+        *(computed.get(name, F.col(name)).alias(name) for name in fact_columns(spec))
+    )

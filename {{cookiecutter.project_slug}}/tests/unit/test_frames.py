@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import Window
 from pyspark.sql import functions as F
@@ -64,3 +65,26 @@ def test_library_code_uses_no_step_that_connect_plans_eagerly():
                 if eager and (path.name, function.name, node.attr) not in ALLOWED:
                     found.append(f"{path.name}:{node.lineno} {function.name}: .{node.attr}")
     assert not found, "use frames.with_columns or select instead:\n" + "\n".join(found)
+
+
+def test_balanced_keeps_the_order_and_nests_log2_deep():
+    assert frames.balanced(lambda a, b: f"({a}{b})", "abcde") == "(((ab)(cd))e)"
+    assert frames.balanced(lambda a, b: a + b, [], empty=0) == 0
+    deep = frames.balanced(lambda a, b: [a, b], range(64))
+    depth = 0
+    while isinstance(deep, list):
+        deep, depth = deep[0], depth + 1
+    assert depth == 6  # a chain would be 63
+
+
+def test_true_or_raise_stops_on_the_first_failed_pair_in_order(spark):
+    df = spark.createDataFrame([(5,)], "x int")
+    failures = [
+        (F.col("x") < 0, F.lit("negative")),
+        (F.col("x") > 3, F.lit("too big")),
+        (F.col("x") > 4, F.lit("way too big")),
+    ]
+    with pytest.raises(Exception, match="too big"):
+        df.where(frames.true_or_raise(failures)).collect()
+    assert df.where(frames.true_or_raise(failures[:1])).count() == 1
+    assert df.where(frames.true_or_raise([])).count() == 1
