@@ -9,8 +9,9 @@ PY := $(abspath $(VENV))/bin/python
 SCRATCH := .scratch
 DEMO := $(SCRATCH)/retail-lakehouse
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: help install lint format test demo clean
+.PHONY: help install lint format test demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,6 +43,9 @@ demo: install ## Bake the default project into .scratch/ and run its tests and l
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(SCRATCH) .
 	$(MAKE) -C $(DEMO) test run-local PYTHON=$(PY)
 	@echo "Demo project: $(DEMO)"
+
+bench: install ## Time the local pipeline against plain PySpark on TPC-H (BENCH_ARGS="--scale 1")
+	$(PY) -m bench.tpch $(BENCH_ARGS)
 
 clean: ## Remove .venv, .scratch and caches
 	rm -rf $(VENV) $(SCRATCH) .pytest_cache .ruff_cache

@@ -100,7 +100,10 @@ def project_env() -> dict[str, str]:
 
 
 def run_project_tests(project: Path, *pytest_args: str) -> str:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *pytest_args]
+    """The project's tests in two processes, a test file each at a time: the end-to-end file (one
+    module fixture, the pipeline runs) on one, the unit and tools files on the other."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"]
+    command += ["--dist", "loadfile", *pytest_args]
     return run_checked(command, cwd=project, env=project_env(), timeout=1200)
 
 

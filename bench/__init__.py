@@ -1,0 +1,1 @@
+"""Benchmarks of the template: see README.md in this folder."""
