@@ -29,9 +29,9 @@ def project_env(**extra: str) -> dict[str, str]:
 
 
 def engine_pids(launcher_group: int) -> list[int]:
-    """The engine JVMs of a launch: live `java` processes of its group that are neither the
-    launcher nor its children (the launcher's start-up runs a short-lived JVM of its own)."""
-    found = []
+    """The engine JVMs of a launch: live `java` processes of its group started by Python (the
+    launcher's start-up runs short-lived JVMs of its own, under a shell)."""
+    table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -39,13 +39,18 @@ def engine_pids(launcher_group: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
         state, ppid, group = stat[stat.rindex(")") + 2 :].split()[:3]
-        pid = int(entry.name)
-        ours = int(group) == launcher_group and launcher_group not in (pid, int(ppid))
-        if comm == "java" and ours and state != "Z":  # a zombie is dead, only not reaped yet
-            found.append(pid)
-    return found
+        table[int(entry.name)] = (int(ppid), int(group), state, name)
+    return [
+        pid
+        for pid, (ppid, group, state, name) in table.items()
+        if name == "java"
+        and group == launcher_group
+        and pid != launcher_group
+        and state != "Z"  # a zombie is dead, only not reaped yet
+        and table.get(ppid, (0, 0, "", ""))[3].startswith("python")
+    ]
 
 
 def launcher_group(run_local_pid: int) -> int | None:

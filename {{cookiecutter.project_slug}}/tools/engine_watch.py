@@ -5,9 +5,9 @@ client it starts, and the engine that client starts: a second JVM running a loca
 server. When the engine dies mid-run (out of memory, a JVM error, killed by the OS or a user), the
 client keeps retrying a server that is gone and the launcher keeps waiting for the client: the
 run never ends. So `run_local` starts the launcher in a process group of its own, and this
-watcher looks for the engine: a `java` process of that group that is not the launcher nor one of
-its own children (the launcher's start-up briefly runs a small JVM too). Once an engine was up
-and none is left while the run has not ended, it stops the whole group.
+watcher looks for the engine: a `java` process of that group started by a Python process (the
+launcher's start-up script briefly runs a small JVM of its own, under a shell). Once an engine
+was up and none is left while the run has not ended, it stops the whole group.
 """
 
 from __future__ import annotations
@@ -24,13 +24,42 @@ POLL_SECONDS = 0.5
 GRACE_SECONDS = 2.0  # the launcher of a run that ended normally exits well within this
 
 
+Process = tuple[int, int, str, str]  # parent pid, process group, state, command name
+
+
 def live_engines(group: int) -> set[int]:
     """PIDs of the running (not zombie) engine JVMs of the launch whose process group (and
     launcher pid) is `group`."""
-    proc = Path("/proc")
-    if not proc.is_dir():  # macOS and other systems without /proc
-        return _live_java_from_ps(group)
+    return engines(processes(), group)
+
+
+def engines(table: dict[int, Process], group: int) -> set[int]:
+    """The engines of `group` in a process table: live `java` processes of that group, other
+    than the launcher (pid `group`, started by `run_local`), whose parent is Python (Spark's
+    client starts the engine). A short-lived JVM the launcher's start-up script runs has a
+    shell as parent."""
     found = set()
+    for pid, (ppid, pgrp, state, name) in table.items():
+        live_java = name == "java" and state[:1] not in ("Z", "X")
+        by_python = table.get(ppid, (0, 0, "", ""))[3].startswith("python")
+        if live_java and pgrp == group and pid != group and by_python:
+            found.add(pid)
+    return found
+
+
+def processes() -> dict[int, Process]:
+    """pid -> (parent pid, process group, state, command name) of every process: from /proc on
+    Linux, from `ps` elsewhere (macOS)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        command = ["ps", "-A", "-o", "pid=,ppid=,pgid=,stat=,comm="]
+        output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+        table = {}
+        for line in output.splitlines():
+            pid, ppid, pgid, state, name = line.split(None, 4)
+            table[int(pid)] = (int(ppid), int(pgid), state, Path(name.strip()).name)
+        return table
+    table = {}
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
@@ -39,27 +68,10 @@ def live_engines(group: int) -> set[int]:
         except OSError:  # ended meanwhile
             continue
         # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after the last ")".
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
         state, ppid, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
-        if comm == "java" and state not in ("Z", "X"):
-            found.add((int(entry.name), int(ppid), int(pgrp)))
-    return _engines(found, group)
-
-
-def _engines(java: set[tuple[int, int, int]], group: int) -> set[int]:
-    """From (pid, parent pid, group) of live `java` processes: the engines of `group`."""
-    return {pid for pid, ppid, pgrp in java if pgrp == group and group not in (pid, ppid)}
-
-
-def _live_java_from_ps(group: int) -> set[int]:
-    command = ["ps", "-A", "-o", "pid=,ppid=,pgid=,stat=,comm="]
-    output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
-    found = set()
-    for line in output.splitlines():
-        pid, ppid, pgid, state, name = line.split(None, 4)
-        if Path(name.strip()).name == "java" and not state.startswith("Z"):
-            found.add((int(pid), int(ppid), int(pgid)))
-    return _engines(found, group)
+        table[int(entry.name)] = (int(ppid), int(pgrp), state, name)
+    return table
 
 
 def stop_group(launcher: subprocess.Popen[str]) -> None:

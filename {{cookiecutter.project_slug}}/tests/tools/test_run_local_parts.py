@@ -4,6 +4,7 @@ record of the last run."""
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -18,24 +19,30 @@ from tools import engine_watch, last_run
 from tools.flow_progress import FlowProgress
 
 
-def test_the_engine_is_a_java_process_of_the_group_below_the_launchers_children():
+def test_the_engine_is_the_java_process_that_python_started_in_the_group():
     group = 100  # the launcher's pid and process group
-    java = {
-        (100, 1, 100),  # the launcher itself
-        (101, 100, 100),  # the launcher's short-lived start-up JVM
-        (103, 102, 100),  # started by the Python client (pid 102): the engine
-        (200, 150, 200),  # another run's engine
+    table = {
+        100: (99, 100, "S", "java"),  # the launcher itself, started by run_local
+        99: (1, 99, "S", "python"),  # run_local
+        101: (100, 100, "S", "bash"),  # its start-up script's subshell...
+        102: (101, 100, "S", "java"),  # ...running a short-lived JVM
+        103: (100, 100, "S", "python3.11"),  # Spark's Python client
+        104: (103, 100, "S", "java"),  # the engine it started
+        105: (103, 100, "Z", "java"),  # a dead engine, not reaped yet
+        200: (150, 200, "S", "java"),  # another run's engine
+        150: (1, 200, "S", "python3"),
     }
-    assert engine_watch._engines(java, group) == {103}
+    assert engine_watch.engines(table, group) == {104}
 
 
 @pytest.fixture
 def fake_launch(tmp_path):
-    """A launcher (bash) whose child (a subshell: the client) runs a process named `java` (the
-    engine) and, like Spark's client with a dead server, keeps waiting after it is gone."""
+    """A launcher (bash) whose child, a Python process (the client), runs a process named `java`
+    (the engine) and, like Spark's client with a dead server, keeps waiting after it is gone."""
     java = tmp_path / "java"
     java.symlink_to(Path("/bin/sleep") if Path("/bin/sleep").exists() else Path("/usr/bin/sleep"))
-    script = f"({java} 300; sleep 300) & wait"
+    client = f"import subprocess, time; subprocess.run([{str(java)!r}, '300']); time.sleep(300)"
+    script = f"{sys.executable} -c {shlex.quote(client)} & wait"
     process = subprocess.Popen(["bash", "-c", script], start_new_session=True)
     deadline = time.monotonic() + 10
     while not engine_watch.live_engines(process.pid) and time.monotonic() < deadline:
