@@ -116,6 +116,12 @@ class TableSpec:
         return [name for name in self.columns if name not in left_out]
 
     @property
+    def rows_are_orderable(self) -> bool:
+        """Whether Spark can order whole rows of this table: not when a column holds a map (maps
+        have no order in Spark SQL)."""
+        return not any("map<" in type_.lower().replace(" ", "") for type_ in self.columns.values())
+
+    @property
     def date_columns(self) -> list[str]:
         """The fact's date column and its date or timestamp attributes: each gets a key into
         `dim_date` (`date_sk` for the date column, `<column>_sk` for the others, role-playing)."""

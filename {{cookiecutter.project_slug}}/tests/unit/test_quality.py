@@ -384,3 +384,21 @@ def test_dedupe_latest_keeps_the_newest_row_per_key_deterministically(spark):
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
     again = quality.dedupe_latest(df.orderBy("value"), ["id"], ["version"])
     assert_df_equality(again, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_dedupe_ties_go_to_the_greater_row_or_its_json_text_when_a_map_forbids_ordering(spark):
+    tied = [(1, 9, {"k": "a"}), (1, 10, {"k": "b"})]  # same key, no order_by column differs
+    df = spark.createDataFrame(tied, "id bigint, amount int, tags map<string,string>")
+    by_value = quality.dedupe_latest(df.select("id", "amount"), ["id"], [])
+    assert [tuple(row) for row in by_value.collect()] == [(1, 10)]  # 10 > 9
+    by_json = quality.dedupe_latest(df, ["id"], [], rows_are_orderable=False)
+    # '{"id":1,"amount":9,...' > '{"id":1,"amount":10,...' as text: the same row on every run.
+    assert [(row.id, row.amount) for row in by_json.collect()] == [(1, 9)]
+
+
+def test_rows_with_a_map_column_are_not_orderable():
+    plain = TableSpec(name="t", role="dimension", keys=("id",), columns={"id": "bigint"})
+    assert plain.rows_are_orderable
+    nested = {"id": "bigint", "attrs": "struct<tags: MAP<string, int>>"}
+    with_map = TableSpec(name="t", role="dimension", keys=("id",), columns=nested)
+    assert not with_map.rows_are_orderable
