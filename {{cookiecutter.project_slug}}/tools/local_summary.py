@@ -21,6 +21,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from tools.flow_progress import row_count
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "{{ cookiecutter.__package_name }}"
 UNKNOWN_SK = -1
@@ -69,8 +71,7 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
     summary = Summary()
     for spec in tables.ALL_TABLES:
         for dataset in datasets(spec):
-            table = read(warehouse, dataset)
-            summary.rows[dataset] = None if table is None else table.num_rows
+            summary.rows[dataset] = row_count(warehouse / dataset)
         quarantine = read(warehouse, f"silver_{spec.name}_quarantine", ["_failed_rules"])
         if quarantine is not None:
             counts: Counter[str] = Counter()
@@ -84,15 +85,16 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
                 summary.warned[spec.name] = warn_counts(warned, spec)
         if spec.role == "fact":
             columns = [f"{dimension}_sk" for dimension in dict.fromkeys(spec.references.values())]
-            fact = read(warehouse, f"fact_{spec.name}")
-            if fact is not None:
+            fact_dir = warehouse / f"fact_{spec.name}"
+            if fact_dir.is_dir():
+                present = set(pq.ParquetDataset(fact_dir).schema.names)
+                kept = [column for column in columns if column in present]
+                fact = read(warehouse, f"fact_{spec.name}", kept)  # only the keys: facts are big
                 summary.unknown[spec.name] = {
-                    column: fact.column(column).to_pylist().count(UNKNOWN_SK)
-                    for column in columns
-                    if column in fact.column_names
+                    column: fact.column(column).to_pylist().count(UNKNOWN_SK) for column in kept
                 }
     if (warehouse / "dim_date").is_dir():
-        summary.rows["dim_date"] = read(warehouse, "dim_date").num_rows
+        summary.rows["dim_date"] = row_count(warehouse / "dim_date")
     checks = read(warehouse, "gold_integrity_checks", ["check_id", "failures", "sample"])
     if checks is not None:
         summary.integrity = [

@@ -375,7 +375,8 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(f"  {line}" for line in reasons))
             print(f"Full log: {log_path}")
             return code or 1
-        last_run.remember(state_dir, inputs)
+        if not remote:  # a server's tables are not the ones this state dir's next run reads
+            last_run.remember(state_dir, inputs)
         print(f"\nrun_local: done in {elapsed:.0f} s. Tables: {state_dir / 'warehouse'}/<table>/")
         layers = ", ".join(f"{layer} {s:.1f} s" for layer, s in progress.layer_seconds().items())
         if layers:

@@ -349,14 +349,14 @@ def _local_drop(df: DataFrame, rules: Mapping[str, str]) -> DataFrame:
 def _local_fail(df: DataFrame, rules: Mapping[str, str]) -> DataFrame:
     # A filter that is true or raises: unlike a projected column, the optimizer cannot prune it.
     row = F.to_json(F.struct("*"))
-    failures = {
-        name: (
+    failures = [
+        (
             ~F.coalesce(F.expr(constraint), F.lit(False)),
             F.concat(F.lit(f"expectation {name} failed for row "), row),
         )
         for name, constraint in rules.items()
-    }
-    return df.where(frames.true_or_raise(failures.values()))
+    ]
+    return df.where(frames.true_or_raise(failures))
 
 
 def expect_all(rules: Mapping[str, str]) -> Callable[[DatasetFunction], Callable]:

@@ -40,11 +40,15 @@ RAW_COLUMN = "_raw"
 QUARANTINED_AT = "_quarantined_at"
 READER_COLUMNS = (RESCUED_COLUMN, CORRUPT_COLUMN)
 HELPER_COLUMNS = (*READER_COLUMNS, FAILED_RULES, RAW_COLUMN)
-# A drop expectation reads the outcome `check()` recorded; `passes_all` recognizes the form.
-_RECORDED_DROP_SQL = "NOT array_contains(_failed_rules, '{name}')"
-_RECORDED_DROP = re.compile(r"NOT array_contains\(_failed_rules, '(\w+)'\)")
 """Columns `check()` adds for the quarantine's sake; silver leaves them out (it keeps
 `_warned_rules`)."""
+
+# A drop expectation reads the outcome `check()` recorded; `passes_all` recognizes the form.
+_RECORDED_DROP = re.compile(rf"NOT array_contains\({FAILED_RULES}, '(\w+)'\)")
+
+
+def _recorded_drop_sql(rule: str) -> str:
+    return f"NOT array_contains({FAILED_RULES}, '{rule}')"
 
 
 def castable_rule(column: str) -> str:
@@ -169,7 +173,7 @@ def expectations(spec: TableSpec, action: str) -> dict[str, str]:
     rows that passed every drop rule.
     """
     if action == "drop":
-        return {name: _RECORDED_DROP_SQL.format(name=name) for name in drop_rule_names(spec)}
+        return {name: _recorded_drop_sql(name) for name in drop_rule_names(spec)}
     if action == "warn":
         return {
             rule.name: f"NOT array_contains({WARNED_RULES}, '{rule.name}')"
