@@ -16,8 +16,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bake import spec as table_spec
+from bake import spec_file
 
 TEMPLATES = Path(__file__).resolve().parent / "table_templates"
+SPEC_SCHEMA = Path(__file__).resolve().parent / "spec.schema.json"
 LINE_LENGTH = 100
 
 
@@ -193,6 +195,14 @@ def render(project_dir: Path, context: dict[str, Any]) -> list[Path]:
         )
         path = Path(project_dir) / relative
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    # The spec the team edits from now on, and the schema its editor checks it against.
+    for relative, text in (
+        ("tables.yml", spec_file.dump(spec)),
+        ("tables.schema.json", SPEC_SCHEMA.read_text(encoding="utf-8")),
+    ):
+        path = Path(project_dir) / relative
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

@@ -29,7 +29,7 @@ def run_tool(module: str, *args: str) -> None:
         fail(f"tools/{module}.py exited {result.returncode} (see its output above)")
 
 
-from bake import render_tables  # noqa: E402  (needs the template on sys.path)
+from bake import provenance, render_tables  # noqa: E402  (needs the template on sys.path)
 
 try:
     render_tables.render(PROJECT, CONTEXT)
@@ -40,3 +40,4 @@ run_tool("generate_sample_data")
 # happens to be logged in to (the host is still a placeholder answer and the profile may be
 # another team's). The online check is `make validate`, with the profile the user chose.
 run_tool("validate_bundle", "--offline")
+print(provenance.record(PROJECT, CONTEXT, Path({{ template_dir | tojson }})))

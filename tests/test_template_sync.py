@@ -1,0 +1,239 @@
+"""A baked project lives on: it records its template, takes a newer one, and follows its spec.
+
+Everything runs as a team would run it, with real git, real cruft and real cookiecutter, against a
+clone of this repository (so an older commit can be checked out): a project is baked, committed,
+edited by hand, then upgraded or re-specified. The oracle is a fresh bake of the target version or
+spec, made independently: after the command, every file must equal the fresh bake's, except the
+team's edits, which must still be there. A conflicting edit must be reported and kept.
+
+Needs the repository's history (a full clone): the older version is commit `OLDER`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+# main before projects recorded their template or had tables.yml (issue 9's last commit).
+OLDER = "a4cdabc2794e21fc51bf3f20ef6f9a03f1710131"
+SKIPPED = {".git", ".cruft.json"}
+
+
+def run(command: list[str], cwd: Path, expect: int = 0) -> subprocess.CompletedProcess:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+    if result.returncode != expect:
+        pytest.fail(
+            f"{' '.join(command)} exited {result.returncode} (expected {expect}) in {cwd}\n"
+            f"--- stdout ---\n{result.stdout[-4000:]}\n--- stderr ---\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of this repository at its HEAD, with the whole history."""
+    clone = tmp_path_factory.mktemp("template") / "dlt-medallion"
+    run(["git", "clone", "--quiet", "--no-local", str(ROOT), str(clone)], ROOT)
+    known = subprocess.run(["git", "cat-file", "-e", f"{OLDER}^{{commit}}"], cwd=clone)
+    if known.returncode != 0:
+        pytest.fail(f"commit {OLDER} is not in this clone: these tests need the full history")
+    return clone
+
+
+def bake(template: Path, out: Path, answers: dict | None = None, checkout: str | None = None) -> Path:
+    """A plain `cookiecutter` bake (or `cruft create` at `checkout`); the project's path."""
+    config = out.parent / f"{out.name}-config.yml"
+    config.write_text(yaml.safe_dump({"default_context": answers or {},
+                                      "cookiecutters_dir": str(out.parent / "cc-cache"),
+                                      "replay_dir": str(out.parent / "cc-replay")}))  # fmt: skip
+    if checkout:
+        command = [str(BIN / "cruft"), "create", "--no-input", "--checkout", checkout]
+    else:
+        command = [sys.executable, "-m", "cookiecutter", "--no-input"]
+    run([*command, "--config-file", str(config), "--output-dir", str(out), str(template)],
+        out.parent)  # fmt: skip
+    (project,) = out.iterdir()
+    return project
+
+
+def commit_all(project: Path, message: str) -> None:
+    if not (project / ".git").exists():
+        run(["git", "init", "--quiet", "--initial-branch=main"], project)
+        run(["git", "config", "user.email", "team@example.com"], project)
+        run(["git", "config", "user.name", "Team"], project)
+    run(["git", "add", "--all"], project)
+    run(["git", "commit", "--quiet", "--message", message], project)
+
+
+def files(project: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and not SKIPPED & set(path.relative_to(project).parts)
+    }
+
+
+def assert_same_except(project: Path, fresh: Path, edits: dict[str, str]) -> None:
+    """`project` holds exactly `fresh`'s files, except that each edited file holds its edit."""
+    got, want = files(project), files(fresh)
+    assert sorted(got) == sorted(want), set(got) ^ set(want)
+    differing = sorted(name for name in want if got[name] != want[name])
+    assert differing == sorted(edits), differing
+    for name, line in edits.items():
+        assert line in got[name].decode(), name
+
+
+def replace_line(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+# --- provenance -----------------------------------------------------------------------------------
+
+
+def test_a_plain_bake_records_its_template_as_cruft_would(template: Path, tmp_path: Path) -> None:
+    project = bake(template, tmp_path / "out")
+    head = run(["git", "rev-parse", "HEAD"], template).stdout.strip()
+    state = json.loads((project / ".cruft.json").read_text())
+    assert (state["template"], state["commit"]) == (str(template), head)
+    answers = state["context"]["cookiecutter"]
+    assert answers["project_name"] == "Retail Lakehouse" and answers["_commit"] == head
+    assert not {"_output_dir", "_repo_dir", "_checkout"} & set(answers)
+    # cruft itself reads it: up to date now, out of date once the template moves on
+    run([str(BIN / "cruft"), "check"], project)
+    (template / "NEWS.md").write_text("a newer template\n")
+    run(["git", "add", "NEWS.md"], template)
+    run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "news"],
+        template)  # fmt: skip
+    try:
+        run([str(BIN / "cruft"), "check"], project, expect=1)
+    finally:
+        run(["git", "reset", "--quiet", "--hard", head], template)
+
+
+def test_a_bake_from_a_folder_that_is_not_git_says_it_cannot_record(tmp_path: Path) -> None:
+    folder = tmp_path / "unpacked"
+    shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(".git", ".venv", ".scratch", ".*cache*"))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run([sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir", str(out),
+                  str(folder)], tmp_path)  # fmt: skip
+    (project,) = out.iterdir()
+    assert not (project / ".cruft.json").exists()
+    assert ".cruft.json not written: the template is not a git checkout" in result.stdout
+
+
+# --- upgrading from an older template ---------------------------------------------------------------
+
+
+def test_upgrade_from_an_older_commit_keeps_the_team_edit(template: Path, tmp_path: Path) -> None:
+    project = bake(template, tmp_path / "old", checkout=OLDER)
+    commit_all(project, "bake")
+    # a file this upgrade leaves alone, and one it rewrites (the Makefile gains targets)
+    kept = "src/retail_lakehouse/frames.py"
+    edit = "# Team note: keep struct-based column edits (see tests/unit/test_frames.py).\n"
+    (project / kept).write_text(edit + (project / kept).read_text())
+    makefile_edit = "# Team: our own targets live in team.mk\n"
+    (project / "Makefile").write_text((project / "Makefile").read_text() + makefile_edit)
+    commit_all(project, "team edits")
+
+    result = run([str(BIN / "cruft"), "update", "--skip-apply-ask"], project)
+    assert "conflict" not in result.stdout.lower() + result.stderr.lower()
+    fresh = bake(template, tmp_path / "fresh")
+    assert_same_except(project, fresh, {kept: edit, "Makefile": makefile_edit})
+    assert "upgrade-template:" in (project / "Makefile").read_text()  # the template's change
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["commit"] == run(["git", "rev-parse", "HEAD"], template).stdout.strip()
+
+
+def test_a_conflicting_edit_is_reported_and_kept(template: Path, tmp_path: Path) -> None:
+    project = bake(template, tmp_path / "old", checkout=OLDER)
+    commit_all(project, "bake")
+    # the line the upgrade rewrites (.PHONY gains the new targets), edited by the team too
+    team_line = "\tapply-spec-by-hand run-local \\"
+    replace_line(project / "Makefile", "\trun-local \\", team_line)
+    commit_all(project, "team edit on the same line")
+
+    result = run([str(BIN / "cruft"), "update", "--skip-apply-ask"], project)
+    assert "with conflicts" in result.stdout + result.stderr
+    unmerged = run(["git", "diff", "--name-only", "--diff-filter=U"], project).stdout.split()
+    assert unmerged == ["Makefile"]
+    text = (project / "Makefile").read_text()
+    assert team_line in text and "<<<<<<<" in text and "apply-spec add-table" in text
+
+
+# --- the spec: one file, one command ----------------------------------------------------------------
+
+
+@pytest.fixture
+def project(template: Path, tmp_path: Path) -> Path:
+    project = bake(template, tmp_path / "project")
+    commit_all(project, "bake")
+    return project
+
+
+def sync(project: Path, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-m", "tools.template_sync", *args], project, expect=expect)
+
+
+def test_add_table_is_what_a_fresh_bake_of_the_new_spec_writes(
+    template: Path, project: Path, tmp_path: Path
+) -> None:
+    fact = "src/gold/fact_orders.py"
+    edit = "# Team: the order grain is agreed with finance.\n"
+    (project / fact).write_text(edit + (project / fact).read_text())
+    commit_all(project, "team edit")
+
+    sync(project, "add-table", "returns")
+    spec = yaml.safe_load((project / "tables.yml").read_text())
+    assert list(spec) == ["customers", "products", "orders", "returns"]
+    assert spec["returns"]["keys"] == ["return_id"]  # the conventions, spelled out to edit
+    fresh = bake(template, tmp_path / "fresh", {"table_names": ", ".join(spec), "tables": spec})
+    assert_same_except(project, fresh, {fact: edit})
+    for path in ("src/bronze/returns.py", "src/silver/returns.py", "src/gold/dim_returns.py"):
+        assert (project / path).exists()
+    assert "silver_returns" in (project / "sql/grants.sql").read_text()
+    state = json.loads((project / ".cruft.json").read_text())
+    assert list(state["context"]["cookiecutter"]["tables"]) == list(spec)
+
+
+def test_a_spec_edit_the_template_refuses_changes_nothing(project: Path) -> None:
+    spec_path = project / "tables.yml"
+    replace_line(spec_path, "keys: [order_id]", "keys: [order_number]")
+    edited = spec_path.read_text()
+    result = sync(project, "apply-spec", expect=1)
+    assert "tables.orders.keys: 'order_number' -- not a declared column" in result.stderr
+    assert spec_path.read_text() == edited  # the edit is still there to fix
+    changed = run(["git", "status", "--porcelain"], project).stdout.split("\n")
+    assert [line for line in changed if line] == [" M tables.yml"]
+
+
+def test_a_spec_change_that_meets_a_hand_edit_is_reported(project: Path) -> None:
+    tables_py = project / "src/retail_lakehouse/tables.py"
+    replace_line(tables_py, '"quantity > 0"', '"quantity > 0 AND quantity < 1000"')
+    commit_all(project, "team tightened the rule in tables.py by hand")
+    replace_line(project / "tables.yml", "expr: quantity > 0,", "expr: quantity >= 1,")
+    result = sync(project, "apply-spec", expect=1)
+    assert "src/retail_lakehouse/tables.py" in result.stderr
+    text = tables_py.read_text()
+    assert "quantity < 1000" in text and "quantity >= 1" in text and "<<<<<<<" in text
+
+
+def test_add_table_refuses_a_dirty_tree_and_a_bad_name(project: Path) -> None:
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nwork in progress\n")
+    result = sync(project, "add-table", "returns", expect=1)
+    assert "commit or stash these changes first" in result.stderr and "README.md" in result.stderr
+    run(["git", "checkout", "--", "README.md"], project)
+    result = sync(project, "add-table", "returns: {}", expect=1)
+    assert "TABLE='returns: {}'" in result.stderr
+    assert run(["git", "status", "--porcelain"], project).stdout == ""

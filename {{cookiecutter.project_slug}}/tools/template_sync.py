@@ -1,0 +1,175 @@
+"""Re-render this project from its template: apply a table spec change, add a table, or upgrade.
+
+    python -m tools.template_sync apply-spec                    # after editing tables.yml
+    python -m tools.template_sync add-table returns [--role fact]
+    python -m tools.template_sync upgrade [--checkout v1.4.0]   # a newer template
+
+All three are `cruft update` (`.cruft.json` records the template and the answers): the template
+is rendered twice, as recorded and as asked, and the difference is merged into this repository
+with `git apply -3`. So your edits to generated files stay, and a file both sides changed is left
+with conflict markers: this command then lists it and exits 1 (cruft itself reports success).
+A spec change renders at the recorded template commit, so it never brings an upgrade along.
+The template's own validation checks the spec; when it refuses, tables.yml keeps your edit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_FILE = "tables.yml"
+CRUFT_FILE = ".cruft.json"
+TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class SyncError(Exception):
+    """Why nothing was changed, in words the user can act on."""
+
+
+def git(*args: str, check: bool = True) -> str:
+    result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise SyncError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def recorded_state() -> dict[str, Any]:
+    path = ROOT / CRUFT_FILE
+    if not path.exists():
+        raise SyncError(
+            f"{CRUFT_FILE} is missing, so the template this project came from is unknown; "
+            "link it once with `cruft link <template git url>`"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def changed_files(allowed: tuple[str, ...] = ()) -> list[str]:
+    """Tracked files with uncommitted changes, except `allowed`."""
+    if git("rev-parse", "--is-inside-work-tree", check=False).strip() != "true":
+        raise SyncError("this project is not a git repository: `git init`, then commit it first")
+    lines = git("status", "--porcelain", "--untracked-files=no").splitlines()
+    return [line[3:] for line in lines if line[3:] not in allowed]
+
+
+def require_clean(allowed: tuple[str, ...] = ()) -> None:
+    dirty = changed_files(allowed)
+    if dirty:
+        raise SyncError(
+            "commit or stash these changes first (the merge needs a clean tree to stay "
+            f"reversible): {', '.join(dirty)}"
+        )
+
+
+def parse_spec(text: str) -> dict[str, Any]:
+    try:
+        tables = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SyncError(f"{SPEC_FILE} is not valid YAML: {exc}") from exc
+    if not isinstance(tables, dict) or not tables:
+        raise SyncError(f"{SPEC_FILE} must map each table name to its spec (see README)")
+    return tables
+
+
+def cruft_update(checkout: str | None, variables: dict[str, Any] | None) -> None:
+    import cruft  # imported here: `make help` and the tests of this module do not need it
+
+    try:
+        applied = cruft.update(
+            project_dir=ROOT, checkout=checkout, skip_apply_ask=True, extra_context=variables
+        )
+    except Exception as exc:  # a template hook refused the answers: its output says why
+        raise SyncError(f"the template did not render ({type(exc).__name__}: {exc})") from exc
+    if not applied:
+        raise SyncError("cruft did not apply the update (see its message above)")
+
+
+def unresolved() -> list[str]:
+    """Files the merge left for a person: conflict markers, or `.rej` hunks."""
+    conflicted = git("diff", "--name-only", "--diff-filter=U").splitlines()
+    rejected = git("ls-files", "--others", "--exclude-standard", "*.rej").splitlines()
+    return conflicted + rejected
+
+
+def report() -> int:
+    left = unresolved()
+    if left:
+        print(
+            "Merged with conflicts: both your edit and the template's are in these files "
+            "(between <<<<<<< and >>>>>>>, or in a .rej file beside it). Resolve them, then "
+            f"commit: {', '.join(left)}",
+            file=sys.stderr,
+        )
+        return 1
+    print("Done: review `git diff`, then commit (with .cruft.json, which records the new state).")
+    return 0
+
+
+def apply_spec(edited: str, before: str) -> int:
+    """Render the project for the spec in `edited`; on failure, tables.yml goes back to `before`."""
+    spec_path = ROOT / SPEC_FILE
+    tables = parse_spec(edited)
+    require_clean(allowed=(SPEC_FILE,))
+    state = recorded_state()
+    # The render writes tables.yml itself: start the merge from the committed file.
+    git("checkout", "--", SPEC_FILE)
+    try:
+        cruft_update(
+            checkout=state["commit"],
+            variables={"tables": tables, "table_names": ", ".join(tables)},
+        )
+    except SyncError:
+        spec_path.write_text(before, encoding="utf-8")
+        raise
+    return report()
+
+
+def add_table(name: str, role: str) -> int:
+    if not TABLE_NAME.fullmatch(name):
+        raise SyncError(f"TABLE={name!r}: use letters, digits and _ (not starting with a digit)")
+    spec_path = ROOT / SPEC_FILE
+    before = spec_path.read_text(encoding="utf-8")
+    if name in parse_spec(before):
+        raise SyncError(f"{name!r} is already in {SPEC_FILE}; edit it there, then apply-spec")
+    # Only the role: the template spells out the conventions (keys, columns, rules) in full.
+    edited = before.rstrip("\n") + f"\n\n{name}:\n  role: {role}\n"
+    return apply_spec(edited, before)
+
+
+def upgrade(checkout: str | None) -> int:
+    require_clean()
+    cruft_update(checkout=checkout, variables=None)
+    return report()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("apply-spec", help=f"regenerate the project from {SPEC_FILE}")
+    add = commands.add_parser("add-table", help=f"add a table to {SPEC_FILE} and apply it")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("dimension", "fact"), default="dimension")
+    up = commands.add_parser("upgrade", help="take a newer version of the template")
+    up.add_argument("--checkout", help="branch, tag or commit (default: the template's HEAD)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "apply-spec":
+            text = (ROOT / SPEC_FILE).read_text(encoding="utf-8")
+            return apply_spec(text, text)
+        if args.command == "add-table":
+            return add_table(args.name, args.role)
+        return upgrade(args.checkout)
+    except SyncError as exc:
+        print(f"template_sync {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
