@@ -24,7 +24,20 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --group dev
 	touch $@
 
-install: $(VENV)/.installed ## Create .venv with the dev dependencies (pyproject group `dev`)
+# tests/test_diagrams.py renders the generated README's diagrams with the real Mermaid renderer:
+# mermaid-cli from npm, driving Debian's Chromium (puppeteer's own browser download is skipped).
+MERMAID_CLI_VERSION := 11.17.0
+$(VENV)/mermaid/.installed: Makefile
+	missing=""; command -v npm >/dev/null || missing="npm"; \
+	{ command -v chromium || command -v chromium-browser; } >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c "apt-get update -q && apt-get install -y -q $$missing"; fi
+	mkdir -p $(VENV)/mermaid
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix $(VENV)/mermaid --no-audit --no-fund --silent \
+		@mermaid-js/mermaid-cli@$(MERMAID_CLI_VERSION)
+	touch $@
+
+install: $(VENV)/.installed $(VENV)/mermaid/.installed ## Create .venv with the dev dependencies (pyproject group `dev`) and mermaid-cli
 
 lint: install ## ruff check + format check, pre-commit config check
 	$(PY) -m ruff check .

@@ -199,19 +199,19 @@ def _schema(value: str) -> str | None:
 
 CHECKS = {
     "project_name": _project_name,
-    "project_slug": _slug,
-    "pipeline_name": _pipeline_name,
+    "__project_slug": _slug,
+    "__pipeline_name": _pipeline_name,
     "workspace_host": _host,
-    "prod_workspace_host": _host,
+    "__prod_workspace_host": _host,
     "databricks_profile": _profile,
-    "prod_service_principal": _service_principal,
+    "__prod_service_principal": _service_principal,
     "catalog": _catalog,
     "schema": _schema,
-    "landing_path": _landing_path,
-    "notification_email": _email,
+    "__landing_path": _landing_path,
+    "__notification_email": _email,
     "engineers_group": _principal,
     "analysts_group": _principal,
-    "warehouse_id": _warehouse,
+    "__warehouse_id": _warehouse,
 }
 
 
@@ -230,7 +230,7 @@ def own_landing_volume(landing_path: str, catalog: str, schema: str) -> str | No
 
 
 def _own_volume_problem(context: dict[str, Any]) -> str | None:
-    landing, catalog, schema = (context.get(k) for k in ("landing_path", "catalog", "schema"))
+    landing, catalog, schema = (context.get(k) for k in ("__landing_path", "catalog", "schema"))
     if not all(isinstance(value, str) for value in (landing, catalog, schema)):
         return None  # reported as "expected text" already
     volume = own_landing_volume(landing, catalog, schema)
@@ -238,7 +238,7 @@ def _own_volume_problem(context: dict[str, Any]) -> str | None:
     if problem is None or _landing_path(landing):
         return None
     return (
-        f"landing_path: {landing!r} -- the volume {volume!r} is in the pipeline's own schema, so "
+        f"__landing_path: {landing!r} -- the volume {volume!r} is in the pipeline's own schema, so "
         f"the bundle creates it, and its name is {problem}"
     )
 
@@ -248,7 +248,7 @@ def validate(context: dict[str, Any]) -> list[str]:
     errors = []
     for field, check in CHECKS.items():
         value = context.get(field, "")
-        if field == "prod_workspace_host" and value == context.get("workspace_host"):
+        if field == "__prod_workspace_host" and value == context.get("workspace_host"):
             continue  # the default: the same answer, reported once under workspace_host
         if not isinstance(value, str):
             errors.append(f"{field}: {value!r} -- expected text")

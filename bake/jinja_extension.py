@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,13 @@ def ordered_json(value: Any) -> str:
     return json.dumps(value)
 
 
+def mermaid_type(spark_type: str) -> str:
+    """A Spark SQL type as a Mermaid ER attribute type: its base name (`decimal(12,2)` ->
+    `decimal`, `array<string>` -> `array`): `<`, `>` and commas are not attribute-type
+    characters in Mermaid's ER grammar, and the gold table's schema is in its own file."""
+    return re.match(r"[A-Za-z_]+", str(spark_type)).group(0)
+
+
 def medallion_spec(cookiecutter: dict[str, Any]) -> dict[str, Any]:
     return table_spec.normalize(cookiecutter["table_names"], cookiecutter.get("tables") or {})
 
@@ -44,3 +52,4 @@ class MedallionExtension(Extension):
         environment.filters["sql_ident"] = sql_ident
         environment.filters["yaml_str"] = yaml_str
         environment.filters["ordered_json"] = ordered_json
+        environment.filters["mermaid_type"] = mermaid_type

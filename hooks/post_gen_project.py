@@ -41,3 +41,12 @@ run_tool("generate_sample_data")
 # another team's). The online check is `make validate`, with the profile the user chose.
 run_tool("validate_bundle", "--offline")
 print(provenance.record(PROJECT, CONTEXT, Path({{ template_dir | tojson }})))
+print(
+    f"""
+Next steps:
+  cd {PROJECT}
+  git init && git add --all && git commit -m "Bake {CONTEXT['project_name']}"
+  make install test run-local        # offline: local Spark on the sample data (needs Java 17)
+  make deploy run PROFILE={CONTEXT['databricks_profile']}   # then ship it to {CONTEXT['workspace_host']}
+The README says what each target does; tables.yml is where the tables are described."""
+)

@@ -16,23 +16,23 @@ def default_answers() -> dict[str, str]:
     """The answers cookiecutter derives from cookiecutter.json's defaults."""
     return {
         "project_name": "Retail Lakehouse",
-        "project_slug": "retail-lakehouse",
-        "pipeline_name": "retail_lakehouse_pipeline",
+        "__project_slug": "retail-lakehouse",
+        "__pipeline_name": "retail_lakehouse_pipeline",
         "workspace_host": "https://my-workspace.cloud.databricks.com",
-        "prod_workspace_host": "https://my-workspace.cloud.databricks.com",
+        "__prod_workspace_host": "https://my-workspace.cloud.databricks.com",
         "databricks_profile": "DEFAULT",
-        "prod_service_principal": "",
+        "__prod_service_principal": "",
         "catalog": "main",
         "schema": "retail_lakehouse",
         "table_names": "customers, products, orders",
         "source_format": "json",
-        "landing_path": "/Volumes/main/retail_lakehouse/landing",
+        "__landing_path": "/Volumes/main/retail_lakehouse/landing",
         "pipeline_mode": "triggered",
         "compute": "serverless",
-        "notification_email": "",
+        "__notification_email": "",
         "engineers_group": "data-engineers",
         "analysts_group": "data-analysts",
-        "warehouse_id": "",
+        "__warehouse_id": "",
     }
 
 
@@ -49,25 +49,25 @@ def test_choices_match_cookiecutter_json():
 
 
 GOOD = [
-    ("project_slug", "sales-2024"),
+    ("__project_slug", "sales-2024"),
     ("project_name", "Sales 2024 - EU_west"),
-    ("pipeline_name", "_sales"),
+    ("__pipeline_name", "_sales"),
     ("workspace_host", "https://adb-1234567890123456.7.azuredatabricks.net/"),
     ("workspace_host", "https://dbc-a1b2c3d4-e5f6.cloud.databricks.com"),
-    ("prod_workspace_host", "https://dbc-prod-1234.cloud.databricks.com"),
+    ("__prod_workspace_host", "https://dbc-prod-1234.cloud.databricks.com"),
     ("databricks_profile", "prod.eu-west_1"),
-    ("prod_service_principal", "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84"),
-    ("prod_service_principal", "6F1C0B3E-9D4A-4E8B-A2F7-0C5D3E1B9A84"),
+    ("__prod_service_principal", "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84"),
+    ("__prod_service_principal", "6F1C0B3E-9D4A-4E8B-A2F7-0C5D3E1B9A84"),
     ("catalog", "Sales_2024"),
-    ("landing_path", "/Volumes/main/raw/files/retail/2024"),
-    ("landing_path", "/Volumes/main/raw/land-ing"),  # another schema's volume: not ours to name
-    ("landing_path", "/Volumes/MAIN/Retail_Lakehouse/landing/incoming"),
-    ("landing_path", "s3://my-bucket/retail/landing"),
-    ("landing_path", "abfss://landing@account.dfs.core.windows.net/retail"),
-    ("landing_path", "gs://bucket"),
-    ("notification_email", "data-oncall+pipeline@example.co.uk"),
+    ("__landing_path", "/Volumes/main/raw/files/retail/2024"),
+    ("__landing_path", "/Volumes/main/raw/land-ing"),  # another schema's volume: not ours to name
+    ("__landing_path", "/Volumes/MAIN/Retail_Lakehouse/landing/incoming"),
+    ("__landing_path", "s3://my-bucket/retail/landing"),
+    ("__landing_path", "abfss://landing@account.dfs.core.windows.net/retail"),
+    ("__landing_path", "gs://bucket"),
+    ("__notification_email", "data-oncall+pipeline@example.co.uk"),
     ("engineers_group", "Data Engineers (EU)"),
-    ("warehouse_id", "1234567890abcdef"),
+    ("__warehouse_id", "1234567890abcdef"),
 ]
 
 
@@ -79,15 +79,15 @@ def test_valid_answers(field, value):
 BAD = [
     ("project_name", "Retail\nLakehouse"),
     ("project_name", "{{ 7 * 7 }}"),
-    ("project_slug", "Retail Lakehouse"),
-    ("project_slug", "retail_lakehouse"),
-    ("project_slug", "-retail"),
-    ("project_slug", "retail-"),
+    ("__project_slug", "Retail Lakehouse"),
+    ("__project_slug", "retail_lakehouse"),
+    ("__project_slug", "-retail"),
+    ("__project_slug", "retail-"),
     ("project_name", "Bob's Shop"),
     ("project_name", "2024 Sales"),
-    ("project_slug", "1retail"),
-    ("pipeline_name", "my-pipeline"),
-    ("pipeline_name", "select"),
+    ("__project_slug", "1retail"),
+    ("__pipeline_name", "my-pipeline"),
+    ("__pipeline_name", "select"),
     ("workspace_host", "http://my-workspace.cloud.databricks.com"),
     ("workspace_host", "https://my-workspace.cloud.databricks.com/login"),
     ("workspace_host", "https://user:secret@my-workspace.cloud.databricks.com"),
@@ -95,11 +95,11 @@ BAD = [
     ("workspace_host", "https://host.com\nfoo: bar"),
     ("workspace_host", "https://${var.host}"),
     ("workspace_host", "my-workspace.cloud.databricks.com"),
-    ("prod_workspace_host", "http://prod.cloud.databricks.com"),
-    ("prod_workspace_host", ""),
-    ("prod_service_principal", "etl-prod"),  # a display name, not the application id
-    ("prod_service_principal", "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a8"),
-    ("prod_service_principal", "{6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84}"),
+    ("__prod_workspace_host", "http://prod.cloud.databricks.com"),
+    ("__prod_workspace_host", ""),
+    ("__prod_service_principal", "etl-prod"),  # a display name, not the application id
+    ("__prod_service_principal", "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a8"),
+    ("__prod_service_principal", "{6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84}"),
     ("databricks_profile", "my profile"),
     ("databricks_profile", ""),
     ("catalog", "main-prod"),
@@ -111,20 +111,20 @@ BAD = [
     ("schema", "information_schema"),
     ("schema", "sales.data"),
     ("schema", ""),
-    ("landing_path", "/tmp/landing"),
-    ("landing_path", "/Volumes/main/retail"),
-    ("landing_path", "/Volumes/main/retail/../../etc"),
-    ("landing_path", "/Volumes/main/retail/land ing"),
+    ("__landing_path", "/tmp/landing"),
+    ("__landing_path", "/Volumes/main/retail"),
+    ("__landing_path", "/Volumes/main/retail/../../etc"),
+    ("__landing_path", "/Volumes/main/retail/land ing"),
     # the pipeline's own schema: the bundle creates this volume, so it needs a valid name
-    ("landing_path", "/Volumes/main/retail_lakehouse/land-ing"),
-    ("landing_path", "/Volumes/main/RETAIL_LAKEHOUSE/select"),
-    ("landing_path", "s3://bucket/it's"),
-    ("landing_path", "s3://bucket/${var.x}"),
-    ("landing_path", "hdfs://nn/landing"),
-    ("notification_email", "not-an-email"),
-    ("notification_email", "a@b"),
-    ("notification_email", "a@example.com, b@example.com"),
-    ("notification_email", "a@example.com\nbcc: x@example.com"),
+    ("__landing_path", "/Volumes/main/retail_lakehouse/land-ing"),
+    ("__landing_path", "/Volumes/main/RETAIL_LAKEHOUSE/select"),
+    ("__landing_path", "s3://bucket/it's"),
+    ("__landing_path", "s3://bucket/${var.x}"),
+    ("__landing_path", "hdfs://nn/landing"),
+    ("__notification_email", "not-an-email"),
+    ("__notification_email", "a@b"),
+    ("__notification_email", "a@example.com, b@example.com"),
+    ("__notification_email", "a@example.com\nbcc: x@example.com"),
     ("engineers_group", ""),
     ("engineers_group", "eng`ineers"),
     ("engineers_group", "eng'ineers"),
@@ -132,8 +132,8 @@ BAD = [
     ("engineers_group", "engineers\n"),
     ("engineers_group", "{% raw %}"),
     ("analysts_group", "data-engineers"),  # same as the engineers: analysts would get build rights
-    ("warehouse_id", "abc-123"),
-    ("warehouse_id", "${var.warehouse}"),
+    ("__warehouse_id", "abc-123"),
+    ("__warehouse_id", "${var.warehouse}"),
     ("source_format", "avro"),
     ("compute", "gpu"),
     ("pipeline_mode", "sometimes"),
@@ -166,15 +166,15 @@ def test_own_landing_volume(landing_path, volume):
 def test_a_bad_host_that_fills_both_targets_is_reported_once():
     bad = "http://my-workspace.cloud.databricks.com"
     errors = answers.validate(
-        {**default_answers(), "workspace_host": bad, "prod_workspace_host": bad}
+        {**default_answers(), "workspace_host": bad, "__prod_workspace_host": bad}
     )
     assert [error.split(":")[0] for error in errors] == ["workspace_host"]
 
 
 def test_every_problem_is_reported_at_once():
-    bad = {**default_answers(), "catalog": "a-b", "schema": "c d", "notification_email": "x"}
+    bad = {**default_answers(), "catalog": "a-b", "schema": "c d", "__notification_email": "x"}
     fields = [error.split(":")[0] for error in answers.validate(bad)]
-    assert fields == ["catalog", "schema", "notification_email"]
+    assert fields == ["catalog", "schema", "__notification_email"]
 
 
 def test_non_text_answer():

@@ -28,7 +28,7 @@ VARIANTS = {
     "kafka": {"source_format": "kafka"},
     "continuous": {"pipeline_mode": "continuous"},
     "classic": {"compute": "classic"},
-    "email": {"notification_email": "data-oncall@example.com"},
+    "email": {"__notification_email": "data-oncall@example.com"},
     "other_tables": {
         "project_name": "Card Payments",
         "table_names": "accounts, merchants, payments",
@@ -166,12 +166,12 @@ BAD_ANSWERS = [
     ("catalog", "main-prod"),
     ("schema", "select"),
     ("workspace_host", "http://example.com/path"),
-    ("notification_email", "not-an-email"),
-    ("landing_path", "/tmp/landing"),
+    ("__notification_email", "not-an-email"),
+    ("__landing_path", "/tmp/landing"),
     ("engineers_group", "eng`ineers"),
     ("analysts_group", "analysts'; DROP SCHEMA x; --"),
-    ("warehouse_id", "${var.warehouse_id}"),
-    ("project_slug", "Retail Lakehouse"),
+    ("__warehouse_id", "${var.warehouse_id}"),
+    ("__project_slug", "Retail Lakehouse"),
     ("databricks_profile", "my profile"),
     ("__integrity_checks", "ignore"),
 ]
@@ -202,7 +202,7 @@ def test_all_bad_answers_are_reported_together(tmp_path):
     output = tmp_path / "out"
     result = run_cookiecutter_cli(output, "catalog=1x", "schema=a b", "notification_email=x")
     assert result.returncode != 0
-    for field in ("catalog", "schema", "notification_email"):
+    for field in ("catalog", "schema", "__notification_email"):
         assert f"\n  {field}: " in result.stderr
     assert list(output.iterdir()) == []
 

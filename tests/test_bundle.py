@@ -33,21 +33,21 @@ VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
     "kafka": ({"source_format": "kafka"}, RETAIL_GOLD),
     "classic": ({"compute": "classic"}, RETAIL_GOLD),
     "continuous": ({"pipeline_mode": "continuous"}, RETAIL_GOLD),
-    "email": ({"notification_email": "data-oncall@example.com"}, RETAIL_GOLD),
+    "email": ({"__notification_email": "data-oncall@example.com"}, RETAIL_GOLD),
     "other_tables": (
         {"table_names": "accounts, merchants, payments", "catalog": "finance", "schema": "cards"},
         {"dim_accounts", "dim_merchants", "fact_payments", "dim_date"},
     ),
     "one_table": ({"table_names": "products"}, {"dim_products"}),
-    "s3_landing": ({"landing_path": "s3://my-bucket/retail/landing"}, RETAIL_GOLD),
-    "shared_volume": ({"landing_path": "/Volumes/main/raw/files/retail"}, RETAIL_GOLD),
-    "other_catalog_volume": ({"landing_path": "/Volumes/raw/retail/files"}, RETAIL_GOLD),
+    "s3_landing": ({"__landing_path": "s3://my-bucket/retail/landing"}, RETAIL_GOLD),
+    "shared_volume": ({"__landing_path": "/Volumes/main/raw/files/retail"}, RETAIL_GOLD),
+    "other_catalog_volume": ({"__landing_path": "/Volumes/raw/retail/files"}, RETAIL_GOLD),
     "volume_subfolder": (
-        {"landing_path": "/Volumes/main/retail_lakehouse/incoming/retail/v1"},
+        {"__landing_path": "/Volumes/main/retail_lakehouse/incoming/retail/v1"},
         RETAIL_GOLD,
     ),
     "prod_sp": (
-        {"prod_service_principal": PROD_SP, "prod_workspace_host": PROD_HOST},
+        {"__prod_service_principal": PROD_SP, "__prod_workspace_host": PROD_HOST},
         RETAIL_GOLD,
     ),
     "everything_else": (
@@ -55,7 +55,7 @@ VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
             "source_format": "kafka",
             "compute": "classic",
             "pipeline_mode": "continuous",
-            "notification_email": "data-oncall@example.com",
+            "__notification_email": "data-oncall@example.com",
         },
         RETAIL_GOLD,
     ),
@@ -137,7 +137,7 @@ def test_serverless_xor_clusters(baked, name: str) -> None:
 @pytest.mark.parametrize("name", VARIANTS)
 def test_notifications_only_with_email(baked, name: str) -> None:
     project = baked(name)
-    email = answers(name).get("notification_email")
+    email = answers(name).get("__notification_email")
     resource = pipeline(project)
     assert ("notifications" in resource) == bool(email)
     if email:
@@ -270,7 +270,7 @@ def test_each_target_has_its_own_host(baked, name: str) -> None:
     assert "workspace" not in config, "a top-level host would apply to every target"
     assert config["targets"]["dev"]["workspace"]["host"] == DEV_HOST
     # the prod answer defaults to the dev answer: one answer can fill both
-    expected_prod = answers(name).get("prod_workspace_host", DEV_HOST)
+    expected_prod = answers(name).get("__prod_workspace_host", DEV_HOST)
     assert config["targets"]["prod"]["workspace"]["host"] == expected_prod
     for target in ("dev", "prod"):
         assert "${" not in config["targets"][target]["workspace"]["host"]
@@ -308,7 +308,7 @@ def landing_volume(name: str) -> str | None:
 
     catalog = answers(name).get("catalog", "main")
     schema = answers(name).get("schema", "retail_lakehouse")
-    landing = answers(name).get("landing_path", f"/Volumes/{catalog}/{schema}/landing")
+    landing = answers(name).get("__landing_path", f"/Volumes/{catalog}/{schema}/landing")
     return own_landing_volume(landing, catalog, schema)
 
 
@@ -329,7 +329,7 @@ def test_the_landing_volume_is_a_bundle_resource_when_it_is_ours(baked, name: st
     assert resource["grants"] == [
         {"principal": "${var.engineers_group}", "privileges": ["READ_VOLUME", "WRITE_VOLUME"]}
     ]
-    path = answers(name).get("landing_path", "")
+    path = answers(name).get("__landing_path", "")
     subfolder = path.rstrip("/").split("/")[5:]
     expected = "/Volumes/${var.catalog}/${resources.schemas.medallion.name}/"
     expected += "${resources.volumes.landing.name}" + "".join(f"/{part}" for part in subfolder)
@@ -364,7 +364,7 @@ def test_grants_sql_parses_and_is_least_privilege(baked, name: str) -> None:
     flat = " ".join(" ".join(code).split())
     # engineers create their dev_<user>_ schemas with their own deploys
     assert f"GRANT USE CATALOG, CREATE SCHEMA ON CATALOG `{catalog}` TO `data-engineers`;" in flat
-    landing = answers(name).get("landing_path", f"/Volumes/{catalog}/{schema}/landing")
+    landing = answers(name).get("__landing_path", f"/Volumes/{catalog}/{schema}/landing")
     volume = ".".join(f"`{part}`" for part in landing.split("/")[2:5])
     assert "CREATE VOLUME" not in sql, "the bundle owns our volume; another schema's is not ours"
     if landing.startswith("/Volumes/") and landing_volume(name) is None:

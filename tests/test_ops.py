@@ -28,7 +28,7 @@ BAKES = {
     "default": {},
     "classic": {"compute": "classic"},
     "continuous": {"pipeline_mode": "continuous"},
-    "email": {"notification_email": "data-oncall@example.com", "warehouse_id": "abc123def456"},
+    "email": {"__notification_email": "data-oncall@example.com", "__warehouse_id": "abc123def456"},
     "other_tables": {
         "table_names": "stores, items, categories, sales",
         "databricks_profile": "team-dev",
@@ -37,8 +37,8 @@ BAKES = {
     },
     "single_table": {"table_names": "accounts", "source_format": "csv"},
     "prod_sp": {
-        "prod_service_principal": "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84",
-        "prod_workspace_host": "https://prod-workspace.cloud.databricks.com",
+        "__prod_service_principal": "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84",
+        "__prod_workspace_host": "https://prod-workspace.cloud.databricks.com",
     },
 }
 # Bakes whose generated strict-fake-CLI and SDK-server tests run (they depend on the ops answers,

@@ -1,5 +1,5 @@
-{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.pipeline_name ~ "_event_log") | sql_ident -%}
--- Pipeline updates of {{ cookiecutter.pipeline_name }}: start, end, final state and duration, newest first.
+{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.__pipeline_name ~ "_event_log") | sql_ident -%}
+-- Pipeline updates of {{ cookiecutter.__pipeline_name }}: start, end, final state and duration, newest first.
 -- Reads the event log table that resources/pipeline.yml publishes (event_log). For a dev deployment,
 -- replace the schema with your dev schema (dev_<short name>_{{ cookiecutter.schema }}).
 WITH updates AS (

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GRANTS_SQL = ROOT / "sql" / "grants.sql"
 # The answer given when the project was generated; WAREHOUSE_ID= or --warehouse-id override it.
-DEFAULT_WAREHOUSE_ID = {{ cookiecutter.warehouse_id | yaml_str }}
+DEFAULT_WAREHOUSE_ID = {{ cookiecutter.__warehouse_id | yaml_str }}
 POLL_SECONDS = 2.0
 TIMEOUT_SECONDS = 600.0
 RUNNING_STATES = {"PENDING", "RUNNING"}

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FAKE = Path(fake_databricks.__file__).resolve()
 BAKED_PROFILE = {{ cookiecutter.databricks_profile | yaml_str }}
 DEV_HOST = {{ cookiecutter.workspace_host.rstrip("/") | yaml_str }}
-PROD_HOST = {{ cookiecutter.prod_workspace_host.rstrip("/") | yaml_str }}
-PROD_SERVICE_PRINCIPAL = {{ cookiecutter.prod_service_principal | yaml_str }}
+PROD_HOST = {{ cookiecutter.__prod_workspace_host.rstrip("/") | yaml_str }}
+PROD_SERVICE_PRINCIPAL = {{ cookiecutter.__prod_service_principal | yaml_str }}
 PIPELINE_KEY = "medallion"
 MAKE = shutil.which("make")
 

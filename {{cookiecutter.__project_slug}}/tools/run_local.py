@@ -60,7 +60,7 @@ from tools.engine_watch import EngineWatch, stop_group
 from tools.flow_progress import FlowProgress
 
 ROOT = Path(__file__).resolve().parents[1]
-PIPELINE_NAME = "{{ cookiecutter.pipeline_name }}"
+PIPELINE_NAME = "{{ cookiecutter.__pipeline_name }}"
 PACKAGE = "{{ cookiecutter.__package_name }}"
 LAYER_GLOBS = ("src/bronze/**", "src/silver/**", "src/gold/**")
 JAVA_HELP = """\

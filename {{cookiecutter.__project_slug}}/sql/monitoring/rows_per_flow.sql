@@ -1,4 +1,4 @@
-{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.pipeline_name ~ "_event_log") | sql_ident -%}
+{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.__pipeline_name ~ "_event_log") | sql_ident -%}
 -- Rows written and dropped per flow (one flow per table) in each pipeline update, newest first.
 -- num_output_rows comes from flow_progress events; dropped_records counts rows that failed an
 -- expect-or-drop rule. For a dev deployment, replace the schema with your dev schema.

@@ -1,4 +1,4 @@
-{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.pipeline_name ~ "_event_log") | sql_ident -%}
+{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.__pipeline_name ~ "_event_log") | sql_ident -%}
 -- Data quality per expectation (rule) and day: records that passed and failed, and the failure rate.
 -- The rules are the expectations of the silver tables (see src/{{ cookiecutter.__package_name }}/tables.py).
 -- Rows that failed a drop rule are also kept, with their raw values, in silver_<table>_quarantine.

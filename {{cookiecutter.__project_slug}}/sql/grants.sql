@@ -3,7 +3,7 @@
 {%- set schema = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident -%}
 {%- set engineers = cookiecutter.engineers_group | sql_ident -%}
 {%- set analysts = cookiecutter.analysts_group | sql_ident -%}
-{%- set landing = cookiecutter.landing_path.strip("/").split("/") -%}
+{%- set landing = cookiecutter.__landing_path.strip("/").split("/") -%}
 -- Unity Catalog set-up and least-privilege grants for {{ cookiecutter.project_name }}.
 -- `make grants` runs it statement by statement on the SQL warehouse (`DRY_RUN=1` only prints it).
 -- It targets the production schema {{ cookiecutter.catalog }}.{{ cookiecutter.schema }}. Dev schemas
@@ -35,7 +35,7 @@ GRANT USE SCHEMA ON SCHEMA {{ schema }} TO {{ analysts }};
 {%- set volume_schema = landing[1] | sql_ident ~ "." ~ landing[2] | sql_ident %}
 {%- set volume = volume_schema ~ "." ~ landing[3] | sql_ident %}
 
--- The landing volume ({{ cookiecutter.landing_path }}) belongs to another schema, so this bundle
+-- The landing volume ({{ cookiecutter.__landing_path }}) belongs to another schema, so this bundle
 -- neither creates nor owns it: its owner runs these. Engineers (and the identity prod runs as) read it.
 {%- if landing[1] | lower != cookiecutter.catalog | lower %}
 GRANT USE CATALOG ON CATALOG {{ landing[1] | sql_ident }} TO {{ engineers }};
