@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+
 class _Inline(dict):
     """A small mapping written on one line: `{expr: ..., action: warn}`."""
 

@@ -47,6 +47,6 @@ Next steps:
   cd {PROJECT}
   git init && git add --all && git commit -m "Bake {CONTEXT['project_name']}"
   make install test run-local        # offline: local Spark on the sample data (needs Java 17)
-  make deploy run PROFILE={CONTEXT['databricks_profile']}   # then ship it to {CONTEXT['workspace_host']}
+  make deploy run PROFILE={CONTEXT['databricks_profile']}   # to {CONTEXT['workspace_host']}
 The README says what each target does; tables.yml is where the tables are described."""
 )

@@ -48,12 +48,17 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return clone
 
 
-def bake(template: Path, out: Path, answers: dict | None = None, checkout: str | None = None) -> Path:
+def bake(
+    template: Path, out: Path, answers: dict | None = None, checkout: str | None = None
+) -> Path:
     """A plain `cookiecutter` bake (or `cruft create` at `checkout`); the project's path."""
     config = out.parent / f"{out.name}-config.yml"
-    config.write_text(yaml.safe_dump({"default_context": answers or {},
-                                      "cookiecutters_dir": str(out.parent / "cc-cache"),
-                                      "replay_dir": str(out.parent / "cc-replay")}, sort_keys=False))  # fmt: skip
+    settings = {
+        "default_context": answers or {},
+        "cookiecutters_dir": str(out.parent / "cc-cache"),
+        "replay_dir": str(out.parent / "cc-replay"),
+    }
+    config.write_text(yaml.safe_dump(settings, sort_keys=False))
     if checkout:
         command = [str(BIN / "cruft"), "create", "--no-input", "--checkout", checkout]
     else:
@@ -122,7 +127,8 @@ def test_a_plain_bake_records_its_template_as_cruft_would(template: Path, tmp_pa
 
 def test_a_bake_from_a_folder_that_is_not_git_says_it_cannot_record(tmp_path: Path) -> None:
     folder = tmp_path / "unpacked"
-    shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(".git", ".venv", ".scratch", ".*cache*"))
+    unwanted = shutil.ignore_patterns(".git", ".venv", ".scratch", ".*cache*")
+    shutil.copytree(ROOT, folder, ignore=unwanted)
     out = tmp_path / "out"
     out.mkdir()
     result = run([sys.executable, "-m", "cookiecutter", "--no-input", "--output-dir", str(out),
@@ -132,7 +138,7 @@ def test_a_bake_from_a_folder_that_is_not_git_says_it_cannot_record(tmp_path: Pa
     assert ".cruft.json not written: the template is not a git checkout" in result.stdout
 
 
-# --- upgrading from an older template ---------------------------------------------------------------
+# --- upgrading from an older template -------------------------------------------------------------
 
 
 def test_upgrade_from_an_older_commit_keeps_the_team_edit(template: Path, tmp_path: Path) -> None:
@@ -171,7 +177,7 @@ def test_a_conflicting_edit_is_reported_and_kept(template: Path, tmp_path: Path)
     assert team_line in text and "<<<<<<<" in text and "apply-spec add-table" in text
 
 
-# --- the spec: one file, one command ----------------------------------------------------------------
+# --- the spec: one file, one command --------------------------------------------------------------
 
 
 @pytest.fixture
