@@ -200,7 +200,7 @@ def test_bad_answer_is_rejected_and_nothing_is_left(tmp_path, field, value):
 
 def test_all_bad_answers_are_reported_together(tmp_path):
     output = tmp_path / "out"
-    result = run_cookiecutter_cli(output, "catalog=1x", "schema=a b", "notification_email=x")
+    result = run_cookiecutter_cli(output, "catalog=1x", "schema=a b", "__notification_email=x")
     assert result.returncode != 0
     for field in ("catalog", "schema", "__notification_email"):
         assert f"\n  {field}: " in result.stderr
