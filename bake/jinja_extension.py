@@ -38,8 +38,7 @@ def medallion_spec(cookiecutter: dict[str, Any]) -> dict[str, Any]:
 
 # cruft renders two template versions in one process, and Python imports this module once: the
 # newer render still gets the older version's helpers. So a template change must not need a new
-# helper here (the README's diagrams use plain Jinja for that reason); see the closing note of
-# issue 10 for the fix that would lift this.
+# helper here (the README's diagrams use plain Jinja for that reason).
 class MedallionExtension(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
