@@ -183,9 +183,8 @@ def render(project_dir: Path, context: dict[str, Any]) -> list[Path]:
     package = context["__package_name"]
     by_name = {table["name"]: table for table in spec["tables"]}
     env = environment()
-    written = []
-    for template, relative, variables in outputs(spec, package):
-        text = env.get_template(template).render(
+    texts = {
+        relative: env.get_template(template).render(
             spec=spec,
             tables=by_name,
             package=package,
@@ -193,16 +192,15 @@ def render(project_dir: Path, context: dict[str, Any]) -> list[Path]:
             integrity_checks=context.get("__integrity_checks") or "fail",
             **variables,
         )
+        for template, relative, variables in outputs(spec, package)
+    }
+    # The spec the team edits from now on, and the schema its editor checks it against.
+    texts["tables.yml"] = spec_file.dump(spec)
+    texts["tables.schema.json"] = SPEC_SCHEMA.read_text(encoding="utf-8")
+    written = []
+    for relative, text in texts.items():
         path = Path(project_dir) / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    # The spec the team edits from now on, and the schema its editor checks it against.
-    for relative, text in (
-        ("tables.yml", spec_file.dump(spec)),
-        ("tables.schema.json", SPEC_SCHEMA.read_text(encoding="utf-8")),
-    ):
-        path = Path(project_dir) / relative
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
