@@ -9,6 +9,7 @@ The table spec is checked by `bake.spec.validate`, which uses `identifier_proble
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -274,4 +275,19 @@ def validate(context: dict[str, Any]) -> list[str]:
             f"analysts_group: {analysts!r} -- must differ from engineers_group "
             "(analysts get read-only grants)"
         )
+    sample_problem = _sample_writer_problem(context.get("source_format"))
+    if sample_problem:
+        errors.append(sample_problem)
     return errors
+
+
+def _sample_writer_problem(source_format: Any) -> str | None:
+    """The bake writes parquet sample data with pyarrow, in the Python that runs cookiecutter
+    (or cruft): say so before anything is written, instead of failing half-way."""
+    if source_format not in ("parquet", "delta") or importlib.util.find_spec("pyarrow"):
+        return None
+    return (
+        f"source_format: {source_format!r} -- the sample data of a {source_format} source is "
+        "written as parquet with pyarrow, which the Python running cookiecutter lacks: install "
+        "pyarrow beside cookiecutter (pip install pyarrow), or choose json, csv or kafka"
+    )

@@ -1,7 +1,7 @@
 """Finish the generated project: per-table files, sample data, then the bundle's offline validation.
 
-The work lives in testable modules (bake.render_tables, the project's own tools/); this hook only
-calls them in order. Any failure exits 1, so cookiecutter deletes the half-made project.
+The work lives in testable modules (bake.render_tables, bake.sample_data, the project's tools/);
+this hook only calls them in order. Any failure exits 1, so cookiecutter deletes the half-made project.
 """
 
 import json
@@ -29,13 +29,22 @@ def run_tool(module: str, *args: str) -> None:
         fail(f"tools/{module}.py exited {result.returncode} (see its output above)")
 
 
-from bake import provenance, render_tables  # noqa: E402  (needs the template on sys.path)
+from bake import provenance, render_tables, sample_data  # noqa: E402  (template on sys.path)
 
 try:
     render_tables.render(PROJECT, CONTEXT)
 except Exception as exc:  # any rendering problem must stop the bake with its reason
     fail(f"rendering the per-table files failed: {type(exc).__name__}: {exc}")
-run_tool("generate_sample_data")
+try:
+    tables = sample_data.load_tables(PROJECT, CONTEXT["__package_name"])
+    sample_data.write(
+        PROJECT / sample_data.SAMPLE_DIR,
+        PROJECT / sample_data.INCREMENT_DIR,
+        tables.ALL_TABLES,
+        tables.SOURCE_FORMAT,
+    )
+except Exception as exc:
+    fail(f"writing the sample data failed: {type(exc).__name__}: {exc}")
 # Offline only: a bake must not depend on, or talk to, whatever workspace the machine's CLI
 # happens to be logged in to (the host is still a placeholder answer and the profile may be
 # another team's). The online check is `make validate`, with the profile the user chose.

@@ -190,3 +190,19 @@ def test_reserved_words_refused_case_insensitively(word):
 @pytest.mark.parametrize("name", ["customers", "_staging", "a1", "Order_Lines", "x" * 255])
 def test_identifiers_accepted(name):
     assert answers.identifier_problem(name) is None
+
+
+@pytest.mark.parametrize("source_format", ["parquet", "delta"])
+def test_parquet_sample_data_needs_pyarrow_where_cookiecutter_runs(monkeypatch, source_format):
+    context = {**default_answers(), "source_format": source_format}
+    assert answers.validate(context) == []  # this environment has pyarrow
+    real_find_spec = answers.importlib.util.find_spec
+    monkeypatch.setattr(
+        answers.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "pyarrow" else real_find_spec(name, *args),
+    )
+    [error] = answers.validate(context)
+    assert error.startswith(f"source_format: {source_format!r} -- ")
+    assert "pip install pyarrow" in error
+    assert answers.validate({**context, "source_format": "csv"}) == []

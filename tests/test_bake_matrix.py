@@ -71,7 +71,7 @@ def test_default_project_layout(default_project):
         "README.md", "Makefile", "pyproject.toml", ".pre-commit-config.yaml", ".gitignore",
         "databricks.yml", "resources/pipeline.yml", "resources/schema.yml", "resources/job.yml",
         "sql/grants.sql", "tools/__init__.py", "tools/validate_bundle.py",
-        "tools/generate_sample_data.py", "tools/run_local.py",
+        "tools/template_sync.py", "tools/run_local.py", "tables.yml",
         "src/retail_lakehouse/__init__.py", "src/retail_lakehouse/tables.py",
         "src/bronze/customers.py", "src/bronze/products.py", "src/bronze/orders.py",
         "src/silver/customers.py", "src/silver/products.py", "src/silver/orders.py",
@@ -81,7 +81,12 @@ def test_default_project_layout(default_project):
     missing = [name for name in expected if not (default_project / name).is_file()]
     assert missing == []
     for table in ("customers", "products", "orders"):
-        assert list((default_project / "sample_data" / table).iterdir()), table
+        sample = default_project / "sample_data" / table
+        assert sorted(p.name for p in sample.iterdir()) == ["part-0001.json", "part-0002.json"]
+        increment = default_project / "tests" / "e2e" / "increment" / table
+        assert [p.name for p in increment.iterdir()] == ["part-0003.json"]
+    # The generators stay with the template: the project carries what it runs.
+    assert not list(default_project.glob("tools/generate*"))
 
 
 def test_table_files_follow_the_table_names(tmp_root):

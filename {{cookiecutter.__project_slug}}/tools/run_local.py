@@ -208,18 +208,18 @@ def write_pipeline_spec(
     return spec
 
 
-def prepare_landing(landing: Path | None, source_format: str) -> Path:
+def prepare_landing(landing: Path | None) -> Path:
     if landing is not None:
         landing = landing.resolve()
         if not landing.is_dir():
             sys.exit(f"run_local: landing folder {landing} does not exist")
         return landing
     landing = ROOT / "sample_data"
-    if not (landing / "_manifest.json").exists():
-        # Parquet samples need pyarrow, which the bake may not have had: write them now.
-        from tools import generate_sample_data
-
-        generate_sample_data.main(["--out", str(landing), "--format", source_format])
+    if not landing.is_dir():
+        sys.exit(
+            f"run_local: no sample data in {landing} (it comes with the project: "
+            "`git checkout -- sample_data`), or pass --landing DIR"
+        )
     return landing
 
 
@@ -259,7 +259,7 @@ def java_problem() -> str | None:
 def check_graph(args: argparse.Namespace) -> int:
     """`spark-pipelines dry-run` of the local graph and of the Databricks-shaped graph."""
     tables = load_tables()
-    landing = prepare_landing(args.landing, tables.SOURCE_FORMAT)
+    landing = prepare_landing(args.landing)
     graphs = {
         "local": "the graph make run-local runs",
         "databricks": "the Databricks shape: AUTO CDC flows, streaming tables, change views",
@@ -340,7 +340,7 @@ def run(args: argparse.Namespace) -> int:
     state_dir.mkdir(parents=True, exist_ok=True)
     lock = acquire_lock(state_dir)
     try:
-        landing = prepare_landing(args.landing, tables.SOURCE_FORMAT)
+        landing = prepare_landing(args.landing)
         spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT)
         inputs = last_run.fingerprint(landing, ROOT / "src", spec)
         since = None if args.full_refresh or remote else last_run.unchanged_since(state_dir, inputs)

@@ -2,10 +2,10 @@
 
 The pipeline runs as `python -m tools.run_local` does for `make run-local`, on a copy of
 `sample_data/` and with its own state dir, so it never touches `.local/` and can run beside a
-manual run. Then one new landing file per table arrives (`generate_sample_data --increment`) and
+manual run. Then one new landing file per table arrives (from `tests/e2e/increment/`) and
 the pipeline runs again: bronze must grow by exactly those rows (the streaming tables read only
 the new files), and every gold number must match what this file computes from the landing files
-and `_manifest.json` with plain Python (no Spark), using the documented semantics. Last (the
+and their `_manifest.json` with plain Python (no Spark), using the documented semantics. Last (the
 fixture `reruns`, which only the last tests request), a run with nothing new must change nothing,
 and a full refresh of the existing tables must rebuild the same tables from all the files.
 
@@ -41,18 +41,42 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from tools import generate_sample_data
-from tools.generate_sample_data import delete_marker, kind_of
+from {{ cookiecutter.__package_name }} import tables as TABLES
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = generate_sample_data.load_tables()
+INCREMENT = Path(__file__).resolve().parent / "increment"  # the next landing file per table
 SPECS = {spec.name: spec for spec in TABLES.ALL_TABLES}
 UNKNOWN = -1
 
 
 # --- what the landing files say ------------------------------------------------------------------
+
+IDENTIFIER = r"`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_]*"
+
+
+def kind_of(spark_type: str) -> str:
+    """The kind of Python value a Spark SQL type string holds."""
+    t = spark_type.strip().lower()
+    if t in ("bigint", "long", "int", "integer", "smallint", "short", "tinyint", "byte"):
+        return "integer"
+    if t.startswith(("decimal", "numeric")) or t in ("double", "float", "real"):
+        return "decimal"
+    if t == "date" or t.startswith("timestamp"):
+        return "date" if t == "date" else "timestamp"
+    return "other"
+
+
+def delete_marker(delete_when: str | None) -> tuple[str, str] | None:
+    """(column, value) of a `column = 'value'` delete condition; None for anything else."""
+    match = re.match(rf"^\s*({IDENTIFIER})\s*=\s*'((?:[^']|'')*)'\s*$", delete_when or "")
+    if not match:
+        return None
+    column = match.group(1)
+    if column.startswith("`"):
+        column = column[1:-1].replace("``", "`")
+    return column, match.group(2).replace("''", "'")
 
 
 def parse(value: Any, spark_type: str) -> Any:
@@ -292,6 +316,20 @@ def land_in_name_order(landing: Path) -> None:
             os.utime(path, (start + offset, start + offset))
 
 
+def land_increment(landing: Path) -> None:
+    """Land the next file of every table (modified now, after the first files) and add its
+    deliberate rows to the landing folder's manifest."""
+    manifest = json.loads((landing / "_manifest.json").read_text())
+    increment = json.loads((INCREMENT / "_manifest.json").read_text())
+    for spec in TABLES.ALL_TABLES:
+        for path in sorted((INCREMENT / spec.name).iterdir()):
+            shutil.copyfile(path, landing / spec.name / path.name)
+        entry = manifest["tables"][spec.name]
+        entry["files"].update(increment["tables"][spec.name]["files"])
+        entry["rows"] += increment["tables"][spec.name]["rows"]
+    (landing / "_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
 # --- what the pipeline wrote ---------------------------------------------------------------------
 
 
@@ -312,10 +350,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Run the pipeline, add one landing file per table, run it again."""
     work = tmp_path_factory.mktemp("e2e")
     landing, state = work / "landing", work / "state"
-    if (ROOT / "sample_data" / "_manifest.json").exists():
-        shutil.copytree(ROOT / "sample_data", landing)
-    else:  # parquet samples are written on first use
-        generate_sample_data.generate(landing, TABLES.SOURCE_FORMAT)
+    shutil.copytree(ROOT / "sample_data", landing)
     land_in_name_order(landing)
     run_pipeline(landing, state)
     expected_first = expectations(landing)
@@ -327,7 +362,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         for spec in TABLES.ALL_TABLES
     }
     before = {p.name for spec in TABLES.ALL_TABLES for p in (landing / spec.name).iterdir()}
-    generate_sample_data.generate(landing, TABLES.SOURCE_FORMAT, increment=True)
+    land_increment(landing)
     new_files = {
         spec.name: [p for p in (landing / spec.name).iterdir() if p.name not in before]
         for spec in TABLES.ALL_TABLES

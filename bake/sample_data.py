@@ -1,8 +1,10 @@
-"""Write deterministic sample landing files for every table of this pipeline.
+"""Write a baked project's deterministic sample landing files, at bake time (post-gen hook).
 
-    python -m tools.generate_sample_data [--out sample_data] [--format json] [--seed 7]
+    python -m bake.sample_data PROJECT_DIR [--seed 7]    # again, while developing the template
 
-Each table gets `<out>/<table>/part-0001.<ext>` and `part-0002.<ext>` in the format the local engine
+Each table gets `sample_data/<table>/part-0001.<ext>` and `part-0002.<ext>`, which `make run-local`
+reads, and `tests/e2e/increment/<table>/part-0003.<ext>`, the next file the end-to-end test lands
+(new keys, a later update, new facts). The format is the one the local engine
 reads (json lines for json and kafka, csv with a header, parquet for parquet and delta). The data is
 realistic enough to exercise every rule of the pipeline, on purpose:
 
@@ -14,13 +16,14 @@ realistic enough to exercise every rule of the pipeline, on purpose:
   file and a row whose dimension key does not exist (it gets the unknown member, `<dim>_sk = -1`).
 
 No row breaks a `fail` rule: one such row stops the whole update, which is what `fail` is for.
-`<out>/_manifest.json` lists every deliberate row (file, 1-based row number, kind, the rules it
+Each folder's `_manifest.json` lists every deliberate row (file, 1-based row number, kind, the rules it
 breaks, why), so tests can compute the expected gold tables from the files without Spark.
 
 Rules are read from the table spec. The generator understands simple rules (`col IS [NOT] NULL`,
 comparisons with a literal, `BETWEEN`, `IN`, joined with `AND`); it lists other rules under
 `unchecked_rules` in the manifest, because it cannot tell whether its rows satisfy them.
-The output depends only on the spec and the seed: run it again and you get the same files.
+The output depends only on the spec and the seed: a spec change (`make apply-spec`) rewrites the
+files through the same cruft update as the code, so the team never runs or owns this generator.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-PACKAGE = "{{ cookiecutter.__package_name }}"
-ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = "sample_data"  # what `make run-local` reads
+INCREMENT_DIR = "tests/e2e/increment"  # the next file per table, landed by the e2e test
 EXTENSIONS = {
     "json": "json",
     "kafka": "json",
@@ -988,64 +991,57 @@ def write_tables(
             entry["rows"] += manifest_rows(data.plan, file_name, rows)
 
 
-def load_tables() -> Any:
-    """Import `<package>.tables` from `src/`, without needing PYTHONPATH or Spark."""
-    sys.path.insert(0, str(ROOT / "src"))
-    return importlib.import_module(f"{PACKAGE}.tables")
+def load_tables(project: Path, package: str) -> Any:
+    """Import the project's `<package>.tables` from its `src/` (plain Python, no Spark needed)."""
+    sys.path.insert(0, str(project / "src"))
+    return importlib.import_module(f"{package}.tables")
 
 
-def generate(
-    out: Path, source_format: str, seed: int = 7, increment: bool = False
+def new_manifest(seed: int, source_format: str) -> dict[str, Any]:
+    return {
+        "generator": "dlt-medallion template, bake/sample_data.py",
+        "seed": seed,
+        "source_format": source_format,
+        "row_numbers": "1-based, in file order, header excluded",
+        "tables": {},
+    }
+
+
+def write(
+    sample_dir: Path, increment_dir: Path, tables: tuple[Any, ...], source_format: str, seed: int = 7
 ) -> dict[str, Any]:
-    """Write the sample files (with `increment`: the next file per table); return the manifest."""
-    tables = load_tables().ALL_TABLES
+    """Write two files per table to `sample_dir` and the next file per table (new keys, a later
+    update, new facts) to `increment_dir`, each folder with its `_manifest.json`; return the first
+    manifest. Written once, when the project is baked; a spec change writes them again."""
     datasets = build(tables, source_format, seed)
-    manifest_path = out / "_manifest.json"
-    if increment:
-        manifest = json.loads(manifest_path.read_text())
-        file_number = 1 + max(
-            int(f.split("-")[1].split(".")[0])
-            for t in manifest["tables"].values()
-            for f in t["files"]
-        )
-        for data in datasets.values():
-            data.files = {file_number: build_increment(data.plan, data, datasets, file_number)}
-    else:
-        manifest = {
-            "generator": "tools/generate_sample_data.py",
-            "seed": seed,
-            "source_format": source_format,
-            "row_numbers": "1-based, in file order, header excluded",
-            "tables": {},
-        }
-    write_tables(out, datasets, source_format, manifest)
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    manifest = new_manifest(seed, source_format)
+    write_tables(sample_dir, datasets, source_format, manifest)
+    next_file = 1 + max(number for data in datasets.values() for number in data.files)
+    for data in datasets.values():
+        data.files = {next_file: build_increment(data.plan, data, datasets, next_file)}
+    increment = new_manifest(seed, source_format)
+    write_tables(increment_dir, datasets, source_format, increment)
+    for folder, content in ((sample_dir, manifest), (increment_dir, increment)):
+        text = json.dumps(content, indent=2) + "\n"
+        (folder / "_manifest.json").write_text(text, encoding="utf-8")
     return manifest
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write a baked project's sample data again (for template development)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "sample_data", help="landing folder")
-    parser.add_argument("--format", default=None, help="json, csv, parquet, delta or kafka")
+    parser.add_argument("project", type=Path, help="the baked project's folder")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--increment", action="store_true", help="add the next file per table to an existing folder"
-    )
     args = parser.parse_args(argv)
-    source_format = args.format or load_tables().SOURCE_FORMAT
-    if EXTENSIONS[source_format] == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            print(
-                f"generate_sample_data: {source_format} samples need pyarrow; skipped for now. "
-                "`make run-local` writes them once the local environment is installed.",
-                file=sys.stderr,
-            )
-            return 0
-    manifest = generate(args.out, source_format, args.seed, args.increment)
-    counts = ", ".join(f"{t}: {sum(e['files'].values())}" for t, e in manifest["tables"].items())
-    print(f"sample data in {args.out} ({source_format}) - rows {counts}")
+    package = next(p.parent.name for p in (args.project / "src").glob("*/tables.py"))
+    tables = load_tables(args.project, package)
+    write(
+        args.project / SAMPLE_DIR,
+        args.project / INCREMENT_DIR,
+        tables.ALL_TABLES,
+        tables.SOURCE_FORMAT,
+        args.seed,
+    )
     return 0
 
 
