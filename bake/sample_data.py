@@ -16,8 +16,8 @@ realistic enough to exercise every rule of the pipeline, on purpose:
   file and a row whose dimension key does not exist (it gets the unknown member, `<dim>_sk = -1`).
 
 No row breaks a `fail` rule: one such row stops the whole update, which is what `fail` is for.
-Each folder's `_manifest.json` lists every deliberate row (file, 1-based row number, kind, the rules it
-breaks, why), so tests can compute the expected gold tables from the files without Spark.
+Each folder's `_manifest.json` lists every deliberate row (file, 1-based row number, kind, the
+rules it breaks, why), so tests can compute the expected gold tables from the files without Spark.
 
 Rules are read from the table spec. The generator understands simple rules (`col IS [NOT] NULL`,
 comparisons with a literal, `BETWEEN`, `IN`, joined with `AND`); it lists other rules under
@@ -1008,7 +1008,11 @@ def new_manifest(seed: int, source_format: str) -> dict[str, Any]:
 
 
 def write(
-    sample_dir: Path, increment_dir: Path, tables: tuple[Any, ...], source_format: str, seed: int = 7
+    sample_dir: Path,
+    increment_dir: Path,
+    tables: tuple[Any, ...],
+    source_format: str,
+    seed: int = 7,
 ) -> dict[str, Any]:
     """Write two files per table to `sample_dir` and the next file per table (new keys, a later
     update, new facts) to `increment_dir`, each folder with its `_manifest.json`; return the first

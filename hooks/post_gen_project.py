@@ -1,7 +1,8 @@
 """Finish the generated project: per-table files, sample data, then the bundle's offline validation.
 
 The work lives in testable modules (bake.render_tables, bake.sample_data, the project's tools/);
-this hook only calls them in order. Any failure exits 1, so cookiecutter deletes the half-made project.
+this hook only calls them in order. Any failure exits 1, so cookiecutter deletes the half-made
+project.
 """
 
 import json

@@ -170,7 +170,8 @@ def test_make_help_lists_every_target_and_is_the_default(baked):
     listed = re.findall(r"^  ([a-z][a-z0-9-]*)\s", result.stdout, re.MULTILINE)
     assert listed == targets
     for required in (
-        "help install install-remote lint format test test-e2e test-remote apply-spec add-table upgrade-template run-local "
+        "help install install-remote lint format test test-e2e test-remote apply-spec add-table "
+        "upgrade-template run-local "
         "validate deploy dry-run run full-refresh logs history check-graph destroy grants clean"
     ).split():
         assert required in targets

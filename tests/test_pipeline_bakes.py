@@ -6,8 +6,9 @@
   snapshots, a fact with `sequence_by` and `delete_when` (composite key, fail/warn/drop rules,
   BETWEEN/IN rules) and a fact without a sequence: the whole generated suite, end-to-end test
   included;
-- a two-table spec (one dimension, one fact): the generated suite without the end-to-end test,
-  plus one real `tools.run_local` run;
+- a two-table spec (one dimension, one fact) on parquet: the generated suite without the
+  end-to-end test, plus one real `tools.run_local` run (typed landing files, read with the
+  spec's types);
 - `make check-graph`'s dry run of the Databricks-shaped graph, and that it catches an AUTO CDC
   column list naming a column the change feed does not have.
 
@@ -130,7 +131,7 @@ def test_project_passes_its_whole_suite(bake, extra_context) -> None:
 
 
 def test_two_tables_pass_their_tests_and_run_locally(bake, tmp_path) -> None:
-    project = bake(extra_context={"table_names": "customers, orders"})
+    project = bake(extra_context={"table_names": "customers, orders", "source_format": "parquet"})
     output = run_project_tests(project, "-m", "not e2e")
     assert " passed" in output and "failed" not in output
     summary = run_pipeline_once(project, tmp_path / "state")
@@ -143,7 +144,7 @@ def test_two_tables_pass_their_tests_and_run_locally(bake, tmp_path) -> None:
 def test_check_graph_analyzes_the_databricks_shape(bake) -> None:
     """The dry run of the Databricks-shaped graph passes, and Spark's analyzer, not our own
     code, rejects an AUTO CDC column list that names a column the change feed lacks."""
-    project = bake(extra_context={"table_names": "customers, orders"})
+    project = bake(extra_context={"table_names": "customers, orders", "source_format": "parquet"})
     command = [sys.executable, "-m", "tools.run_local", "--check-graph"]
     output = run_checked(command, cwd=project, env=project_env(), timeout=600)
     assert "ok  databricks graph analyzed" in output

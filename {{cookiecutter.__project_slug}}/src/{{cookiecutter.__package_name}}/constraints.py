@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from {{ cookiecutter.__package_name }} import star
 from {{ cookiecutter.__package_name }}.cdc import END_AT, START_AT
-from {{ cookiecutter.__package_name }}.spec import TableSpec
+from {{ cookiecutter.__package_name }}.spec import TableSpec, quote
 
 DIM_DATE_COLUMNS = (
     ("date_sk", "int", "Calendar day as yyyyMMdd; -1 is the unknown date."),
@@ -36,10 +36,6 @@ DIM_DATE_COLUMNS = (
     ("day_name", "string", "Day name, e.g. Monday."),
     ("is_weekend", "boolean", "Saturday or Sunday."),
 )
-
-
-def quote(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
 
 
 def _literal(text: str) -> str:

@@ -161,17 +161,6 @@ def read_landing_batch(spark: SparkSession, spec: TableSpec) -> DataFrame:
     return with_spec_names(_read_local(spark.read, spark, spec, source_format), spec)
 
 
-def _schema_hints(spec: TableSpec, source_format: str) -> str:
-    text = source_format in TEXT_FORMATS
-    hints = [
-        f"`{spec.source_name(name)}` {'STRING' if text else type_}"
-        for name, type_ in spec.columns.items()
-    ]
-    if text:
-        hints.append(f"`{CORRUPT_COLUMN}` STRING")
-    return ", ".join(hints)
-
-
 def _with_source(df: DataFrame, source_file: Column, modified_at: Column) -> DataFrame:
     return frames.with_columns(
         df, {"_source_file": source_file, "_source_modified_at": modified_at}
@@ -186,7 +175,7 @@ def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -
     reader = (
         spark.readStream.format("cloudFiles")
         .option("cloudFiles.format", source_format)
-        .option("cloudFiles.schemaHints", _schema_hints(spec, source_format))
+        .option("cloudFiles.schemaHints", landing_schema(spec, source_format))
         .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
         .option("rescuedDataColumn", RESCUED_COLUMN)
     )

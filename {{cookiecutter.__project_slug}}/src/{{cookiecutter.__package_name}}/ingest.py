@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import DataType, StringType, StructField, StructType
 
 from {{ cookiecutter.__package_name }} import frames
-from {{ cookiecutter.__package_name }}.spec import TableSpec
+from {{ cookiecutter.__package_name }}.spec import TableSpec, quote
 
 TEXT_FORMATS = ("json", "csv", "kafka")
 TYPED_FORMATS = ("parquet", "delta")
@@ -43,25 +42,23 @@ streaming table) ingested share it; it identifies a load, not a row, and two loa
 millisecond would share one id."""
 
 
-def landing_schema(spec: TableSpec, source_format: str) -> StructType:
-    """The schema a reader parses the landing data with.
+def landing_schema(spec: TableSpec, source_format: str) -> str:
+    """The schema a reader parses the landing data with, as a DDL string.
 
     json/csv/kafka: every spec column as STRING, then `_corrupt_record` for records that do not
-    parse. parquet/delta: the spec's types (the source is typed already; parsing the type strings
-    needs an active SparkSession). Fields carry the names of the landed files (`spec.sources`);
-    `with_spec_names` renames them.
+    parse. parquet/delta: the spec's types (the source is typed already). Fields carry the names of
+    the landed files (`spec.sources`); `with_spec_names` renames them. A string, not a StructType:
+    turning type strings into DataTypes asks the Spark session, and a pipeline query function that
+    does so fails on Spark Connect with ATTEMPT_ANALYSIS_IN_PIPELINE_QUERY_FUNCTION.
     """
     if source_format in TEXT_FORMATS:
-        fields = [StructField(spec.source_name(name), StringType()) for name in spec.columns]
-        return StructType([*fields, StructField(CORRUPT_COLUMN, StringType())])
-    if source_format in TYPED_FORMATS:
-        return StructType(
-            [
-                StructField(spec.source_name(name), DataType.fromDDL(type_))
-                for name, type_ in spec.columns.items()
-            ]
-        )
-    raise ValueError(f"unknown source format {source_format!r}")
+        fields = [(spec.source_name(name), "STRING") for name in spec.columns]
+        fields.append((CORRUPT_COLUMN, "STRING"))
+    elif source_format in TYPED_FORMATS:
+        fields = [(spec.source_name(name), type_) for name, type_ in spec.columns.items()]
+    else:
+        raise ValueError(f"unknown source format {source_format!r}")
+    return ", ".join(f"{quote(name)} {type_}" for name, type_ in fields)
 
 
 def with_spec_names(df: DataFrame, spec: TableSpec) -> DataFrame:

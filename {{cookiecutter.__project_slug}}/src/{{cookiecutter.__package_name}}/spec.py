@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+
+def quote(name: str) -> str:
+    """A column or table name as a SQL identifier, whatever characters it holds."""
+    return "`" + name.replace("`", "``") + "`"
+
+
 ACTIONS = ("warn", "drop", "fail")
 
 
