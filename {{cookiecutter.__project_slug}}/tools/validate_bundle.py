@@ -2,10 +2,11 @@
 
     python -m tools.validate_bundle [--online auto|required|off] [--target dev] [--profile NAME]
 
-Offline: every YAML file parses; every resource loads into the typed models of `databricks-bundles`
-(unknown or misspelled fields are errors); every `${var.*}` and `${resources.*}` reference is
-defined; every pipeline library path and glob matches files; every Python file under src/ and
-tools/ compiles. Online: `databricks bundle validate --strict --target T [--profile P]`, after the
+Offline, what `bundle validate` would say but cannot without a workspace: every YAML file parses
+(a duplicate key is an error); top-level and target keys are known; every resource loads into the
+typed models of `databricks-bundles` (unknown fields and invalid enum values are errors); every
+`${var.*}` and `${resources.*}` reference is defined; every pipeline library path and glob matches
+.py or .sql files. Online: `databricks bundle validate --strict --target T [--profile P]`, after the
 same pre-flight as make's CLI targets (tools/databricks_cli.py: CLI version, credentials, and
 DATABRICKS_HOST equal to the target's host). `--profile ""` means environment credentials (CI).
 `--online auto` (default) skips the online check, with a note, when there is no CLI or no
@@ -21,9 +22,6 @@ import re
 import shutil
 import subprocess
 import sys
-import typing
-from dataclasses import is_dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -163,41 +161,12 @@ def iter_resources(files: dict[Path, dict]):
                     yield path, f"{prefix}.{rtype}.{key}", rtype, key, body
 
 
-def find_bad_field(cls: Any, value: Any, where: str) -> tuple[str, str] | None:
-    """(dotted path, reason) of the first unknown field or invalid enum value under `cls`."""
-    if isinstance(value, str) and value.startswith("${"):
-        return None  # an interpolation: resolved by the CLI at deploy time
-    if isinstance(cls, type) and issubclass(cls, Enum):
-        if value not in [member.value for member in cls]:
-            return where, f"{value!r} is not a valid {cls.__name__}"
-        return None
-    if is_dataclass(cls) and isinstance(value, dict):
-        hints = typing.get_type_hints(cls)
-        for key, item in value.items():
-            if key not in hints:
-                return f"{where}.{key}", f"unknown field for {cls.__name__}"
-            found = find_bad_field(hints[key], item, f"{where}.{key}")
-            if found:
-                return found
-        return None
-    args = [arg for arg in typing.get_args(cls) if arg is not type(None)]
-    if typing.get_origin(cls) in (list, dict) and args:
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for index, item in items if isinstance(value, (list, dict)) else ():
-            found = find_bad_field(args[-1], item, f"{where}[{index}]")
-            if found:
-                return found
-        return None
-    for arg in args:  # unions: VariableOr[T], Optional[T], ... (the Variable arm is never it)
-        if getattr(typing.get_origin(arg) or arg, "__name__", "") == "Variable":
-            continue
-        found = find_bad_field(arg, value, where)
-        if found:
-            return found
-    return None
-
-
 def check_models(files: dict[Path, dict], report: Report) -> None:
+    """Each resource, and each target's partial override of one, through its typed model.
+
+    `from_dict` rejects unknown fields and invalid enum values (naming the field and the class),
+    accepts `${...}` interpolations and does not require fields, so partial overrides load too.
+    """
     try:
         importlib.import_module("databricks.bundles.core")
     except ImportError:
@@ -206,23 +175,12 @@ def check_models(files: dict[Path, dict], report: Report) -> None:
     for path, where, rtype, _key, body in iter_resources(files):
         if not isinstance(body, dict):
             report.error(path, where, "must be a mapping")
-            continue
-        if rtype not in MODELS:
-            continue
-        module, name = MODELS[rtype]
-        model = getattr(importlib.import_module(module), name)
-        if where.startswith("targets."):
-            # A target override is partial (the CLI merges it into the resource): check its
-            # fields and enum values, not the fields that only the whole resource must have.
-            bad = find_bad_field(model, body, where)
-            if bad:
-                report.error(path, *bad)
-            continue
-        try:
-            model.from_dict(body)
-        except (ValueError, TypeError, KeyError) as exc:
-            field, reason = find_bad_field(model, body, where) or (where, str(exc))
-            report.error(path, field, reason)
+        elif rtype in MODELS:
+            module, name = MODELS[rtype]
+            try:
+                getattr(importlib.import_module(module), name).from_dict(body)
+            except (ValueError, TypeError, KeyError) as exc:
+                report.error(path, where, str(exc))
 
 
 def walk_strings(value: Any, where: str):
@@ -286,17 +244,6 @@ def check_library(path: Path, where: str, base: Path, pattern: str, report: Repo
             report.error(path, where, f"{name} is not a .py or .sql file, the only kinds allowed")
 
 
-def check_python(root: Path, report: Report) -> None:
-    for folder in ("src", "tools"):
-        for file in sorted((root / folder).rglob("*.py")):
-            if "__pycache__" in file.parts:
-                continue
-            try:
-                compile(file.read_bytes(), str(file), "exec", dont_inherit=True)
-            except SyntaxError as exc:
-                report.error(file, f"line {exc.lineno}", f"does not compile: {exc.msg}")
-
-
 def online_blocker(profile: str) -> str | None:
     """Why `bundle validate` cannot run here (no CLI, no credentials), or None when it can."""
     if shutil.which("databricks") is None:
@@ -346,7 +293,6 @@ def validate(root: Path, online: str, target: str, profile: str | None) -> Repor
         check_models(files, report)
         check_references(files, report)
         check_libraries(files, report)
-    check_python(root, report)
     if online == "off":
         report.notes.append("Online check skipped: offline only.")
     elif report.problems:
