@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from jinja2 import Environment
@@ -36,14 +39,31 @@ def medallion_spec(cookiecutter: dict[str, Any]) -> dict[str, Any]:
     return table_spec.normalize(cookiecutter["table_names"], cookiecutter.get("tables") or {})
 
 
-# cruft renders two template versions in one process, and Python imports this module once: the
-# newer render still gets the older version's helpers. So a template change must not need a new
-# helper here (the README's diagrams use plain Jinja for that reason).
 class MedallionExtension(Extension):
+    """Gives every template file the helpers below, in the version the template on disk has."""
+
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.globals["medallion_spec"] = medallion_spec
-        environment.globals["template_dir"] = TEMPLATE_DIR
-        environment.filters["sql_ident"] = sql_ident
-        environment.filters["yaml_str"] = yaml_str
-        environment.filters["ordered_json"] = ordered_json
+        helpers_on_disk().install(environment)
+
+
+def install(environment: Environment) -> None:
+    environment.globals["medallion_spec"] = medallion_spec
+    environment.globals["template_dir"] = TEMPLATE_DIR
+    environment.filters["sql_ident"] = sql_ident
+    environment.filters["yaml_str"] = yaml_str
+    environment.filters["ordered_json"] = ordered_json
+
+
+def helpers_on_disk() -> ModuleType:
+    """This module freshly imported from the template folder.
+
+    `cruft update` renders two template versions in one process (the recorded commit, then the new
+    one, from one clone), and Python imports a module once: without this, the newer render would
+    get the older version's helpers and `bake.spec`, and a template change that needs a new helper
+    would fail with "No filter named ...". Upgrades *from* a version with this function are safe;
+    an older version passes its own helpers on, so changes must still work with those.
+    """
+    for name in [name for name in sys.modules if name == "bake" or name.startswith("bake.")]:
+        del sys.modules[name]
+    return importlib.import_module("bake.jinja_extension")

@@ -177,6 +177,27 @@ def test_a_conflicting_edit_is_reported_and_kept(template: Path, tmp_path: Path)
     assert team_line in text and "<<<<<<<" in text and "apply-spec add-table" in text
 
 
+def test_an_upgrade_may_bring_a_new_jinja_helper(template: Path, tmp_path: Path) -> None:
+    """cruft renders the recorded and the new version in one process: the new version's templates
+    must get the new version's helpers (bake/jinja_extension.py re-imports them from disk)."""
+    head = run(["git", "rev-parse", "HEAD"], template).stdout.strip()
+    project = bake(template, tmp_path / "p", checkout=head)
+    commit_all(project, "bake")
+    extension = template / "bake" / "jinja_extension.py"
+    signature = "def install(environment: Environment) -> None:\n"
+    new_filter = "    environment.filters['shout'] = lambda text: text.upper() + '!'\n"
+    replace_line(extension, signature, signature + new_filter)
+    readme = template / "{{cookiecutter.__project_slug}}" / "README.md"
+    readme.write_text(readme.read_text() + "\n{{ 'keep the lights on' | shout }}\n")
+    run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "shout"],
+        template)  # fmt: skip
+    try:
+        run([str(BIN / "cruft"), "update", "--skip-apply-ask"], project)
+    finally:
+        run(["git", "reset", "--quiet", "--hard", head], template)
+    assert (project / "README.md").read_text().endswith("\nKEEP THE LIGHTS ON!\n")
+
+
 # --- the spec: one file, one command --------------------------------------------------------------
 
 
