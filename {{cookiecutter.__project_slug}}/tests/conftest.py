@@ -12,6 +12,8 @@ import os
 
 import pytest
 
+from tools import class_archive
+
 
 def pytest_configure(config):
     config.addinivalue_line(
@@ -44,9 +46,10 @@ def _databricks_session():
     return DatabricksSession.builder.profile(profile).serverless().getOrCreate()
 
 
-def _local_session():
+def _local_session(archive: class_archive.Archive):
     from pyspark.sql import SparkSession
 
+    java_options = f"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC {archive.java_options()}"
     return (
         SparkSession.builder.master("local[1]")
         .appName("unit-tests")
@@ -57,7 +60,8 @@ def _local_session():
         .config("spark.driver.bindAddress", "127.0.0.1")
         # Tests run many tiny queries: the JVM's optimizing JIT compiler (C2) costs more CPU
         # than it saves there. C1 only and the serial collector halve the suite on 2 cores.
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        # Class-data sharing (tools/class_archive.py) halves the JVM's start.
+        .config("spark.driver.extraJavaOptions", java_options.strip())
         .getOrCreate()
     )
 
@@ -72,6 +76,12 @@ def spark():
         return
     if target != "local":
         raise pytest.UsageError(f"TEST_SPARK must be 'local' or 'databricks', not {target!r}")
-    session = _local_session()
+    archive = class_archive.archive_for("unit-tests")
+    session = _local_session(archive)
     yield session
     session.stop()
+    if archive.writing is not None:
+        from pyspark import SparkContext
+
+        gateway = getattr(SparkContext, "_gateway", None)  # pyspark's JVM process: private API
+        class_archive.save(archive, getattr(gateway, "proc", None))
