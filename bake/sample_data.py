@@ -1031,6 +1031,14 @@ def write(
     return manifest
 
 
+def write_project(project: Path, package: str, seed: int = 7) -> None:
+    """A baked project's `sample_data/` and `tests/e2e/increment/`, from its `tables.py`."""
+    tables = load_tables(project, package)
+    write(
+        project / SAMPLE_DIR, project / INCREMENT_DIR, tables.ALL_TABLES, tables.SOURCE_FORMAT, seed
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write a baked project's sample data again (for template development)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1038,14 +1046,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     package = next(p.parent.name for p in (args.project / "src").glob("*/tables.py"))
-    tables = load_tables(args.project, package)
-    write(
-        args.project / SAMPLE_DIR,
-        args.project / INCREMENT_DIR,
-        tables.ALL_TABLES,
-        tables.SOURCE_FORMAT,
-        args.seed,
-    )
+    write_project(args.project, package, args.seed)
     return 0
 
 

@@ -37,13 +37,7 @@ try:
 except Exception as exc:  # any rendering problem must stop the bake with its reason
     fail(f"rendering the per-table files failed: {type(exc).__name__}: {exc}")
 try:
-    tables = sample_data.load_tables(PROJECT, CONTEXT["__package_name"])
-    sample_data.write(
-        PROJECT / sample_data.SAMPLE_DIR,
-        PROJECT / sample_data.INCREMENT_DIR,
-        tables.ALL_TABLES,
-        tables.SOURCE_FORMAT,
-    )
+    sample_data.write_project(PROJECT, CONTEXT["__package_name"])
 except Exception as exc:
     fail(f"writing the sample data failed: {type(exc).__name__}: {exc}")
 # Offline only: a bake must not depend on, or talk to, whatever workspace the machine's CLI

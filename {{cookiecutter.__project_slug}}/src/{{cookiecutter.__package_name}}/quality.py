@@ -31,7 +31,7 @@ from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import frames
 from {{ cookiecutter.__package_name }}.ingest import AUDIT_COLUMNS, CORRUPT_COLUMN, RESCUED_COLUMN
-from {{ cookiecutter.__package_name }}.spec import TableSpec
+from {{ cookiecutter.__package_name }}.spec import TableSpec, quote
 
 MALFORMED_RULE = "malformed_record"
 FAILED_RULES = "_failed_rules"
@@ -228,7 +228,7 @@ def quarantined(df: DataFrame, spec: TableSpec) -> DataFrame:
     # JSON) unless told another name: here it is a plain field of the stored raw row.
     raw = F.from_json(
         RAW_COLUMN,
-        ", ".join(f"`{name}` string" for name in names),
+        ", ".join(f"{quote(name)} string" for name in names),
         {"columnNameOfCorruptRecord": "__not_a_column"},
     )
     return df.where(F.size(FAILED_RULES) > 0).select(
