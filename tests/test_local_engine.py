@@ -30,7 +30,7 @@ def project_env(**extra: str) -> dict[str, str]:
 
 def engine_pids(launcher_group: int) -> list[int]:
     """The engine JVMs of a launch: live `java` processes of its group started by Python (the
-    launcher's start-up runs short-lived JVMs of its own, under a shell)."""
+    pipeline CLI; spark-submit's start-up runs a short-lived JVM of its own, under a shell)."""
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -54,7 +54,7 @@ def engine_pids(launcher_group: int) -> list[int]:
 
 
 def launcher_group(run_local_pid: int) -> int | None:
-    """The process group `run_local` started `spark-pipelines` in (its child's pid)."""
+    """The process group `run_local` started Spark's pipeline CLI in (its child's pid)."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -87,7 +87,7 @@ def test_run_local_stops_within_seconds_when_the_engine_dies(default_project, tm
     group = launcher_group(process.pid)
     assert group is not None, "".join(output)
     engines = engine_pids(group)
-    assert engines, "no engine JVM found under the launcher"
+    assert engines, "no engine JVM found under the pipeline CLI"
     for pid in engines:
         os.kill(pid, signal.SIGKILL)  # what the kernel's OOM killer does
     killed_at = time.monotonic()

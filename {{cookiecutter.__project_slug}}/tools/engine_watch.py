@@ -1,13 +1,14 @@
-"""Stop a `spark-pipelines` launch whose Spark engine died, instead of waiting for it forever.
+"""Stop a pipeline launch whose Spark engine died, instead of waiting for it forever.
 
-`spark-pipelines run --remote local[N]` is three processes: Spark's launcher (a JVM), the Python
-client it starts, and the engine that client starts: a second JVM running a local Spark Connect
-server. When the engine dies mid-run (out of memory, a JVM error, killed by the OS or a user), the
-client keeps retrying a server that is gone and the launcher keeps waiting for the client: the
-run never ends. So `run_local` starts the launcher in a process group of its own, and this
-watcher looks for the engine: a `java` process of that group started by a Python process (the
-launcher's start-up script briefly runs a small JVM of its own, under a shell). Once an engine
-was up and none is left while the run has not ended, it stops the whole group.
+A local run is two processes: Spark's pipeline CLI (Python, started by `run_local`) and the
+engine it starts through spark-submit: a JVM running a local Spark Connect server. When the
+engine dies mid-run (out of memory, a JVM error, killed by the OS or a user), the CLI keeps
+retrying a server that is gone: the run never ends. So `run_local` starts the CLI in a process
+group of its own, and this watcher looks for the engine: a `java` process of that group started
+by a Python process (spark-submit's start-up script briefly runs a small JVM of its own, under a
+shell). Once an engine was up and none is left while the run has not ended, it stops the whole
+group. Launched through the `spark-pipelines` script instead, the group leader is a spark-submit
+JVM and the CLI its child: the same rule finds the same engine.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def live_engines(group: int) -> set[int]:
 def engines(table: dict[int, Process], group: int) -> set[int]:
     """The engines of `group` in a process table: live `java` processes of that group, other
     than the launcher (pid `group`, started by `run_local`), whose parent is Python (Spark's
-    client starts the engine). A short-lived JVM the launcher's start-up script runs has a
-    shell as parent."""
+    pipeline CLI starts the engine). A short-lived JVM a start-up script runs has a shell as
+    parent."""
     found = set()
     for pid, (ppid, pgrp, state, name) in table.items():
         live_java = name == "java" and state[:1] not in ("Z", "X")
@@ -92,7 +93,7 @@ def stop_group(launcher: subprocess.Popen[str]) -> None:
 
 
 class EngineWatch(threading.Thread):
-    """Watches the engine under `process` (a launcher started with `start_new_session=True`).
+    """Watches the engine under `process` (the CLI, started with `start_new_session=True`).
 
     `run_ended()` says whether Spark already reported the end of the run: an engine that stops
     after that is a normal shutdown. After a death `died` is True and the group is stopped.

@@ -15,7 +15,10 @@ run keeps lives in the state dir (default `.local/`):
 - `logs/run-<time>.log`: the full Spark output of each run.
 
 Every run is one `spark-pipelines run`: streaming tables take in only the new landing files, the
-views downstream recompute from them, each flow after its inputs. `--landing DIR` reads
+views downstream recompute from them, each flow after its inputs. It calls Spark's pipeline CLI
+(`python -m pyspark.pipelines.cli`) directly, with SPARK_REMOTE naming the engine: the
+`spark-pipelines` script is a spark-submit JVM that only passes `--remote` on to that same CLI
+(Spark's `SparkPipelines.scala`), and starting it cost about 3 s of every run. `--landing DIR` reads
 `DIR/<table>/*` instead of `sample_data/` (same layout). `--full-refresh` recomputes every table
 from all landing files (`--full-refresh-all`).
 
@@ -233,10 +236,13 @@ def error_lines(tail: list[str]) -> list[str]:
     return (errors or lines)[-12:]
 
 
-def engine_env(conf_dir: Path) -> dict[str, str]:
-    """The environment of a `spark-pipelines` launch."""
+def engine_env(conf_dir: Path, remote: str = "") -> dict[str, str]:
+    """The environment of a pipeline CLI launch (`pipelines_cli`)."""
     return {
         **os.environ,
+        # The engine: a Spark Connect server, or a local one on two cores (flows of independent
+        # tables run side by side) that the CLI starts itself.
+        "SPARK_REMOTE": remote or "local[2]",
         "SPARK_CONF_DIR": str(conf_dir),
         "PYTHONPATH": os.pathsep.join(
             [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -246,6 +252,11 @@ def engine_env(conf_dir: Path) -> dict[str, str]:
         # dirs do not collide.
         "SPARK_TESTING": "1",
     }
+
+
+def pipelines_cli(action: str, spec: Path, *flags: str) -> list[str]:
+    """`spark-pipelines <action> --spec <spec> [flags]` without its spark-submit wrapper."""
+    return [sys.executable, "-m", "pyspark.pipelines.cli", action, "--spec", str(spec), *flags]
 
 
 def java_problem() -> str | None:
@@ -270,10 +281,12 @@ def check_graph(args: argparse.Namespace) -> int:
             conf_dir = state_dir / "conf"  # an empty one: no Hive catalog needed to analyze
             conf_dir.mkdir(parents=True)
             spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT, graph)
-            command = [str(Path(sys.executable).parent / "spark-pipelines"), "dry-run"]
-            command += ["--spec", str(spec), "--remote", "local[2]"]
             result = subprocess.run(
-                command, cwd=ROOT, env=engine_env(conf_dir), capture_output=True, text=True
+                pipelines_cli("dry-run", spec),
+                cwd=ROOT,
+                env=engine_env(conf_dir),
+                capture_output=True,
+                text=True,
             )
             output = (result.stdout + result.stderr).splitlines()
             if result.returncode != 0 or not any("Run is COMPLETED" in line for line in output):
@@ -286,7 +299,7 @@ def check_graph(args: argparse.Namespace) -> int:
 
 
 def launch(command: list[str], env: dict[str, str], progress: FlowProgress, log: IO[str]):
-    """Run one `spark-pipelines` command; returns (exit code, last output lines, engine died)."""
+    """Run one pipeline CLI command; returns (exit code, last output lines, engine died)."""
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -352,7 +365,7 @@ def run(args: argparse.Namespace) -> int:
             print(local_summary.render(local_summary.summarize(state_dir / "warehouse", tables)))
             return 0
         last_run.forget(state_dir)
-        env = engine_env(write_spark_conf(state_dir, landing))
+        env = engine_env(write_spark_conf(state_dir, landing), remote)
         log_path = state_dir / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         refresh = " (full refresh)" if args.full_refresh else ""
@@ -361,11 +374,7 @@ def run(args: argparse.Namespace) -> int:
         # A remote server writes tables where its own warehouse is: no local row counts then.
         warehouse = None if remote else state_dir / "warehouse"
         progress = FlowProgress(warehouse, full_refresh=args.full_refresh, echo=echo)
-        command = [str(Path(sys.executable).parent / "spark-pipelines"), "run", "--spec", str(spec)]
-        # Two local cores: flows of independent tables run side by side.
-        command += ["--remote", remote or "local[2]"]
-        if args.full_refresh:
-            command.append("--full-refresh-all")
+        command = pipelines_cli("run", spec, *(["--full-refresh-all"] if args.full_refresh else []))
         with log_path.open("w", encoding="utf-8") as log:
             code, tail, died = launch(command, env, progress, log)
         elapsed = time.monotonic() - began

@@ -19,8 +19,23 @@ from tools import engine_watch, last_run
 from tools.flow_progress import FlowProgress
 
 
-def test_the_engine_is_the_java_process_that_python_started_in_the_group():
-    group = 100  # the launcher's pid and process group
+def test_the_engine_is_the_java_process_that_the_pipeline_cli_started():
+    group = 100  # run_local's launch: Spark's pipeline CLI, leader of its process group
+    table = {
+        100: (99, 100, "S", "python3.11"),  # the CLI
+        99: (1, 99, "S", "python"),  # run_local
+        101: (100, 100, "S", "bash"),  # spark-submit's start-up script's subshell...
+        102: (101, 100, "S", "java"),  # ...running a short-lived JVM
+        103: (100, 100, "S", "java"),  # the engine the CLI started
+        104: (100, 100, "Z", "java"),  # a dead engine, not reaped yet
+        200: (150, 200, "S", "java"),  # another run's engine
+        150: (1, 200, "S", "python3"),
+    }
+    assert engine_watch.engines(table, group) == {103}
+
+
+def test_the_engine_under_the_spark_pipelines_script_is_found_too():
+    group = 100  # the script's spark-submit JVM, started by run_local
     table = {
         100: (99, 100, "S", "java"),  # the launcher itself, started by run_local
         99: (1, 99, "S", "python"),  # run_local
