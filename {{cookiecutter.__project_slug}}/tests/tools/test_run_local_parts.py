@@ -67,7 +67,10 @@ def fake_launch(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
-def test_a_dead_engine_stops_the_whole_launch_within_seconds(fake_launch):
+def test_a_dead_engine_stops_the_whole_launch_within_seconds(fake_launch, monkeypatch):
+    # Shorter waits than a real run's, so the test does not idle; the rule is the same.
+    monkeypatch.setattr(engine_watch, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(engine_watch, "GRACE_SECONDS", 0.2)
     watch = engine_watch.EngineWatch(fake_launch, run_ended=lambda: False)
     watch.start()
     deadline = time.monotonic() + 10
