@@ -2,6 +2,7 @@
 
     python -m bench.tpch [--scale 0.1] [--work-dir DIR] [--keep]    # TPC-H (make bench)
     python -m bench.tpch --tables 3,12,30                           # graph size
+    python -m bench.tpch --profile                                  # + task seconds per table
 
 TPC-H mode generates TPC-H CSV files with `tpchgen-cli`, bakes `examples/tpch.yml` and times two
 builds of the same gold tables from the same landing files, one after the other:
@@ -23,6 +24,11 @@ checkpoints, a Hive catalog, integrity checks, and the Spark Connect hop. On sma
 dominated by fixed costs (start-up, one flow per table), so it falls as the scale grows; a ratio
 that grows with the scale points at per-row work worth a look. Both builds write the same fact
 rows: the table shows the fact row counts of each as a check.
+
+`--profile` has both builds write Spark's event log and prints the task seconds each spent per
+table (bench/task_time.py): where the work goes, e.g. bronze's copy and silver's checks against
+the bare build's single pass. Event logging costs a little time itself: compare wall times
+without it.
 
 `--tables N,...` bakes names-only projects of N tables instead (one fact referencing N-1
 dimensions), runs the pipeline on the sample data they ship and reports wall time and peak memory
@@ -49,6 +55,7 @@ from pathlib import Path
 import pyarrow.dataset
 import yaml
 
+from bench import task_time
 from bench.peak_memory import PeakMemory
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
@@ -201,7 +208,7 @@ def seconds(run: Run) -> str:
     return f"{run.wall_s:.1f}" if run.ok else "FAILED"
 
 
-def tpch_benchmark(scale: str, work: Path) -> dict:
+def tpch_benchmark(scale: str, work: Path, profile: bool = False) -> dict:
     print(f"bench: TPC-H scale {scale} in {work}", flush=True)
     landing = work / "landing"
     lineitem_rows = generate_tpch(scale, landing)
@@ -209,10 +216,17 @@ def tpch_benchmark(scale: str, work: Path) -> dict:
     heap = driver_memory(project)
     java_options = jit_options(project, landing)
     env = run_env(heap, java_options)
+    event_logs = {build: work / "logs" / f"{build}-events" for build in ("pipeline", "bare")}
+    envs = {
+        build: {**env, "PYSPARK_SUBMIT_ARGS": task_time.submit_args(folder)} if profile else env
+        for build, folder in event_logs.items()
+    }
     print(f"bench: {lineitem_rows:,} lineitem rows; driver heap {heap}; pipeline...", flush=True)
-    pipeline = run_pipeline(project, work / "state", env, work / "logs" / "pipeline.log", landing)
+    pipeline = run_pipeline(
+        project, work / "state", envs["pipeline"], work / "logs" / "pipeline.log", landing
+    )
     print("bench: bare PySpark...", flush=True)
-    bare = run_bare(landing, work / "bare", env, work / "logs" / "bare.log")
+    bare = run_bare(landing, work / "bare", envs["bare"], work / "logs" / "bare.log")
     both_ok = pipeline.ok and bare.ok
     ratio = round(pipeline.wall_s / bare.wall_s, 2) if both_ok else None
     result = {"scale": float(scale), "lineitem_rows": lineitem_rows, "driver_memory": heap}
@@ -222,7 +236,31 @@ def tpch_benchmark(scale: str, work: Path) -> dict:
         "bare": fact_rows(work / "bare"),
     }
     print_tpch(result, pipeline, bare)
+    if profile:
+        result["task_seconds"] = {
+            build: dict(task_time.task_seconds(folder)) for build, folder in event_logs.items()
+        }
+        print_task_seconds(result["task_seconds"])
     return result
+
+
+def print_task_seconds(per_build: dict[str, dict[str, float]], top: int = 12) -> None:
+    """The tables each build spent the most task time on, largest first, and the totals."""
+    print("\ntask seconds per table (Spark event log; flows share the cores)")
+    ranked = {
+        build: sorted(tables.items(), key=lambda item: -item[1])[:top]
+        for build, tables in per_build.items()
+    }
+    rows = [("pipeline", "s", "bare", "s")]
+    for index in range(max(len(tables) for tables in ranked.values())):
+        cells: list[str] = []
+        for build in ("pipeline", "bare"):
+            name, spent = ranked[build][index] if index < len(ranked[build]) else ("", None)
+            cells += [name, "" if spent is None else f"{spent:.1f}"]
+        rows.append(tuple(cells))
+    totals = {build: sum(tables.values()) for build, tables in per_build.items()}
+    rows.append(("total", f"{totals['pipeline']:.1f}", "total", f"{totals['bare']:.1f}"))
+    print_table(rows)
 
 
 def print_tpch(result: dict, pipeline: Run, bare: Run) -> None:
@@ -323,6 +361,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--work-dir", type=Path, help="default: a new folder in .scratch/bench")
     parser.add_argument("--keep", action="store_true", help="keep data, bakes and tables")
+    parser.add_argument(
+        "--profile", action="store_true", help="TPC-H: also print task seconds per table"
+    )
     return parser.parse_args(argv)
 
 
@@ -340,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = not all(result["ok"] for result in results)
             print(f"\nResults: {work}/bench-tables-<n>.json")
         else:
-            result = tpch_benchmark(args.scale, work)
+            result = tpch_benchmark(args.scale, work, profile=args.profile)
             failed = result["ratio"] is None
             (work / f"bench-{args.scale}.json").write_text(json.dumps(result, indent=2) + "\n")
             print(f"\nResults: {work / f'bench-{args.scale}.json'}")
