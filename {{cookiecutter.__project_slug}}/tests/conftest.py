@@ -1,9 +1,9 @@
 """One SparkSession for the whole test run.
 
-By default a classic local Spark (one core, no UI, one shuffle partition, UTC) that starts in a
-few seconds. With `TEST_SPARK=databricks` (`make test-remote`) the same tests run on Databricks
-serverless compute through Databricks Connect, using the CLI profile in
-`DATABRICKS_CONFIG_PROFILE`.
+By default a classic local Spark (one core, no UI, one shuffle partition, UTC, no code
+generation) that starts in a few seconds. With `TEST_SPARK=databricks` (`make test-remote`) the
+same tests run on Databricks serverless compute through Databricks Connect, using the CLI profile
+in `DATABRICKS_CONFIG_PROFILE`.
 """
 
 from __future__ import annotations
@@ -58,6 +58,11 @@ def _local_session(archive: class_archive.Archive):
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.bindAddress", "127.0.0.1")
+        # Tests run each query shape once, on a few rows: compiling generated Java for it costs
+        # more than evaluating it interpreted (about 10% of the suite). Spark's own tests run
+        # both modes; the end-to-end run (`make test-e2e`) keeps code generation on.
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
         # Tests run many tiny queries: the JVM's optimizing JIT compiler (C2) costs more CPU
         # than it saves there. C1 only and the serial collector halve the suite on 2 cores.
         # Class-data sharing (tools/class_archive.py) halves the JVM's start.

@@ -75,8 +75,18 @@ def processes() -> dict[int, Process]:
     return table
 
 
+def live_members(table: dict[int, Process], group: int) -> set[int]:
+    """PIDs of the processes of `group` that still run. A zombie is over: only its parent's
+    wait() is left, and orphans wait for init, which in a container may reap seconds later."""
+    return {
+        pid
+        for pid, (_, pgrp, state, _) in table.items()
+        if pgrp == group and state[:1] not in ("Z", "X")
+    }
+
+
 def stop_group(launcher: subprocess.Popen[str]) -> None:
-    """SIGTERM the launcher's process group, SIGKILL whatever is left after a few seconds."""
+    """SIGTERM the launcher's process group, SIGKILL whatever still runs after a few seconds."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(launcher.pid, sig)
@@ -85,9 +95,7 @@ def stop_group(launcher: subprocess.Popen[str]) -> None:
         deadline = time.monotonic() + 5.0
         while time.monotonic() < deadline:
             launcher.poll()  # reap it: an unreaped launcher keeps its group alive
-            try:
-                os.killpg(launcher.pid, 0)
-            except ProcessLookupError:
+            if not live_members(processes(), launcher.pid):
                 return
             time.sleep(0.1)
 

@@ -50,6 +50,19 @@ def test_the_engine_under_the_spark_pipelines_script_is_found_too():
     assert engine_watch.engines(table, group) == {104}
 
 
+def test_a_group_of_zombies_is_stopped():
+    table = {
+        100: (1, 100, "Z", "bash"),  # the launcher, killed, not reaped yet
+        101: (1, 100, "Z", "python3.11"),  # an orphan that init has not reaped yet
+        102: (1, 100, "S", "java"),  # still shutting down
+        103: (1, 100, "X", "java"),  # being reaped
+        200: (1, 200, "S", "java"),  # another group
+    }
+    assert engine_watch.live_members(table, 100) == {102}
+    del table[102]
+    assert engine_watch.live_members(table, 100) == set()
+
+
 @pytest.fixture
 def fake_launch(tmp_path):
     """A launcher (bash) whose child, a Python process (the client), runs a process named `java`

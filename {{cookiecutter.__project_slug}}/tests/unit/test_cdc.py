@@ -30,6 +30,8 @@ from pyspark.sql import Row
 
 from {{ cookiecutter.__package_name }} import cdc
 
+from .arrow_rows import frame
+
 EVENTS = "id bigint, name string, seq int, op string"
 SCD1 = "id bigint, name string, seq int"
 SCD2 = "id bigint, name string, seq int, __START_AT int, __END_AT int"
@@ -133,7 +135,7 @@ CASES = {
 
 
 def _feed(spark, events):
-    return spark.createDataFrame(events, EVENTS)
+    return frame(spark, events, EVENTS)
 
 
 def _apply(function, events):
@@ -175,7 +177,7 @@ def test_scd2_case(corpus, name):
 def test_scd1_and_scd2_columns_are_the_documented_ones(spark):
     feed = _feed(spark, CASES["in_order"].events)
     for function, schema in ((cdc.scd1, SCD1), (cdc.scd2, SCD2)):
-        expected = spark.createDataFrame([], schema).schema
+        expected = frame(spark, [], schema).schema
         assert_schema_equality(_apply(function, feed).schema, expected, ignore_nullable=True)
 
 
@@ -185,13 +187,13 @@ def test_the_whole_corpus_at_once_in_reverse_arrival_order(spark):
     feed = _feed(spark, events)
     assert_df_equality(
         _apply(cdc.scd2, feed),
-        spark.createDataFrame([row for case in CASES.values() for row in case.scd2], SCD2),
+        frame(spark, [row for case in CASES.values() for row in case.scd2], SCD2),
         ignore_row_order=True,
         ignore_nullable=True,
     )
     assert_df_equality(
         _apply(cdc.scd1, feed),
-        spark.createDataFrame([row for case in CASES.values() for row in case.scd1], SCD1),
+        frame(spark, [row for case in CASES.values() for row in case.scd1], SCD1),
         ignore_row_order=True,
         ignore_nullable=True,
     )
@@ -202,7 +204,7 @@ def test_without_track_history_except_every_sequence_change_is_a_version(spark):
     track_history_except_column_list, on both engines."""
     events = _feed(spark, CASES["only_the_sequence_changes"].events)
     actual = cdc.scd2(events, ["id"], "seq", "op = 'D'", ["op"])
-    expected = spark.createDataFrame([(9, "a", 1, 1, 2), (9, "a", 2, 2, None)], SCD2)
+    expected = frame(spark, [(9, "a", 1, 1, 2), (9, "a", 2, 2, None)], SCD2)
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
@@ -257,7 +259,7 @@ SNAPSHOT_CASES = {
 
 def _snapshots(spark, case):
     rows = [(k, name, version) for version, rows in case.snapshots.items() for k, name in rows]
-    return spark.createDataFrame(rows, SNAPSHOTS)
+    return frame(spark, rows, SNAPSHOTS)
 
 
 @pytest.mark.parametrize("name", SNAPSHOT_CASES)
@@ -266,21 +268,21 @@ def test_snapshot_case(spark, name):
     snapshots = _snapshots(spark, case)
     assert_df_equality(
         cdc.from_snapshots(snapshots, ["id"], 1),
-        spark.createDataFrame(case.scd1, SNAPSHOT_SCD1),
+        frame(spark, case.scd1, SNAPSHOT_SCD1),
         ignore_row_order=True,
         ignore_nullable=True,
     )
     assert_df_equality(
         cdc.from_snapshots(snapshots, ["id"], 2),
-        spark.createDataFrame(case.scd2, SNAPSHOT_SCD2),
+        frame(spark, case.scd2, SNAPSHOT_SCD2),
         ignore_row_order=True,
         ignore_nullable=True,
     )
 
 
 def test_snapshot_versions_are_bigints_in_date_and_time_order(spark):
-    df = spark.createDataFrame(
-        [("2024-01-31", "2024-01-31 23:59:59.000001", 7)], "d string, ts string, n int"
+    df = frame(
+        spark, [("2024-01-31", "2024-01-31 23:59:59.000001", 7)], "d string, ts string, n int"
     )
     row = df.select(
         cdc.snapshot_version("d", "date").alias("d"),

@@ -11,6 +11,8 @@ from pyspark.sql.types import StructType
 from {{ cookiecutter.__package_name }} import constraints, engine, star
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
+from .arrow_rows import frame
+
 ORDER = TableSpec(  # a reserved word as a table name, and as a column name
     name="order",
     role="dimension",
@@ -90,7 +92,8 @@ def assert_matches(computed: StructType, declared: StructType) -> None:
 def test_declared_schemas_match_what_gold_computes(spark):
     """Both engines refuse a declared schema whose columns, types or NOT NULLs the query does not
     produce."""
-    orders = spark.createDataFrame(
+    orders = frame(
+        spark,
         [(1, "a", dt.datetime(2024, 1, 1)), (2, None, dt.datetime(2024, 1, 2))],
         "order_id bigint, group string, changed_at timestamp",
     )
@@ -102,7 +105,8 @@ def test_declared_schemas_match_what_gold_computes(spark):
     declared = StructType.fromDDL(constraints.dimension_schema(ORDER, SPECS).ddl(False))
     assert_matches(dim_order.schema, declared)
 
-    silver_lines = spark.createDataFrame(
+    silver_lines = frame(
+        spark,
         [(1, 1, 1, dt.date(2024, 1, 5), None, "AIR", Decimal("1.00"))],
         "order_key bigint, line int, order_id bigint, shipped_on date, committed_on date, "
         "mode string, qty decimal(15,2)",

@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 from {{ cookiecutter.__package_name }} import engine, quality
 from {{ cookiecutter.__package_name }}.spec import Rule, TableSpec
 
+from .arrow_rows import frame
 from .fake_dp import DatabricksRejects, StrictFakeDp
 
 # These tests set pipeline configuration and read local files, which serverless compute does
@@ -205,8 +206,8 @@ def test_databricks_fact_with_a_sequence_is_an_scd1_auto_cdc_flow(spark, conf, f
 def test_databricks_view_reads_the_source_as_a_stream_and_checks_it(spark, conf, fake_dp):
     conf(engine="databricks")
     bronze = with_audit(
-        spark.createDataFrame(
-            [("1", "Ann", "2024-01-01 00:00:00", "INSERT", None, None, None)], READER_SCHEMA
+        frame(
+            spark, [("1", "Ann", "2024-01-01 00:00:00", "INSERT", None, None, None)], READER_SCHEMA
         )
     )
     reader = FakeReader(bronze)
@@ -274,7 +275,8 @@ def test_databricks_expectations_need_databricks_dp(spark, conf, monkeypatch):
 def test_databricks_files_use_auto_loader_matching_csv_headers_by_name(spark, conf):
     conf(engine="databricks", source_format="csv", landing_path="/Volumes/main/retail/landing/")
     modified = dt.datetime(2024, 1, 2, 3, 4, 5)
-    landed = spark.createDataFrame(
+    landed = frame(
+        spark,
         [("7", ("/Volumes/main/retail/landing/customers/a.csv", modified))],
         "customer_id string, _metadata struct<file_path string, file_modification_time timestamp>",
     )
@@ -308,7 +310,7 @@ def test_databricks_delta_source_skips_change_commits(spark, conf):
     """A plain streaming read stops at the first UPDATE or DELETE upstream; the pipeline docs'
     answer is skipChangeCommits."""
     conf(engine="databricks", source_format="delta", delta_source_schema="main.raw")
-    reader = FakeReader(spark.createDataFrame([(1,)], "customer_id bigint"))
+    reader = FakeReader(frame(spark, [(1,)], "customer_id bigint"))
     fake_spark = SimpleNamespace(conf=spark.conf, readStream=reader)
     result = engine.read_landing(fake_spark, CUSTOMERS)
     assert reader.options == {"skipChangeCommits": "true"}
@@ -387,7 +389,8 @@ def test_kafka_sasl_without_a_secret_scope_names_the_missing_setting(spark, conf
 def test_databricks_kafka_parses_the_value_as_strings(spark, conf):
     conf(engine="databricks", source_format="kafka", kafka_bootstrap_servers="broker:9092")
     sent = dt.datetime(2024, 1, 1, 12)
-    messages = spark.createDataFrame(
+    messages = frame(
+        spark,
         [
             (b'{"customer_id": 1, "name": "Ann"}', "customers", 0, 41, sent),
             (b'{"customer_id": 2, "na', "customers", 0, 42, sent),
@@ -397,7 +400,8 @@ def test_databricks_kafka_parses_the_value_as_strings(spark, conf):
     reader = FakeReader(messages)
     actual = engine.read_landing(SimpleNamespace(conf=spark.conf, readStream=reader), CUSTOMERS)
     assert reader.source == "kafka"
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             ("1", "Ann", None, None, None, None, "customers/0/41", sent),
             (None, None, None, None, '{"customer_id": 2, "na', None, "customers/0/42", sent),
@@ -428,7 +432,8 @@ def test_local_reads_landed_json_files_with_the_text_of_a_broken_line(spark, con
     stream = engine.read_landing(spark, CUSTOMERS)
     assert stream.isStreaming
     actual = _run_stream(spark, stream, "landing_json")
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             ("1", "Ann", "2024-01-01T00:00:00", None, None, None),
             (None, None, None, None, '{"customer_id": 2, "name": ', None),
@@ -456,7 +461,8 @@ def test_local_reads_csv_by_header_and_keeps_a_short_line_as_corrupt(spark, conf
     actual = _run_stream(spark, engine.read_landing(spark, CUSTOMERS), "landing_csv").drop(
         "_source_file", "_source_modified_at"
     )
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             ("1", "Ann", "2024-01-01 00:00:00", "INSERT", None, None),
             ("2", "Bob", None, None, "2,Bob", None),
@@ -501,7 +507,7 @@ def test_local_csv_with_other_columns_stops_naming_the_file(spark, conf, tmp_pat
 
 def test_local_expectations(spark, conf):
     conf(engine="local")
-    df = spark.createDataFrame([(1,), (-1,), (None,)], "x int")
+    df = frame(spark, [(1,), (-1,), (None,)], "x int")
     rules = {"positive": "x > 0"}
     assert engine.expect_all(rules)(lambda: df)() is df
 
@@ -523,7 +529,8 @@ def test_local_expectations(spark, conf):
 def test_local_cdc_table_is_a_materialized_view_of_scd2(spark, conf, fake_dp):
     conf(engine="local")
     bronze = with_audit(
-        spark.createDataFrame(
+        frame(
+            spark,
             [
                 ("1", "Ann", "2024-01-01 00:00:00", "INSERT", None, None, "a.json"),
                 ("1", "Anne", "2024-01-03 00:00:00", "UPDATE", None, None, "b.json"),
@@ -550,7 +557,8 @@ def test_local_cdc_table_is_a_materialized_view_of_scd2(spark, conf, fake_dp):
     # The update at 01-05 changes nothing but updated_at: no new version (the version takes the
     # newer updated_at). The delete closes it. _warned_rules stays; operation does not.
     day = dt.datetime
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             (1, "Ann", day(2024, 1, 1), [], day(2024, 1, 1), day(2024, 1, 3)),
             (1, "Anne", day(2024, 1, 5), [], day(2024, 1, 3), day(2024, 1, 6)),
@@ -623,7 +631,7 @@ def test_databricks_snapshot_function_returns_each_snapshot_in_version_order(
             20240102: [(1, "Lamp", []), (2, "Desk", [])],
             20240103: [(1, "Lamp XL", [])],  # the row without a key is quarantined
         }[version]
-        expected = spark.createDataFrame(expected_rows, schema)
+        expected = frame(spark, expected_rows, schema)
         assert_df_equality(snapshot, expected, ignore_row_order=True, ignore_nullable=True)
     assert seen == [20240101, 20240102, 20240103]
 
@@ -631,7 +639,8 @@ def test_databricks_snapshot_function_returns_each_snapshot_in_version_order(
 def test_local_snapshot_table_closes_members_missing_from_a_newer_snapshot(spark, conf, fake_dp):
     conf(engine="local")
     bronze = with_audit(
-        spark.createDataFrame(
+        frame(
+            spark,
             [
                 ("1", "Lamp", "2024-01-01", None, None, "a.json"),
                 ("2", "Desk", "2024-01-01", None, None, "a.json"),
@@ -649,7 +658,8 @@ def test_local_snapshot_table_closes_members_missing_from_a_newer_snapshot(spark
         fake_spark, target="silver_products", source="bronze_products", spec=PRODUCTS, comment="p"
     )
     actual = fake_dp.datasets["silver_products"]()
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             (1, "Lamp", [], 20240101, 20240103),
             (1, "Lamp XL", [], 20240103, None),
@@ -670,12 +680,13 @@ def test_library_functions_do_not_analyze_dataframes(spark, monkeypatch):
     ATTEMPT_ANALYSIS_IN_PIPELINE_QUERY_FUNCTION), so the library builds plans by name only."""
     from {{ cookiecutter.__package_name }} import cdc, ingest, star
 
-    landed = spark.createDataFrame(
+    landed = frame(
+        spark,
         [("1", "Ann", "2024-01-01 00:00:00", "INSERT", None, None, "a.json", None)],
         f"{READER_SCHEMA}, _source_modified_at timestamp",
     )
-    orders = spark.createDataFrame(
-        [(1, 1, dt.date(2024, 1, 1))], "order_id bigint, customer_id bigint, order_date date"
+    orders = frame(
+        spark, [(1, 1, dt.date(2024, 1, 1))], "order_id bigint, customer_id bigint, order_date date"
     )
     orders_spec = TableSpec(
         name="orders",
@@ -722,7 +733,8 @@ def test_fail_rules_skip_rows_bound_for_quarantine(spark, conf):
     )
 
     def checked(raw_id, raw_score):
-        bronze = spark.createDataFrame(
+        bronze = frame(
+            spark,
             [(raw_id, raw_score, None, None, "a.json")],
             "id string, score string, _rescued_data string, _corrupt_record string, "
             "_source_file string",

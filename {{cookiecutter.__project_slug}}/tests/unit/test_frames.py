@@ -12,6 +12,8 @@ from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import frames
 
+from .arrow_rows import frame
+
 LIBRARY = Path(frames.__file__).parent
 # Connect plans these by analyzing their input against the catalog (see `frames`).
 EAGER_ON_CONNECT = {
@@ -34,9 +36,7 @@ ALLOWED = {("ingest.py", "with_spec_names", "withColumnsRenamed")}
 
 
 def test_with_columns_replaces_in_place_and_appends_in_order(spark):
-    df = spark.createDataFrame(
-        [(1, "a", 30), (1, None, 10), (2, "c", 20)], "k int, v string, seq int"
-    )
+    df = frame(spark, [(1, "a", 30), (1, None, 10), (2, "c", 20)], "k int, v string, seq int")
     in_order = Window.partitionBy("k").orderBy("seq")
     result = frames.with_columns(
         df,
@@ -46,7 +46,8 @@ def test_with_columns_replaces_in_place_and_appends_in_order(spark):
             "seq": F.col("seq") + 1,
         },
     )
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [(1, None, 11, 1), (1, "A", 31, 2), (2, "C", 21, 1)],
         "k int, v string, seq int, position int",
     )
@@ -78,7 +79,7 @@ def test_balanced_keeps_the_order_and_nests_log2_deep():
 
 
 def test_true_or_raise_stops_on_the_first_failed_pair_in_order(spark):
-    df = spark.createDataFrame([(5,)], "x int")
+    df = frame(spark, [(5,)], "x int")
     failures = [
         (F.col("x") < 0, F.lit("negative")),
         (F.col("x") > 3, F.lit("too big")),

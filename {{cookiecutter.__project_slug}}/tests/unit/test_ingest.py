@@ -10,6 +10,8 @@ from pyspark.sql.types import StringType, StructType
 from {{ cookiecutter.__package_name }} import ingest
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
+from .arrow_rows import frame
+
 SPEC = TableSpec(
     name="orders",
     role="fact",
@@ -53,7 +55,8 @@ def test_the_landing_schema_is_plain_text_with_landed_names_quoted():
 
 
 def test_audit_columns_are_appended(spark):
-    landed = spark.createDataFrame(
+    landed = frame(
+        spark,
         [("1", None, "/landing/orders/a.json", dt.datetime(2024, 1, 2, 3, 4, 5))],
         "order_id string, _rescued_data string, _source_file string, _source_modified_at timestamp",
     )
@@ -76,7 +79,8 @@ def test_audit_columns_are_appended(spark):
 
 
 def test_a_source_without_file_times_keeps_a_typed_null(spark):
-    landed = spark.createDataFrame(
+    landed = frame(
+        spark,
         [("1", "catalog.schema.orders", None)],
         "order_id string, _source_file string, _source_modified_at string",
     )

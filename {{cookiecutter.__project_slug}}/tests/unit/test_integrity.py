@@ -10,6 +10,8 @@ from chispa import assert_df_equality
 from {{ cookiecutter.__package_name }} import engine, integrity
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
+from .arrow_rows import frame
+
 CUSTOMERS = TableSpec(
     name="customers",
     role="dimension",
@@ -35,9 +37,9 @@ T1, T2, T3 = (dt.datetime(2024, 1, day) for day in (1, 2, 3))
 
 def gold(spark, dim_rows, fact_rows, dates=(20240105, -1)):
     tables = {
-        "dim_customers": spark.createDataFrame(dim_rows, DIM),
-        "fact_orders": spark.createDataFrame(fact_rows, FACT),
-        "dim_date": spark.createDataFrame([(d,) for d in dates], "date_sk int"),
+        "dim_customers": frame(spark, dim_rows, DIM),
+        "fact_orders": frame(spark, fact_rows, FACT),
+        "dim_date": frame(spark, [(d,) for d in dates], "date_sk int"),
     }
     return tables.__getitem__
 
@@ -53,7 +55,7 @@ def result(spark, failures):
         table, rule = check_id.split(".", 1)
         count, sample = failures.get(check_id, (0, None))
         rows.append((check_id, table, rule, count, sample))
-    return spark.createDataFrame(rows, RESULT)
+    return frame(spark, rows, RESULT)
 
 
 def test_a_clean_star_holds_every_promise(spark):

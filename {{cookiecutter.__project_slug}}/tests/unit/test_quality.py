@@ -12,6 +12,8 @@ from pyspark.sql import functions as F
 from {{ cookiecutter.__package_name }} import quality
 from {{ cookiecutter.__package_name }}.spec import Rule, TableSpec
 
+from .arrow_rows import frame
+
 ORDERS = TableSpec(
     name="orders",
     role="fact",
@@ -42,7 +44,7 @@ AUDIT = ("_ingested_at", "_source_modified_at", "_load_id")  # left out of the c
 
 
 def bronze(spark, rows):
-    return spark.createDataFrame(rows, BRONZE_SCHEMA).withColumns(
+    return frame(spark, rows, BRONZE_SCHEMA).withColumns(
         {
             "_ingested_at": F.current_timestamp(),
             "_source_modified_at": F.current_timestamp(),
@@ -75,7 +77,8 @@ def test_implicit_rules_come_first_in_a_fixed_order():
 def test_check_types_columns_and_keeps_audit(spark):
     rows = [("1", "first", "2024-01-05", "10.50", T1, None, None, "f1.json")]
     actual = quality.check(bronze(spark, rows), ORDERS).drop("_raw", *AUDIT)
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             (
                 1,
@@ -104,7 +107,8 @@ def test_values_that_do_not_cast_fail_castable_rules_in_spec_order(spark):
         ("3", None, None, "2.00", T1, None, None, None),  # NULL raw values are not cast failures
     ]
     actual = outcome(quality.check(bronze(spark, rows), ORDERS))
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             # A key that is there but does not cast is castable_*'s business, not not_null_*.
             (None, ["castable_order_id"], []),
@@ -127,7 +131,8 @@ def test_null_key_or_sequence_is_quarantined_even_without_rules(spark):
         columns={"order_id": "bigint", "line": "int", "updated_at": "timestamp"},
         sequence_by="updated_at",
     )
-    raw = spark.createDataFrame(
+    raw = frame(
+        spark,
         [
             ("1", "1", T1, None, None, None),
             (None, "1", T1, None, None, None),
@@ -140,7 +145,8 @@ def test_null_key_or_sequence_is_quarantined_even_without_rules(spark):
     ).withColumns({name: F.current_timestamp() for name in AUDIT[:2]})
     checked = quality.check(raw.withColumn("_load_id", F.lit("1")), bare)
     actual = checked.select("order_id", "line", "_failed_rules")
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             (1, 1, []),
             (None, 1, ["not_null_order_id"]),
@@ -165,7 +171,8 @@ def test_dates_outside_the_date_range_are_quarantined(spark):
         ("5", "no date is no range problem", None, "1.00", T1, None, None, None),
     ]
     actual = outcome(quality.check(bronze(spark, rows), ORDERS))
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             (1, [], []),
             (2, [], []),
@@ -182,7 +189,7 @@ def test_null_rule_result_counts_as_failure(spark):
     # `amount >= 0` is NULL when amount is missing: the row must not pass silently.
     rows = [("4", "no amount", "2024-01-05", None, T1, None, None, None)]
     actual = outcome(quality.check(bronze(spark, rows), ORDERS))
-    expected = spark.createDataFrame([(4, ["non_negative_amount"], [])], OUTCOME_SCHEMA)
+    expected = frame(spark, [(4, ["non_negative_amount"], [])], OUTCOME_SCHEMA)
     assert_df_equality(actual, expected, ignore_nullable=True)
 
 
@@ -193,7 +200,8 @@ def test_malformed_record_is_quarantined_with_its_text(spark):
     assert quality.accepted(checked, ORDERS).count() == 0
     actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at", *AUDIT)
     failed = ["malformed_record", "not_null_order_id", "not_null_updated_at", "non_negative_amount"]
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [(None, None, None, None, None, None, line, "f2.json", failed)],
         "order_id string, note string, order_date string, amount string, updated_at string, "
         "_rescued_data string, _corrupt_record string, _source_file string, "
@@ -206,7 +214,7 @@ def test_a_rescued_field_alone_is_not_malformed(spark):
     """Auto Loader rescues unknown fields of a good record: the record itself is fine."""
     rows = [("7", "extra field", "2024-01-07", "7.00", T1, '{"colour": "red"}', None, None)]
     actual = outcome(quality.check(bronze(spark, rows), ORDERS))
-    expected = spark.createDataFrame([(7, [], [])], OUTCOME_SCHEMA)
+    expected = frame(spark, [(7, [], [])], OUTCOME_SCHEMA)
     assert_df_equality(actual, expected, ignore_nullable=True)
 
 
@@ -214,7 +222,8 @@ def test_warn_keeps_the_row_and_silver_shows_the_rule(spark):
     rows = [("6", None, "2024-01-06", "3.00", T1, None, None, None)]
     checked = quality.check(bronze(spark, rows), ORDERS)
     actual = quality.accepted(checked, ORDERS).drop(*AUDIT)
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [(6, None, dt.date(2024, 1, 6), Decimal("3.00"), TS1, None, ["has_note"])],
         "order_id bigint, note string, order_date date, amount decimal(12,2), "
         "updated_at timestamp, _source_file string, _warned_rules array<string>",
@@ -240,7 +249,8 @@ def test_accepted_leaves_out_only_the_except_columns(spark):
         delete_when="status = 'closed' OR op = 'D'",
         except_columns=("op",),
     )
-    raw = spark.createDataFrame(
+    raw = frame(
+        spark,
         [("1", "open", "U", T1, None, None, None)],
         "account_id string, status string, op string, changed_at string, _rescued_data string, "
         "_corrupt_record string, _source_file string",
@@ -267,7 +277,8 @@ def test_drop_moves_the_row_to_quarantine_with_raw_values_and_rule_names(spark):
     ]
     checked = quality.check(bronze(spark, rows), ORDERS)
     actual = quality.quarantined(checked, ORDERS).drop("_quarantined_at", *AUDIT)
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [("7", "refund", "2024-01-07", "-5.00", T1, None, None, "f3.json", dropped)],
         "order_id string, note string, order_date string, amount string, updated_at string, "
         "_rescued_data string, _corrupt_record string, _source_file string, "
@@ -330,13 +341,13 @@ FAIL_SPEC = TableSpec(
 
 
 def test_fail_fast_passes_good_rows_through(spark):
-    df = spark.createDataFrame([(1, "Ann")], "customer_id bigint, name string")
+    df = frame(spark, [(1, "Ann")], "customer_id bigint, name string")
     assert_df_equality(quality.fail_fast(df, FAIL_SPEC), df)
 
 
 @pytest.mark.parametrize("bad_id", [-7, None], ids=["false", "null"])
 def test_fail_fast_stops_naming_the_rule_and_the_key(spark, bad_id):
-    df = spark.createDataFrame([(1, "Ann"), (bad_id, "Bob")], "customer_id bigint, name string")
+    df = frame(spark, [(1, "Ann"), (bad_id, "Bob")], "customer_id bigint, name string")
     expected_key = "NULL" if bad_id is None else str(bad_id)
     with pytest.raises(
         Exception, match=f"expectation positive_id failed for customer_id={expected_key}"
@@ -354,19 +365,18 @@ def test_without_a_sequence_the_most_recently_modified_file_wins(spark):
         (2, "landed first", "s3://landing/orders/a.json", dt.datetime(2024, 4, 1), one_load),
         (2, "landed again", "s3://landing/orders/b.json", dt.datetime(2024, 4, 2), one_load),
     ]
-    df = spark.createDataFrame(
+    df = frame(spark, 
         rows, "id bigint, value string, _source_file string, _source_modified_at timestamp, "
         "_ingested_at timestamp",
     )  # fmt: skip
     actual = quality.dedupe_latest(df, ["id"], quality.ARRIVAL_ORDER).select("id", "value")
-    expected = spark.createDataFrame(
-        [(1, "from part-10"), (2, "landed again")], "id bigint, value string"
-    )
+    expected = frame(spark, [(1, "from part-10"), (2, "landed again")], "id bigint, value string")
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_dedupe_latest_keeps_the_newest_row_per_key_deterministically(spark):
-    df = spark.createDataFrame(
+    df = frame(
+        spark,
         [
             (1, "old", 1),
             (1, "new", 3),
@@ -378,8 +388,10 @@ def test_dedupe_latest_keeps_the_newest_row_per_key_deterministically(spark):
         "id bigint, value string, version int",
     )
     actual = quality.dedupe_latest(df, ["id"], ["version"])
-    expected = spark.createDataFrame(
-        [(1, "new", 3), (2, "tie-b", 5), (3, "only", 1)], "id bigint, value string, version int"
+    expected = frame(
+        spark,
+        [(1, "new", 3), (2, "tie-b", 5), (3, "only", 1)],
+        "id bigint, value string, version int",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
     again = quality.dedupe_latest(df.orderBy("value"), ["id"], ["version"])
@@ -388,7 +400,7 @@ def test_dedupe_latest_keeps_the_newest_row_per_key_deterministically(spark):
 
 def test_dedupe_ties_go_to_the_greater_row_or_its_json_text_when_a_map_forbids_ordering(spark):
     tied = [(1, 9, {"k": "a"}), (1, 10, {"k": "b"})]  # same key, no order_by column differs
-    df = spark.createDataFrame(tied, "id bigint, amount int, tags map<string,string>")
+    df = frame(spark, tied, "id bigint, amount int, tags map<string,string>")
     by_value = quality.dedupe_latest(df.select("id", "amount"), ["id"], [])
     assert [tuple(row) for row in by_value.collect()] == [(1, 10)]  # 10 > 9
     by_json = quality.dedupe_latest(df, ["id"], [], rows_are_orderable=False)

@@ -11,6 +11,8 @@ from pyspark.sql import functions as F
 from {{ cookiecutter.__package_name }} import star
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
+from .arrow_rows import frame
+
 CUSTOMERS = TableSpec(
     name="customers",
     role="dimension",
@@ -50,7 +52,8 @@ FEB_1 = dt.datetime(2024, 2, 1, 9)
 
 
 def customers_silver(spark):
-    return spark.createDataFrame(
+    return frame(
+        spark,
         [
             (1, "Ann", JAN_10, JAN_10, FEB_1),
             (1, "Anne", FEB_1, FEB_1, None),
@@ -61,14 +64,15 @@ def customers_silver(spark):
 
 
 def products_silver(spark):
-    return spark.createDataFrame(
+    return frame(
+        spark,
         [(10, "Tea", Decimal("3.50"), "f.json")],
         "product_id bigint, name string, price decimal(12,2), _source_file string",
     )
 
 
 def test_surrogate_key_is_a_stable_positive_hash(spark):
-    df = spark.createDataFrame([(1, JAN_10)], "id bigint, ts timestamp")
+    df = frame(spark, [(1, JAN_10)], "id bigint, ts timestamp")
     row = df.select(
         star.surrogate_key("id").alias("by_key"), star.surrogate_key("id", "ts").alias("by_version")
     ).first()
@@ -86,7 +90,8 @@ def test_surrogate_key_is_never_the_unknown_member(spark):
 def test_scd1_dimension_has_sk_first_and_an_unknown_member(spark):
     actual = star.dimension(products_silver(spark), PRODUCTS)
     tea_sk = spark.range(1).select(star.surrogate_key(F.lit(10).cast("bigint"))).first()[0]
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [(tea_sk, 10, "Tea", Decimal("3.50")), (-1, None, "Unknown", None)],
         "products_sk bigint, product_id bigint, name string, price decimal(12,2)",
     )
@@ -121,11 +126,12 @@ def test_scd2_dimension_has_a_row_per_version(spark):
 
 
 def test_dim_date_covers_the_fact_dates_day_by_day(spark):
-    dates = spark.createDataFrame(
-        [(dt.date(2024, 3, 2),), (dt.date(2024, 2, 28),), (None,)], "order_date date"
+    dates = frame(
+        spark, [(dt.date(2024, 3, 2),), (dt.date(2024, 2, 28),), (None,)], "order_date date"
     )
     actual = star.dim_date(dates, "order_date")
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             (20240228, dt.date(2024, 2, 28), 2024, 1, 2, "February", 28, 3, "Wednesday", False),
             (20240229, dt.date(2024, 2, 29), 2024, 1, 2, "February", 29, 4, "Thursday", False),
@@ -141,19 +147,19 @@ def test_dim_date_covers_the_fact_dates_day_by_day(spark):
 
 def test_dim_date_never_grows_past_its_date_range(spark):
     """A stray far-future date that reached silver cannot make millions of calendar rows."""
-    dates = spark.createDataFrame(
-        [(dt.date(2024, 3, 2),), (dt.date(9999, 12, 31),), (dt.date(1000, 1, 1),)], "d date"
+    dates = frame(
+        spark, [(dt.date(2024, 3, 2),), (dt.date(9999, 12, 31),), (dt.date(1000, 1, 1),)], "d date"
     )
     calendar = star.dim_date(dates, "d", ("2024-03-01", "2024-03-03"))
     assert sorted(row.date_sk for row in calendar.collect()) == [-1, 20240301, 20240302, 20240303]
     # Only dates after the range: no calendar days at all, just the unknown row.
-    after = spark.createDataFrame([(dt.date(9999, 12, 31),)], "d date")
+    after = frame(spark, [(dt.date(9999, 12, 31),)], "d date")
     calendar = star.dim_date(after, "d", ("2024-01-01", "2024-12-31"))
     assert [row.date_sk for row in calendar.collect()] == [-1]
 
 
 def test_dim_date_of_no_dates_is_only_the_unknown_row(spark):
-    dates = spark.createDataFrame([], "order_date date")
+    dates = frame(spark, [], "order_date date")
     assert [row.date_sk for row in star.dim_date(dates, "order_date").collect()] == [-1]
 
 
@@ -162,7 +168,8 @@ def test_fact_looks_up_each_dimension(spark):
     products = star.dimension(products_silver(spark), PRODUCTS)
     sk = {(row.name): row.customers_sk for row in customers.collect()}
     tea = products.where("product_id = 10").first().products_sk
-    orders = spark.createDataFrame(
+    orders = frame(
+        spark,
         [
             (100, 1, 10, dt.date(2024, 1, 5), Decimal("1.00")),  # before the first version
             (101, 1, 10, dt.date(2024, 1, 20), Decimal("2.00")),  # first version
@@ -180,7 +187,8 @@ def test_fact_looks_up_each_dimension(spark):
     actual = star.fact(
         orders, ORDERS, {"customers": (CUSTOMERS, customers), "products": (PRODUCTS, products)}
     )
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             (100, sk["Ann"], tea, 20240105, dt.date(2024, 1, 5), Decimal("1.00")),
             (101, sk["Ann"], tea, 20240120, dt.date(2024, 1, 20), Decimal("2.00")),
@@ -239,15 +247,17 @@ def sk_of(spark, *values):
 
 def test_a_dimension_references_another_dimension_a_snowflake(spark):
     regions = star.dimension(
-        spark.createDataFrame([(1, "EUROPE")], "r_regionkey bigint, r_name string"), REGION
+        frame(spark, [(1, "EUROPE")], "r_regionkey bigint, r_name string"), REGION
     )
-    silver = spark.createDataFrame(
+    silver = frame(
+        spark,
         [(10, "FRANCE", 1), (11, "ATLANTIS", 9), (12, "NOWHERE", None)],
         "n_nationkey bigint, n_name string, n_regionkey bigint",
     )
     actual = star.dimension(silver, NATION, {"region": (REGION, regions)})
     europe = sk_of(spark, F.lit(1).cast("bigint"))
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [
             (sk_of(spark, F.lit(10).cast("bigint")), 10, "FRANCE", 1, europe),
             (sk_of(spark, F.lit(11).cast("bigint")), 11, "ATLANTIS", 9, -1),  # no such region
@@ -268,7 +278,7 @@ def test_a_reference_to_an_scd2_dimension_from_a_dimension_takes_the_current_ver
         columns={"store_id": "bigint", "manager_id": "bigint"},
         references={"manager_id": "customers"},
     )
-    silver = spark.createDataFrame([(7, 1), (8, 2)], "store_id bigint, manager_id bigint")
+    silver = frame(spark, [(7, 1), (8, 2)], "store_id bigint, manager_id bigint")
     actual = star.dimension(silver, stores, {"customers": (CUSTOMERS, versions)})
     current = {row.customer_id: row.customers_sk for row in versions.where("is_current").collect()}
     assert {row.store_id: row.customers_sk for row in actual.collect()} == {
@@ -280,9 +290,10 @@ def test_a_reference_to_an_scd2_dimension_from_a_dimension_takes_the_current_ver
 
 def test_a_fact_keeps_its_attributes_and_gets_a_key_per_date(spark):
     regions = star.dimension(
-        spark.createDataFrame([(1, "EUROPE")], "r_regionkey bigint, r_name string"), REGION
+        frame(spark, [(1, "EUROPE")], "r_regionkey bigint, r_name string"), REGION
     )
-    silver = spark.createDataFrame(
+    silver = frame(
+        spark,
         [
             (100, 1, 1, dt.date(1995, 3, 1), dt.date(1995, 2, 20), "AIR", Decimal("5.00")),
             (100, 2, 5, dt.date(1995, 3, 2), None, "MAIL", Decimal("1.00")),
@@ -292,7 +303,7 @@ def test_a_fact_keeps_its_attributes_and_gets_a_key_per_date(spark):
     )
     actual = star.fact(silver, LINEITEM, {"region": (REGION, regions)})
     europe = sk_of(spark, F.lit(1).cast("bigint"))
-    expected = spark.createDataFrame(
+    expected = frame(spark, 
         [
             (100, 1, europe, 19950301, dt.date(1995, 3, 1), 19950220, dt.date(1995, 2, 20), "AIR",
              Decimal("5.00")),
@@ -320,20 +331,22 @@ def test_a_composite_key_fact_with_several_references(spark):
         measures=("ps_availqty",),
     )
     dims = {
-        "part": (parts, star.dimension(spark.createDataFrame([(1,)], "p_partkey bigint"), parts)),
+        "part": (parts, star.dimension(frame(spark, [(1,)], "p_partkey bigint"), parts)),
         "supplier": (
             suppliers,
-            star.dimension(spark.createDataFrame([(7,), (8,)], "s_suppkey bigint"), suppliers),
+            star.dimension(frame(spark, [(7,), (8,)], "s_suppkey bigint"), suppliers),
         ),
     }
-    silver = spark.createDataFrame(
+    silver = frame(
+        spark,
         [(1, 7, 10), (1, 8, 20), (2, 8, 30)],
         "ps_partkey bigint, ps_suppkey bigint, ps_availqty int",
     )
     actual = star.fact(silver, partsupp, dims)
     one = sk_of(spark, F.lit(1).cast("bigint"))
     s7, s8 = (sk_of(spark, F.lit(k).cast("bigint")) for k in (7, 8))
-    expected = spark.createDataFrame(
+    expected = frame(
+        spark,
         [(1, 7, one, s7, 10), (1, 8, one, s8, 20), (2, 8, -1, s8, 30)],
         "ps_partkey bigint, ps_suppkey bigint, part_sk bigint, supplier_sk bigint, ps_availqty int",
     )
