@@ -4,16 +4,18 @@
     python -m bench.tpch --tables 3,12,30                           # graph size
     python -m bench.tpch --profile                                  # + task seconds per table
 
-TPC-H mode generates TPC-H CSV files with `tpchgen-cli`, bakes `examples/tpch.yml` and times two
+TPC-H mode generates TPC-H CSV files with `tpchgen-cli`, bakes `examples/tpch.yml` and times three
 builds of the same gold tables from the same landing files, one after the other:
 
 - pipeline: `python -m tools.run_local` in the baked project: one `spark-pipelines run` through
   bronze (streaming tables), silver (typing, expectations, quarantine) and gold (the star, plus
   the integrity checks), with its catalog, checkpoints and run summary;
 - bare: `bench/bare_star.py`, a hand-written batch job in a fresh Python process: read, cast,
-  drop duplicate keys, join, write parquet; no quality rules, no state.
+  drop duplicate keys, join, write parquet; no quality rules, no state;
+- bare layers: the same job with `--layers`: it writes a bronze and a silver table of each
+  source on the way to gold, as the pipeline does, still without rules or state.
 
-Both get the same local engine: `local[2]`, 2 shuffle partitions, UTC, and the same driver heap
+All get the same local engine: `local[2]`, 2 shuffle partitions, UTC, and the same driver heap
 (SPARK_DRIVER_MEMORY, else what run_local sizes from this machine). Wall time runs from process
 start to exit, Spark start-up included; peak memory is the largest summed RSS of the process and
 its descendants (Python and JVM), polled every 0.2 s (bench/peak_memory.py).
@@ -22,10 +24,12 @@ Reading the ratio (pipeline wall / bare wall): it is what the template's guarant
 least a batch job can do: bronze and silver copies, quality rules and quarantine, streaming
 checkpoints, a Hive catalog, integrity checks, and the Spark Connect hop. On small data it is
 dominated by fixed costs (start-up, one flow per table), so it falls as the scale grows; a ratio
-that grows with the scale points at per-row work worth a look. Both builds write the same fact
-rows: the table shows the fact row counts of each as a check.
+that grows with the scale points at per-row work worth a look. The second ratio (pipeline / bare
+layers) leaves out the work of the layers themselves (bronze and silver copies written and read
+again): what remains is the engine and the guarantees. Every build writes the same fact rows: the
+table shows the fact row counts of each as a check.
 
-`--profile` has both builds write Spark's event log and prints the task seconds each spent per
+`--profile` has every build write Spark's event log and prints the task seconds each spent per
 table (bench/task_time.py): where the work goes, e.g. bronze's copy and silver's checks against
 the bare build's single pass. Event logging costs a little time itself: compare wall times
 without it.
@@ -63,6 +67,7 @@ VENV_BIN = Path(sys.executable).parent
 TPCH_CONFIG = TEMPLATE_DIR / "examples" / "tpch.yml"
 BARE_STAR = Path(__file__).with_name("bare_star.py")
 FACT_TABLES = ("fact_lineitem", "fact_partsupp")
+BUILDS = ("pipeline", "bare", "bare_layers")
 # What a run leaves in the work dir besides results and logs: removed unless --keep.
 SCRATCH_FOLDERS = (
     "landing",
@@ -181,10 +186,10 @@ def run_pipeline(project: Path, state: Path, env: dict, log: Path, landing: Path
     return timed_run(command, project, env, log)
 
 
-def run_bare(landing: Path, out: Path, env: dict, log: Path) -> Run:
+def run_bare(landing: Path, out: Path, env: dict, log: Path, layers: bool = False) -> Run:
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, str(BARE_STAR), "--spec", str(TPCH_CONFIG)]
-    command += ["--landing", str(landing), "--out", str(out)]
+    command += ["--landing", str(landing), "--out", str(out), *(["--layers"] if layers else [])]
     return timed_run(command, TEMPLATE_DIR, env, log)
 
 
@@ -216,7 +221,7 @@ def tpch_benchmark(scale: str, work: Path, profile: bool = False) -> dict:
     heap = driver_memory(project)
     java_options = jit_options(project, landing)
     env = run_env(heap, java_options)
-    event_logs = {build: work / "logs" / f"{build}-events" for build in ("pipeline", "bare")}
+    event_logs = {build: work / "logs" / f"{build}-events" for build in BUILDS}
     envs = {
         build: {**env, "PYSPARK_SUBMIT_ARGS": task_time.submit_args(folder)} if profile else env
         for build, folder in event_logs.items()
@@ -227,21 +232,29 @@ def tpch_benchmark(scale: str, work: Path, profile: bool = False) -> dict:
     )
     print("bench: bare PySpark...", flush=True)
     bare = run_bare(landing, work / "bare", envs["bare"], work / "logs" / "bare.log")
-    both_ok = pipeline.ok and bare.ok
-    ratio = round(pipeline.wall_s / bare.wall_s, 2) if both_ok else None
+    print("bench: bare PySpark through bronze and silver...", flush=True)
+    layers = run_bare(
+        landing, work / "bare_layers", envs["bare_layers"], work / "logs" / "bare_layers.log", True
+    )
     result = {"scale": float(scale), "lineitem_rows": lineitem_rows, "driver_memory": heap}
-    result.update(pipeline=asdict(pipeline), bare=asdict(bare), ratio=ratio)
-    result["fact_rows"] = {  # the same rows from both builds, or the comparison is off
+    result.update(pipeline=asdict(pipeline), bare=asdict(bare), bare_layers=asdict(layers))
+    result.update(ratio=ratio(pipeline, bare), ratio_layers=ratio(pipeline, layers))
+    result["fact_rows"] = {  # the same rows from every build, or the comparison is off
         "pipeline": fact_rows(work / "state" / "warehouse"),
         "bare": fact_rows(work / "bare"),
+        "bare_layers": fact_rows(work / "bare_layers"),
     }
-    print_tpch(result, pipeline, bare)
+    print_tpch(result, {"pipeline": pipeline, "bare": bare, "bare_layers": layers})
     if profile:
         result["task_seconds"] = {
             build: dict(task_time.task_seconds(folder)) for build, folder in event_logs.items()
         }
         print_task_seconds(result["task_seconds"])
     return result
+
+
+def ratio(pipeline: Run, baseline: Run) -> float | None:
+    return round(pipeline.wall_s / baseline.wall_s, 2) if pipeline.ok and baseline.ok else None
 
 
 def print_task_seconds(per_build: dict[str, dict[str, float]], top: int = 12) -> None:
@@ -251,33 +264,45 @@ def print_task_seconds(per_build: dict[str, dict[str, float]], top: int = 12) ->
         build: sorted(tables.items(), key=lambda item: -item[1])[:top]
         for build, tables in per_build.items()
     }
-    rows = [("pipeline", "s", "bare", "s")]
+    rows = [tuple(cell for build in per_build for cell in (build, "s"))]
     for index in range(max(len(tables) for tables in ranked.values())):
         cells: list[str] = []
-        for build in ("pipeline", "bare"):
+        for build in per_build:
             name, spent = ranked[build][index] if index < len(ranked[build]) else ("", None)
             cells += [name, "" if spent is None else f"{spent:.1f}"]
         rows.append(tuple(cells))
-    totals = {build: sum(tables.values()) for build, tables in per_build.items()}
-    rows.append(("total", f"{totals['pipeline']:.1f}", "total", f"{totals['bare']:.1f}"))
+    rows.append(
+        tuple(
+            cell
+            for tables in per_build.values()
+            for cell in ("total", f"{sum(tables.values()):.1f}")
+        )
+    )
     print_table(rows)
 
 
-def print_tpch(result: dict, pipeline: Run, bare: Run) -> None:
-    ratio = f"{result['ratio']:.2f}x" if result["ratio"] else "-"
-    rows = [
-        ("scale", "lineitem rows", "pipeline s", "bare s", "ratio", "pipeline MB", "bare MB"),
-        (f"{result['scale']:g}", f"{result['lineitem_rows']:,}", seconds(pipeline), seconds(bare),
-         ratio, f"{pipeline.peak_mb:,.0f}", f"{bare.peak_mb:,.0f}"),
-    ]  # fmt: skip
+def print_tpch(result: dict, runs: dict[str, Run]) -> None:
+    """One row of wall seconds, ratios and peak memory; then the fact row counts of each build."""
+    ratios = [f"{result[key]:.2f}x" if result[key] else "-" for key in ("ratio", "ratio_layers")]
+    header = ("scale", "lineitem rows", *(f"{build} s" for build in runs), "ratio", "vs layers")
+    values = (
+        f"{result['scale']:g}",
+        f"{result['lineitem_rows']:,}",
+        *(seconds(run) for run in runs.values()),
+        *ratios,
+    )
+    header += tuple(f"{build} MB" for build in runs)
+    values += tuple(f"{run.peak_mb:,.0f}" for run in runs.values())
     print()
-    print_table(rows)
+    print_table([header, values])
     for name in FACT_TABLES:
-        built, baseline = result["fact_rows"]["pipeline"][name], result["fact_rows"]["bare"][name]
-        same = "same" if built == baseline else "DIFFERENT"
-        print(f"{name} rows: pipeline {built}, bare {baseline} ({same})")
-    for line in failure_lines("pipeline", pipeline) + failure_lines("bare", bare):
-        print(line)
+        counts = {build: result["fact_rows"][build][name] for build in runs}
+        same = "same" if len(set(counts.values())) == 1 else "DIFFERENT"
+        listed = ", ".join(f"{build} {count}" for build, count in counts.items())
+        print(f"{name} rows: {listed} ({same})")
+    for build, run in runs.items():
+        for line in failure_lines(build, run):
+            print(line)
 
 
 def names_only(tables: int) -> str:
@@ -382,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nResults: {work}/bench-tables-<n>.json")
         else:
             result = tpch_benchmark(args.scale, work, profile=args.profile)
-            failed = result["ratio"] is None
+            failed = result["ratio"] is None or result["ratio_layers"] is None
             (work / f"bench-{args.scale}.json").write_text(json.dumps(result, indent=2) + "\n")
             print(f"\nResults: {work / f'bench-{args.scale}.json'}")
     except BenchError as error:

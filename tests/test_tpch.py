@@ -282,3 +282,56 @@ def test_no_lineitem_points_at_an_unknown_member(gold) -> None:
     assert unknown == 0
     total = gold.execute("SELECT sum(l_quantity) FROM fact_lineitem").fetchone()[0]
     assert isinstance(total, Decimal)  # measures keep their spec type
+
+
+@pytest.fixture(scope="module")
+def bare_builds(tpch, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The benchmark's two baselines (bench/bare_star.py, with and without --layers) on the
+    same landed files."""
+    out = tmp_path_factory.mktemp("bare")
+    builds = {"bare": out / "star", "bare_layers": out / "layers"}
+    for build, folder in builds.items():
+        command = [sys.executable, str(TEMPLATE_DIR / "bench" / "bare_star.py")]
+        command += ["--spec", str(TEMPLATE_DIR / "examples" / "tpch.yml")]
+        command += ["--landing", str(tpch["landing"]), "--out", str(folder)]
+        run_checked([*command, *(["--layers"] if build == "bare_layers" else [])], TEMPLATE_DIR)
+    return builds
+
+
+@pytest.mark.parametrize("build", ["bare", "bare_layers"])
+@pytest.mark.parametrize("fact", ["fact_lineitem", "fact_partsupp"])
+def test_the_benchmark_baselines_build_the_pipelines_facts(tpch, bare_builds, build, fact):
+    """The benchmark compares like with like: every baseline writes the pipeline's fact rows.
+    Surrogate keys of dimensions are hashes each build computes its own way: they are compared
+    by what they point at (no unknown member), the rest value by value."""
+    connection = duckdb.connect()
+    for name, folder in (("pipeline", tpch["warehouse"]), ("baseline", bare_builds[build])):
+        files = sql_text(str(folder / fact / "*.parquet"))
+        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files})")
+    columns = [row[0] for row in connection.execute("DESCRIBE baseline").fetchall()]
+    dimension_keys = [c for c in columns if c.removesuffix("_sk") in TABLES]
+    assert dimension_keys, f"{fact} has no surrogate key of a dimension"
+    unknown = f"SELECT count(*) FROM baseline WHERE -1 IN ({', '.join(dimension_keys)})"
+    assert connection.execute(unknown).fetchone()[0] == 0
+    listed = ", ".join(c for c in columns if c not in dimension_keys)
+    assert columns[0] in ("l_orderkey", "ps_partkey")
+    for first, second in (("pipeline", "baseline"), ("baseline", "pipeline")):
+        extra = connection.execute(
+            f"SELECT count(*) FROM (SELECT {listed} FROM {first} EXCEPT ALL "
+            f"SELECT {listed} FROM {second})"
+        ).fetchone()[0]
+        assert extra == 0, f"{fact}: {extra} rows of {first} are not in {second}"
+    assert connection.execute("SELECT count(*) FROM baseline").fetchone()[0] > 0
+
+
+def test_the_layered_baseline_keeps_every_landed_row_in_bronze_and_silver(raw, bare_builds):
+    layers = bare_builds["bare_layers"]
+    for table in TABLES:
+        landed = raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for layer in ("bronze", "silver"):
+            files = sql_text(str(layers / f"{layer}_{table}" / "*.parquet"))
+            count = duckdb.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()[0]
+            assert count == landed, f"{layer}_{table}"
+    bronze = sql_text(str(layers / "bronze_lineitem" / "*.parquet"))
+    sources = duckdb.execute(f"SELECT DISTINCT _source_file FROM read_parquet({bronze})").fetchall()
+    assert [Path(source).name for (source,) in sources] == ["lineitem.1.csv"]
