@@ -15,14 +15,42 @@ from typing import Any
 
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import (
     ArrayType,
+    BinaryType,
+    BooleanType,
+    ByteType,
     DataType,
+    DateType,
+    DecimalType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
     MapType,
+    ShortType,
+    StringType,
     StructType,
+    TimestampNTZType,
     TimestampType,
 )
+
+# Written out here rather than taken from pyspark.sql.pandas.types, whose signature changes
+# between releases (Databricks Connect ships an older pyspark than the local one).
+ATOMIC_TYPES = {
+    ByteType: pa.int8(),
+    ShortType: pa.int16(),
+    IntegerType: pa.int32(),
+    LongType: pa.int64(),
+    FloatType: pa.float32(),
+    DoubleType: pa.float64(),
+    BooleanType: pa.bool_(),
+    StringType: pa.string(),
+    BinaryType: pa.binary(),
+    DateType: pa.date32(),
+    TimestampType: pa.timestamp("us", tz="UTC"),
+    TimestampNTZType: pa.timestamp("us"),
+}
 
 
 def frame(spark: SparkSession, rows: Iterable[Any], schema: str | StructType) -> DataFrame:
@@ -30,10 +58,26 @@ def frame(spark: SparkSession, rows: Iterable[Any], schema: str | StructType) ->
     struct = schema if isinstance(schema, StructType) else DataType.fromDDL(schema)
     if not isinstance(struct, StructType):
         raise TypeError(f"frame() needs a struct schema, not {schema!r}")
-    arrow_schema = to_arrow_schema(struct, timezone="UTC")
+    arrow_schema = pa.schema([pa.field(f.name, arrow_type(f.dataType)) for f in struct.fields])
     records = [_struct_value(row, struct) for row in rows]
     table = pa.Table.from_pylist(records, schema=arrow_schema)
     return spark.createDataFrame(table, struct)
+
+
+def arrow_type(data_type: DataType) -> pa.DataType:
+    """The Arrow type that holds values of a Spark type."""
+    if isinstance(data_type, DecimalType):
+        return pa.decimal128(data_type.precision, data_type.scale)
+    if isinstance(data_type, ArrayType):
+        return pa.list_(arrow_type(data_type.elementType))
+    if isinstance(data_type, MapType):
+        return pa.map_(arrow_type(data_type.keyType), arrow_type(data_type.valueType))
+    if isinstance(data_type, StructType):
+        return pa.struct([pa.field(f.name, arrow_type(f.dataType)) for f in data_type.fields])
+    for spark_type, arrow in ATOMIC_TYPES.items():
+        if isinstance(data_type, spark_type):
+            return arrow
+    raise TypeError(f"frame() has no Arrow type for {data_type.simpleString()}: add it here")
 
 
 def _struct_value(value: Any, struct: StructType) -> dict[str, Any] | None:

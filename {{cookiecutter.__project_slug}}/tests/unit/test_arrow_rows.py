@@ -91,3 +91,14 @@ def test_an_empty_frame_keeps_its_schema(spark):
 def test_a_row_of_the_wrong_width_names_itself(spark):
     with pytest.raises(ValueError, match=r"\(1, 'x', 3\) has 3 values for 2 columns"):
         frame(spark, [(1, "x", 3)], "id bigint, name string")
+
+
+def test_frame_holds_the_narrow_and_binary_types_too(spark):
+    schema = "raw binary, small smallint, tiny tinyint, ratio float"
+    rows = [(b"\x00\xff", -32768, 127, 1.5), (None, None, None, None)]
+    assert_df_equality(frame(spark, rows, schema), spark.createDataFrame(rows, schema))
+
+
+def test_a_type_without_an_arrow_twin_is_named(spark):
+    with pytest.raises(TypeError, match="no Arrow type for interval day to second"):
+        frame(spark, [], "gap interval day to second")
