@@ -36,7 +36,7 @@ from pyspark.sql.types import (
 )
 
 # Written out here rather than taken from pyspark.sql.pandas.types, whose signature changes
-# between releases (Databricks Connect ships an older pyspark than the local one).
+# between releases (Databricks Connect, for `make test-remote`, ships its own pyspark build).
 ATOMIC_TYPES = {
     ByteType: pa.int8(),
     ShortType: pa.int16(),
