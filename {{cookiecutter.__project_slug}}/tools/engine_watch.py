@@ -34,18 +34,30 @@ def live_engines(group: int) -> set[int]:
     return engines(processes(), group)
 
 
+def live_members(table: dict[int, Process], group: int) -> set[int]:
+    """PIDs of the processes of `group` that still run. A zombie is over: only its parent's
+    wait() is left, and orphans wait for init, which in a container may reap seconds later."""
+    return {
+        pid
+        for pid, (_, pgrp, state, _) in table.items()
+        if pgrp == group and state[:1] not in ("Z", "X")
+    }
+
+
 def engines(table: dict[int, Process], group: int) -> set[int]:
     """The engines of `group` in a process table: live `java` processes of that group, other
     than the launcher (pid `group`, started by `run_local`), whose parent is Python (Spark's
     pipeline CLI starts the engine). A short-lived JVM a start-up script runs has a shell as
     parent."""
-    found = set()
-    for pid, (ppid, pgrp, state, name) in table.items():
-        live_java = name == "java" and state[:1] not in ("Z", "X")
-        by_python = table.get(ppid, (0, 0, "", ""))[3].startswith("python")
-        if live_java and pgrp == group and pid != group and by_python:
-            found.add(pid)
-    return found
+
+    def name(pid: int) -> str:
+        return table.get(pid, (0, 0, "", ""))[3]
+
+    return {
+        pid
+        for pid in live_members(table, group) - {group}
+        if name(pid) == "java" and name(table[pid][0]).startswith("python")
+    }
 
 
 def processes() -> dict[int, Process]:
@@ -73,16 +85,6 @@ def processes() -> dict[int, Process]:
         state, ppid, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
         table[int(entry.name)] = (int(ppid), int(pgrp), state, name)
     return table
-
-
-def live_members(table: dict[int, Process], group: int) -> set[int]:
-    """PIDs of the processes of `group` that still run. A zombie is over: only its parent's
-    wait() is left, and orphans wait for init, which in a container may reap seconds later."""
-    return {
-        pid
-        for pid, (_, pgrp, state, _) in table.items()
-        if pgrp == group and state[:1] not in ("Z", "X")
-    }
 
 
 def stop_group(launcher: subprocess.Popen[str]) -> None:
