@@ -234,7 +234,11 @@ def tpch_benchmark(scale: str, work: Path, profile: bool = False) -> dict:
     bare = run_bare(landing, work / "bare", envs["bare"], work / "logs" / "bare.log")
     print("bench: bare PySpark through bronze and silver...", flush=True)
     layers = run_bare(
-        landing, work / "bare_layers", envs["bare_layers"], work / "logs" / "bare_layers.log", True
+        landing,
+        work / "bare_layers",
+        envs["bare_layers"],
+        work / "logs" / "bare_layers.log",
+        layers=True,
     )
     result = {"scale": float(scale), "lineitem_rows": lineitem_rows, "driver_memory": heap}
     result.update(pipeline=asdict(pipeline), bare=asdict(bare), bare_layers=asdict(layers))
