@@ -617,7 +617,7 @@ def build_fact(plan: TablePlan, dims: dict[str, Dataset], file_format: str) -> D
         )
         why = f"same key as an earlier row, later {spec.sequence_by}: the correction wins"
     else:
-        why = "same key as an earlier row: the more recently modified file wins"
+        why = "same key as an earlier row: the file whose name sorts later wins"
     data.add(2, Row(correction, "correction", why))
     data.add(2, Row(dict(second[0].values), "duplicate", "exact copy of a row in the same file"))
     if sequenced:

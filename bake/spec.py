@@ -591,6 +591,13 @@ SNAPSHOT_FORMATS = ("json", "csv", "parquet")
 def validate(table_names: str, tables: Any, source_format: str | None = None) -> list[str]:
     """Every problem with the table answers, one line each (empty when the spec is fine)."""
     built, errors = _build(table_names, tables)
+    if source_format == "delta":
+        for table in built:
+            if not table["sequence_by"] and not table["snapshot_by"]:  # snapshots: below
+                errors.append(f"tables.{table['name']}.sequence_by: missing -- a Delta source "
+                              "gives rows no file name or time to order them by, so which row "
+                              "of a key is kept would be arbitrary: name the column that orders "
+                              "a key's rows (e.g. updated_at)")  # fmt: skip
     if source_format and source_format not in SNAPSHOT_FORMATS:
         for table in built:
             if table["snapshot_by"]:

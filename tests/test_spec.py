@@ -427,10 +427,28 @@ def test_facts_take_change_events_and_dimensions_full_snapshots():
 def test_snapshots_need_files(source_format):
     tables = with_entry("customer", snapshot_by="updated_at", sequence_by=None)
     assert spec.validate("", tables, "json") == []
-    assert spec.validate("", tables, source_format) == [
+    errors = spec.validate("", tables, source_format)
+    assert [e for e in errors if not e.startswith("tables.orders.sequence_by")] == [
         f"tables.customer.snapshot_by: not with source_format {source_format!r} -- full "
         "snapshots land as files: use json, csv, parquet"
     ]
+
+
+def test_a_delta_source_needs_a_sequence_for_every_table():
+    """Delta rows have no file name or time: without sequence_by, the row kept per key would be
+    whatever one micro-batch (a first load, a full refresh) happened to list last."""
+    tables = with_entry("customer", sequence_by=None)
+    assert spec.validate("", tables, "json") == []
+    why = (
+        "missing -- a Delta source gives rows no file name or time to order them by, so which "
+        "row of a key is kept would be arbitrary: name the column that orders a key's rows "
+        "(e.g. updated_at)"
+    )
+    assert spec.validate("", tables, "delta") == [
+        f"tables.customer.sequence_by: {why}",
+        f"tables.orders.sequence_by: {why}",
+    ]
+    assert spec.validate("customers, orders", {}, "delta") == []  # names only: updated_at
 
 
 def test_reference_to_a_composite_key_dimension():

@@ -7,10 +7,10 @@ with an error that names it, rather than guess.
 
 | Concern          | Databricks (Lakeflow)                 | local (`spark-pipelines`, Spark 4.3)  |
 |------------------|---------------------------------------|---------------------------------------|
-| json/csv/parquet | Auto Loader `cloudFiles`: schema      | file source, explicit schema; csv     |
-|                  | hints from the spec, new columns      | headers must name the spec's columns  |
-|                  | added, csv matched by header name,    | in order (else the run stops, naming  |
-|                  | `_rescued_data`, `_corrupt_record`    | the file), `_corrupt_record`          |
+| json/csv/parquet | Auto Loader `cloudFiles` with the     | file source with the same schema;     |
+|                  | spec's schema; unknown json fields in | json read as lines so that unknown    |
+|                  | `_rescued_data`; csv headers checked  | fields are rescued the same way; csv  |
+|                  | (enforceSchema=false)                 | headers checked the same way          |
 | delta source     | `readStream.table(<schema>.<t>)`      | parquet files in `<landing>/<t>/`     |
 |                  | with `skipChangeCommits`              |                                       |
 | kafka source     | topic `<t>`, SASL/SSL from the        | JSON files in `<landing>/<t>/`        |
@@ -143,8 +143,8 @@ def read_landing(spark: SparkSession, spec: TableSpec) -> DataFrame:
 
     Columns: the spec columns (STRING for json/csv/kafka, typed for parquet/delta, see
     `ingest.landing_schema`), `_rescued_data`, `_corrupt_record`, `_source_file` and
-    `_source_modified_at`. On Databricks, Auto Loader may add columns that appear in the files
-    later (`addNewColumns`); silver only reads the spec's columns.
+    `_source_modified_at`, on both engines: the schema is the spec's, so no column is ever added;
+    a json field the spec does not declare is kept in `_rescued_data`.
     """
     source_format = spark.conf.get(SOURCE_FORMAT_CONF, "json")
     if is_databricks(spark):
@@ -175,8 +175,13 @@ def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -
     reader = (
         spark.readStream.format("cloudFiles")
         .option("cloudFiles.format", source_format)
-        .option("cloudFiles.schemaHints", landing_schema(spec, source_format))
-        .option("cloudFiles.schemaEvolutionMode", "addNewColumns")
+        # The whole schema, not hints: Auto Loader infers nothing, so an empty landing folder
+        # (a first deploy, a dry run) starts fine instead of failing with
+        # CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE. With a given schema the documented evolution mode
+        # is `none`: no column is ever added; with `rescuedDataColumn` set, a field the spec does
+        # not know (and a value that does not fit) is kept as JSON in `_rescued_data`.
+        .schema(landing_schema(spec, source_format))
+        .option("cloudFiles.schemaEvolutionMode", "none")
         .option("rescuedDataColumn", RESCUED_COLUMN)
     )
     if source_format in TEXT_FORMATS:
@@ -185,8 +190,10 @@ def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -
             "columnNameOfCorruptRecord", CORRUPT_COLUMN
         )
     if source_format == "csv":
-        # Auto Loader matches csv columns by header name, so reordered columns load right.
-        reader = reader.option("header", "true")
+        # enforceSchema=false: each file's header is checked against the schema, as the local
+        # reader does, so a file with reordered, missing or extra columns stops the update and
+        # names the file instead of loading values into the wrong columns.
+        reader = reader.option("header", "true").option("enforceSchema", "false")
     if source_format in ("csv", "parquet"):
         # Spark's own csv header check and parquet reader match names ignoring case; Auto Loader
         # would rescue `Customer_ID` away from `customer_id` instead. Match the local engine.
@@ -202,6 +209,13 @@ def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -
 
 
 def _read_delta(spark: SparkSession, spec: TableSpec) -> DataFrame:
+    if not spec.sequence_by:
+        # Rows of a Delta table have no file name to order them by (see quality.arrival_order):
+        # the row kept per key would be arbitrary. The bake refuses such a spec too.
+        raise EngineConfigError(
+            f"table {spec.name!r}: a Delta source needs sequence_by (the column that orders a "
+            "key's rows); add it in tables.yml and run make apply-spec"
+        )
     source_table = f"{_required_conf(spark, DELTA_SOURCE_SCHEMA_CONF)}.{spec.name}"
     # A streaming read of a Delta table stops at the first commit that updates or deletes rows
     # (DELTA_SOURCE_TABLE_IGNORE_CHANGES). For pipelines Databricks documents skipChangeCommits:
@@ -288,20 +302,25 @@ def _read_kafka(spark: SparkSession, spec: TableSpec) -> DataFrame:
 def _read_local(reader, spark: SparkSession, spec: TableSpec, source_format: str) -> DataFrame:
     """The file source: `reader` is `spark.readStream` (bronze) or `spark.read` (snapshots)."""
     file_format = LOCAL_FILE_FORMAT[source_format]
-    reader = reader.format(file_format).schema(landing_schema(spec, source_format))
-    if source_format in TEXT_FORMATS:
-        reader = reader.option("mode", "PERMISSIVE").option(
-            "columnNameOfCorruptRecord", CORRUPT_COLUMN
-        )
-    if file_format == "csv":
-        # Auto Loader matches csv columns by header name; this reader would map them by position.
-        # enforceSchema=false makes it check each file's header against the spec instead: a file
-        # with reordered, missing or extra columns stops the run with "CSV header does not
-        # conform to the schema ... CSV file: <path>".
-        reader = reader.option("header", "true").option("enforceSchema", "false")
     landing = _required_conf(spark, LANDING_PATH_CONF).rstrip("/")
+    if file_format == "json":
+        return _json_lines_with_rescue(reader, f"{landing}/{spec.name}", spec)
+    reader = reader.format(file_format).schema(landing_schema(spec, source_format))
+    if file_format == "csv":
+        # Auto Loader is given enforceSchema=false too: each file's header must list the spec's
+        # columns in order (any case). A file with reordered, missing or extra columns stops the
+        # run with "CSV header does not conform to the schema ... CSV file: <path>" instead of
+        # loading shifted values.
+        reader = (
+            reader.option("header", "true")
+            .option("enforceSchema", "false")
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", CORRUPT_COLUMN)
+        )
     landed = reader.load(f"{landing}/{spec.name}")
-    extra = {RESCUED_COLUMN: F.lit(None).cast("string")}  # the file source rescues nothing
+    # Spark's csv and parquet readers have no rescued-data column. A csv file with other columns
+    # stops (above); parquet columns the spec lacks are not read (README, Sources).
+    extra = {RESCUED_COLUMN: F.lit(None).cast("string")}
     if source_format not in TEXT_FORMATS:
         extra[CORRUPT_COLUMN] = F.lit(None).cast("string")
     return _with_source(
@@ -309,6 +328,33 @@ def _read_local(reader, spark: SparkSession, spec: TableSpec, source_format: str
         F.col("_metadata.file_path"),
         F.col("_metadata.file_modification_time"),
     )
+
+
+def _json_lines_with_rescue(reader, path: str, spec: TableSpec) -> DataFrame:
+    """JSON lines as Auto Loader reads them with a schema and `rescuedDataColumn`.
+
+    Spark's own json source drops fields the schema lacks, so the lines are read as text and
+    parsed twice: with the spec's schema (PERMISSIVE, a line that does not parse keeps its text
+    in `_corrupt_record`) and as a map, whose keys the spec does not declare become
+    `_rescued_data` (a JSON object; NULL when there are none). Names match case-sensitively, as
+    Auto Loader's json reader does by default. Blank lines are skipped, as the json source does.
+    """
+    lines = reader.format("text").load(path).where(F.trim("value") != "")
+    record = F.from_json(
+        "value",
+        landing_schema(spec, "json"),
+        {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_COLUMN},
+    )
+    known = F.array(*(F.lit(spec.source_name(name)) for name in spec.columns))
+    fields = F.from_json("value", "map<string, string>")
+    unknown = F.map_filter(fields, lambda key, _: ~F.array_contains(known, key))
+    rescued = F.when(F.size(unknown) > 0, F.to_json(unknown))
+    return lines.select(
+        record.alias("__record"),
+        rescued.alias(RESCUED_COLUMN),
+        F.col("_metadata.file_path").alias("_source_file"),
+        F.col("_metadata.file_modification_time").alias("_source_modified_at"),
+    ).select("__record.*", RESCUED_COLUMN, *SOURCE_COLUMNS)
 
 
 def _databricks_function(name: str) -> Callable:

@@ -266,17 +266,41 @@ def fail_fast(df: DataFrame, spec: TableSpec) -> DataFrame:
     return df.where(frames.true_or_raise(failures))
 
 
-ARRIVAL_ORDER = ("_source_modified_at", "_ingested_at")
-"""How `dedupe_latest` orders the rows of a table without `sequence_by`: the most recently
-modified file first, then the latest load. File times, not file names (as strings `part-9` would
-beat `part-10`) and not load times alone (a full refresh reads every file in one load, so it would
-fall back to an arbitrary order and could keep other rows than the incremental runs did)."""
+def natural_order(path: Column | str) -> Column:
+    """A sort key that orders text the way people number files: `part-9` before `part-10`.
+
+    Each run of digits becomes its length (three digits) followed by the digits without leading
+    zeros, so numbers compare by value whatever their width; other text compares as it is.
+    """
+    runs = F.regexp_extract_all(path, F.lit(r"(\d+|\D+)"), 1)
+
+    def comparable(run: Column) -> Column:
+        digits = F.regexp_replace(run, "^0+(?=.)", "")
+        return F.when(run.rlike(r"^\d"), F.concat(F.lpad(F.length(digits), 3, "0"), digits))
+
+    return F.array_join(F.transform(runs, lambda run: F.coalesce(comparable(run), run)), "")
+
+
+def arrival_order() -> list[Column]:
+    """How `dedupe_latest` orders the rows of a table without `sequence_by`, latest first: by the
+    path of the landed file in natural order (`part-9` before `part-10`; for Kafka
+    `topic/partition/offset`), then by load.
+
+    Names, not modification times: a parallel upload (`databricks fs cp -r`) gives files times
+    in any order, so times would make Databricks and a local run keep different rows. A name is
+    the same on both engines and in a full refresh (which reads every file in one load). Name
+    files so that later ones sort later (a date or a sequence number in the name).
+    """
+    return [natural_order(F.col("_source_file")), F.col("_ingested_at")]
 
 
 def dedupe_latest(
-    df: DataFrame, keys: Sequence[str], order_by: Sequence[str], rows_are_orderable: bool = True
+    df: DataFrame,
+    keys: Sequence[str],
+    order_by: Sequence[str | Column],
+    rows_are_orderable: bool = True,
 ) -> DataFrame:
-    """One row per key: the first by `order_by` descending (NULLs last).
+    """One row per key: the first by `order_by` (names or columns) descending (NULLs last).
 
     Ties (same key and same `order_by` values) go to the greater row, compared column by column,
     so the same input always keeps the same row. A row with a map column cannot be compared
@@ -287,7 +311,8 @@ def dedupe_latest(
     row = F.struct("*")
     tie_break = row if rows_are_orderable else F.to_json(row)
     window = Window.partitionBy(*keys).orderBy(
-        *(F.col(name).desc_nulls_last() for name in order_by), tie_break.desc()
+        *(F.col(c).desc_nulls_last() if isinstance(c, str) else c.desc_nulls_last() for c in order_by),
+        tie_break.desc(),
     )
     # Select the row as a struct and expand it again: `drop` would analyze the DataFrame, which
     # pipeline query functions do not allow.

@@ -46,7 +46,8 @@ class TableSpec:
     How changes arrive: with `sequence_by`, each row is a change event of its key, applied in
     that column's order (`delete_when` marks deletes); with `snapshot_by` (dimensions), each
     landed snapshot is the full table, versioned by that column, and a key missing from a newer
-    snapshot is deleted; with neither, the row of the most recently modified file wins.
+    snapshot is deleted; with neither, the row of the file whose path sorts last in natural order
+    (`part-9` before `part-10`) wins.
     `except_columns` describe the event rather than the row (an operation marker): silver and
     gold leave them out.
 

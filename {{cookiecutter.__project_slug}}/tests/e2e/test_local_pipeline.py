@@ -16,8 +16,8 @@ The semantics:
 - dimensions: change events per key in `sequence_by` order (late events fall into place, a delete
   ends the key, a repeated event changes nothing); full snapshots in version order (a key missing
   from a newer snapshot ends there); SCD2 keeps each version, SCD1 the last;
-- facts: one row per key, the latest event by `sequence_by` (or, without one, the row of the most
-  recently modified file); each reference gets the dimension version in force on the fact's date
+- facts: one row per key, the latest event by `sequence_by` (or, without one, the row of the file
+  whose name sorts last in natural order, whatever the files' modification times); each reference gets the dimension version in force on the fact's date
   (the first version also covers earlier dates), else -1.
 """
 
@@ -116,9 +116,14 @@ def json_record(line: str) -> tuple[dict[str, Any], str | None]:
         return {}, line
 
 
+def natural_key(name: str) -> list[tuple[int, int | str]]:
+    """`part-9` before `part-10`: digit runs compare as numbers."""
+    return [(0, int(run)) if run.isdigit() else (1, run) for run in re.findall(r"\d+|\D+", name)]
+
+
 def landed_files(landing: Path, spec: Any) -> list[Path]:
-    """The landed files of a table, oldest first (the fixture lands them in name order)."""
-    return sorted((landing / spec.name).iterdir(), key=lambda path: path.stat().st_mtime_ns)
+    """The landed files of a table in the order the pipeline applies them: by name, naturally."""
+    return sorted((landing / spec.name).iterdir(), key=lambda path: natural_key(path.name))
 
 
 def landed_rows(landing: Path, spec: Any) -> list[Landed]:
@@ -306,13 +311,12 @@ def expectations(landing: Path) -> dict[str, Expected]:
     return result
 
 
-def land_in_name_order(landing: Path) -> None:
-    """Give the landed files modification times in name order, as if they landed one by one
-    (a git checkout or a copy leaves them in any order): tables without sequence_by keep the
-    row of the most recently modified file."""
+def land_with_times_against_names(landing: Path) -> None:
+    """Give the landed files modification times in reverse name order, as a parallel upload
+    (`databricks fs cp -r`) may: the pipeline must order files by name, never by time."""
     start = time.time() - 3600
     for spec in TABLES.ALL_TABLES:
-        for offset, path in enumerate(sorted((landing / spec.name).iterdir())):
+        for offset, path in enumerate(sorted((landing / spec.name).iterdir(), reverse=True)):
             os.utime(path, (start + offset, start + offset))
 
 
@@ -351,7 +355,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("e2e")
     landing, state = work / "landing", work / "state"
     shutil.copytree(ROOT / "sample_data", landing)
-    land_in_name_order(landing)
+    land_with_times_against_names(landing)
     run_pipeline(landing, state)
     expected_first = expectations(landing)
     first = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -48,9 +49,14 @@ class FakeReader:
 
     def __init__(self, result):
         self.result, self.source, self.options, self.path = result, None, {}, None
+        self.schema_ddl = None
 
     def format(self, source):
         self.source = source
+        return self
+
+    def schema(self, ddl):
+        self.schema_ddl = ddl
         return self
 
     def option(self, key, value):
@@ -272,7 +278,9 @@ def test_databricks_expectations_need_databricks_dp(spark, conf, monkeypatch):
 # --- Databricks: sources ---------------------------------------------------------------------
 
 
-def test_databricks_files_use_auto_loader_matching_csv_headers_by_name(spark, conf):
+def test_databricks_files_use_auto_loader_with_the_whole_schema(spark, conf):
+    """The spec's whole schema, not hints: with hints only, Auto Loader must infer a schema from
+    files and fails on an empty landing folder (CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE)."""
     conf(engine="databricks", source_format="csv", landing_path="/Volumes/main/retail/landing/")
     modified = dt.datetime(2024, 1, 2, 3, 4, 5)
     landed = frame(
@@ -283,22 +291,24 @@ def test_databricks_files_use_auto_loader_matching_csv_headers_by_name(spark, co
     reader = FakeReader(landed)
     result = engine.read_landing(SimpleNamespace(conf=spark.conf, readStream=reader), CUSTOMERS)
     assert reader.source == "cloudFiles"
+    assert reader.schema_ddl == (
+        "`customer_id` STRING, `name` STRING, `updated_at` STRING, `operation` STRING, "
+        "`_corrupt_record` STRING"
+    )
     assert reader.options == {
         "cloudFiles.format": "csv",
-        "cloudFiles.schemaHints": (
-            "`customer_id` STRING, `name` STRING, `updated_at` STRING, `operation` STRING, "
-            "`_corrupt_record` STRING"
-        ),
-        "cloudFiles.schemaEvolutionMode": "addNewColumns",
+        # The documented mode for a given schema: nothing is added, unknown data is rescued.
+        "cloudFiles.schemaEvolutionMode": "none",
         "rescuedDataColumn": "_rescued_data",
         "mode": "PERMISSIVE",
         "columnNameOfCorruptRecord": "_corrupt_record",
         "header": "true",
+        # Each header is checked against the schema, as the local reader checks it.
+        "enforceSchema": "false",
         # Spark's csv header check ignores case, so Auto Loader must too.
         "readerCaseSensitive": "false",
     }
-    # Auto Loader matches csv columns by header name: no enforceSchema (it would ignore them).
-    assert "enforceSchema" not in reader.options
+    assert "cloudFiles.schemaHints" not in reader.options
     assert reader.path == "/Volumes/main/retail/landing/customers"
     # The file's path and time come from Auto Loader's file metadata column.
     row = result.first()
@@ -318,6 +328,14 @@ def test_databricks_delta_source_skips_change_commits(spark, conf):
     row = result.first()
     assert row._source_file == "main.raw.customers"
     assert row._corrupt_record is None and row._source_modified_at is None
+
+
+def test_a_delta_source_without_a_sequence_stops_naming_the_table(spark, conf):
+    conf(engine="databricks", source_format="delta", delta_source_schema="main.raw")
+    unordered = dataclasses.replace(CUSTOMERS, sequence_by=None, delete_when=None, scd_type=1)
+    fake_spark = SimpleNamespace(conf=spark.conf, readStream=FakeReader(None))
+    with pytest.raises(engine.EngineConfigError, match="'customers': a Delta source needs"):
+        engine.read_landing(fake_spark, unordered)
 
 
 @pytest.fixture
@@ -450,6 +468,35 @@ def test_local_reads_landed_json_files_with_the_text_of_a_broken_line(spark, con
     rows = actual.collect()
     assert all(row._source_file.endswith("/customers/part-1.json") for row in rows)
     assert all(isinstance(row._source_modified_at, dt.datetime) for row in rows)
+
+
+def test_local_json_rescues_fields_the_spec_does_not_declare(spark, conf, tmp_path):
+    """Auto Loader with a schema and `rescuedDataColumn` keeps unknown fields in
+    `_rescued_data`; the local reader must keep them the same way, not drop them."""
+    (tmp_path / "customers").mkdir()
+    lines = [
+        json.dumps({"customer_id": 1, "name": "Ann", "loyalty": "gold", "Name": "case"}),
+        json.dumps({"customer_id": 2, "name": "Bob"}),
+        "",
+        "not json",
+    ]
+    (tmp_path / "customers" / "a.json").write_text("\n".join(lines) + "\n")
+    conf(source_format="json", landing_path=str(tmp_path))
+    actual = _run_stream(spark, engine.read_landing(spark, CUSTOMERS), "landing_rescue").drop(
+        "_source_file", "_source_modified_at"
+    )
+    expected = frame(
+        spark,
+        [
+            # Names match case-sensitively, so `Name` is an unknown field too.
+            ("1", "Ann", None, None, None, '{"loyalty":"gold","Name":"case"}'),
+            ("2", "Bob", None, None, None, None),
+            (None, None, None, None, "not json", None),
+        ],
+        "customer_id string, name string, updated_at string, operation string, "
+        "_corrupt_record string, _rescued_data string",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_local_reads_csv_by_header_and_keeps_a_short_line_as_corrupt(spark, conf, tmp_path):

@@ -355,23 +355,39 @@ def test_fail_fast_stops_naming_the_rule_and_the_key(spark, bad_id):
         quality.fail_fast(df, FAIL_SPEC).collect()
 
 
-def test_without_a_sequence_the_most_recently_modified_file_wins(spark):
-    """`part-10` landed after `part-9`: as strings it sorts first, by file time it is newer. A full
-    refresh reads both files in one load (same `_ingested_at`) and must keep the same row."""
+def test_without_a_sequence_the_file_that_sorts_last_by_name_wins(spark):
+    """`part-10` follows `part-9` in natural order (as strings it sorts first). Modification times
+    do not count: a parallel upload gives files times in any order (here the reverse one), and
+    Databricks and a local run must keep the same row. A full refresh reads every file in one
+    load (same `_ingested_at`) and must keep the same row too."""
     one_load = dt.datetime(2024, 5, 1)
     rows = [
-        (1, "from part-9", "s3://landing/orders/part-9.json", dt.datetime(2024, 4, 9), one_load),
-        (1, "from part-10", "s3://landing/orders/part-10.json", dt.datetime(2024, 4, 10), one_load),
-        (2, "landed first", "s3://landing/orders/a.json", dt.datetime(2024, 4, 1), one_load),
-        (2, "landed again", "s3://landing/orders/b.json", dt.datetime(2024, 4, 2), one_load),
+        (1, "from part-9", "s3://landing/orders/part-9.json", dt.datetime(2024, 4, 10), one_load),
+        (1, "from part-10", "s3://landing/orders/part-10.json", dt.datetime(2024, 4, 9), one_load),
+        (2, "older name", "s3://landing/orders/2024/7/a.json", dt.datetime(2024, 4, 2), one_load),
+        (2, "newer name", "s3://landing/orders/2024/12/a.json", dt.datetime(2024, 4, 1), one_load),
+        (3, "zero-padded", "s3://landing/orders/part-0010.json", None, one_load),
+        (3, "plain", "s3://landing/orders/part-11.json", None, one_load),
     ]
     df = frame(spark, 
         rows, "id bigint, value string, _source_file string, _source_modified_at timestamp, "
         "_ingested_at timestamp",
     )  # fmt: skip
-    actual = quality.dedupe_latest(df, ["id"], quality.ARRIVAL_ORDER).select("id", "value")
-    expected = frame(spark, [(1, "from part-10"), (2, "landed again")], "id bigint, value string")
+    actual = quality.dedupe_latest(df, ["id"], quality.arrival_order()).select("id", "value")
+    expected = frame(
+        spark, [(1, "from part-10"), (2, "newer name"), (3, "plain")], "id bigint, value string"
+    )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_natural_order_compares_numbers_by_value(spark):
+    names = ["f10", "f9", "f009x", "f0", "f", "f100000000000000000000000000", "g1"]
+    df = frame(spark, [(name,) for name in names], "name string")
+    ordered = [
+        row.name for row in df.orderBy(quality.natural_order(F.col("name")), "name").collect()
+    ]
+    # Leading zeros do not change a number's place: f9 and f009x share it, then the rest decides.
+    assert ordered == ["f", "f0", "f9", "f009x", "f10", "f100000000000000000000000000", "g1"]
 
 
 def test_dedupe_latest_keeps_the_newest_row_per_key_deterministically(spark):
