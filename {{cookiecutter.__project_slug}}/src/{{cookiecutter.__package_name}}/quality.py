@@ -310,9 +310,9 @@ def dedupe_latest(
     """
     row = F.struct("*")
     tie_break = row if rows_are_orderable else F.to_json(row)
+    columns = [F.col(c) if isinstance(c, str) else c for c in order_by]
     window = Window.partitionBy(*keys).orderBy(
-        *(F.col(c).desc_nulls_last() if isinstance(c, str) else c.desc_nulls_last() for c in order_by),
-        tie_break.desc(),
+        *(column.desc_nulls_last() for column in columns), tie_break.desc()
     )
     # Select the row as a struct and expand it again: `drop` would analyze the DataFrame, which
     # pipeline query functions do not allow.

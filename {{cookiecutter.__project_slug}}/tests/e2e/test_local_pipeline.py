@@ -17,8 +17,9 @@ The semantics:
   ends the key, a repeated event changes nothing); full snapshots in version order (a key missing
   from a newer snapshot ends there); SCD2 keeps each version, SCD1 the last;
 - facts: one row per key, the latest event by `sequence_by` (or, without one, the row of the file
-  whose name sorts last in natural order, whatever the files' modification times); each reference gets the dimension version in force on the fact's date
-  (the first version also covers earlier dates), else -1.
+  whose name sorts last in natural order, whatever the files' modification times); each
+  reference gets the dimension version in force on the fact's date (the first version also
+  covers earlier dates), else -1.
 """
 
 from __future__ import annotations
