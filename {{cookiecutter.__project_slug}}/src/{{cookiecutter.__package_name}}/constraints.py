@@ -9,11 +9,13 @@ parse error), so the local engine gets the columns without constraints: it then 
 declared column comes out of the query with exactly the declared type, and a schema drifting away
 from the code fails locally first.
 
-`RELY` (the optimizer may drop a join or a DISTINCT the constraint makes redundant) is declared
-only when the integrity checks stop an update that breaks the promise (`fail`): relying on a
-constraint that does not hold gives wrong query results. By construction the keys hold: surrogate
-keys are hashes of unique natural keys, fact keys are de-duplicated in silver, every lookup that
-finds nothing points at the unknown member (-1), which each dimension has.
+The constraints are never `RELY`. With `RELY` the optimizer may drop a join or a DISTINCT the
+constraint makes redundant, and relying on a constraint that does not hold gives wrong results.
+The integrity checks read gold after it is refreshed, so by the time a broken one stops the
+update, the tables that break the promise are already published: nothing stops the optimizer
+from relying on them in between. By construction the keys hold (surrogate keys are hashes of
+unique natural keys, fact keys are de-duplicated in silver, every lookup that finds nothing points
+at the unknown member -1, which each dimension has), but the promise is checked, not guaranteed.
 """
 
 from __future__ import annotations
@@ -63,19 +65,18 @@ class GoldSchema:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[tuple[str, str, str], ...] = field(default=())  # column, table, column
 
-    def ddl(self, constraints: bool, qualifier: str = "", rely: bool = False) -> str:
+    def ddl(self, constraints: bool, qualifier: str = "") -> str:
         """The DDL string; `constraints` adds the keys (Databricks only), `qualifier`
         (`catalog.schema`) names where the referenced dimensions are."""
         parts = [column.ddl() for column in self.columns]
         if constraints:
-            option = " RELY" if rely else ""
             keys = ", ".join(quote(name) for name in self.primary_key)
-            parts.append(f"CONSTRAINT {quote(f'{self.table}_pk')} PRIMARY KEY ({keys}){option}")
+            parts.append(f"CONSTRAINT {quote(f'{self.table}_pk')} PRIMARY KEY ({keys})")
             for column, table, target in self.foreign_keys:
                 parent = ".".join(quote(part) for part in [*qualifier.split("."), table] if part)
                 parts.append(
                     f"CONSTRAINT {quote(f'{self.table}_{column}_fk')} FOREIGN KEY "
-                    f"({quote(column)}) REFERENCES {parent} ({quote(target)}){option}"
+                    f"({quote(column)}) REFERENCES {parent} ({quote(target)})"
                 )
         return ", ".join(parts)
 

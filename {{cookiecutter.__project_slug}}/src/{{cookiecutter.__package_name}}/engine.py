@@ -576,9 +576,10 @@ def create_snapshot_table(
         )
 
 
-def gold_options(schema: GoldSchema, cluster_by: Sequence[str], rely: bool) -> dict:
+def gold_options(schema: GoldSchema, cluster_by: Sequence[str]) -> dict:
     """Keyword arguments for a gold `@dp.materialized_view`: its declared schema, and on
-    Databricks its key constraints (`RELY` when `rely`) and liquid clustering.
+    Databricks its informational key constraints (never `RELY`, see `constraints`) and liquid
+    clustering.
 
     Clustering goes on what people filter and join by (a fact's date key, a dimension's natural
     key), not on hash surrogate keys. Foreign keys name their dimension as
@@ -589,7 +590,7 @@ def gold_options(schema: GoldSchema, cluster_by: Sequence[str], rely: bool) -> d
         return {"schema": schema.ddl(constraints=False)}
     qualifier = _required_conf(spark, GOLD_SCHEMA_CONF)
     return {
-        "schema": schema.ddl(constraints=True, qualifier=qualifier, rely=rely),
+        "schema": schema.ddl(constraints=True, qualifier=qualifier),
         "cluster_by": list(cluster_by),
     }
 

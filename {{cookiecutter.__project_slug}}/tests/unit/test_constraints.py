@@ -64,12 +64,14 @@ def test_databricks_gets_primary_and_foreign_keys_quoted_and_qualified():
     )
 
 
-def test_rely_only_when_asked_and_comments_escape_quotes():
-    ddl = constraints.dimension_schema(ORDER, SPECS).ddl(constraints=True, rely=True)
+def test_constraints_are_never_rely_and_comments_escape_quotes():
+    """Gold is published before its integrity checks run: a RELY constraint could be false
+    while queries rely on it, and the docs say that gives wrong results."""
+    ddl = constraints.fact_schema(LINES, SPECS).ddl(constraints=True, qualifier="main.sales")
+    assert "RELY" not in ddl
+    ddl = constraints.dimension_schema(ORDER, SPECS).ddl(constraints=True)
     assert "`group` STRING COMMENT 'The customer\\'s \\'group\\'.'" in ddl
-    assert ddl.endswith("CONSTRAINT `dim_order_pk` PRIMARY KEY (`order_sk`) RELY")
-    plain = constraints.dim_date_schema().ddl(constraints=True)
-    assert plain.endswith("CONSTRAINT `dim_date_pk` PRIMARY KEY (`date_sk`)")
+    assert ddl.endswith("CONSTRAINT `dim_order_pk` PRIMARY KEY (`order_sk`)")
 
 
 def test_locally_the_schema_has_no_constraints_and_parses_as_open_source_spark_does(spark):
@@ -132,9 +134,9 @@ def databricks_conf(spark):
 @pytest.mark.local_only
 def test_gold_options_on_databricks_cluster_on_natural_keys_with_constraints(databricks_conf):
     schema = constraints.dimension_schema(ORDER, SPECS)
-    options = engine.gold_options(schema, cluster_by=ORDER.keys, rely=True)
+    options = engine.gold_options(schema, cluster_by=ORDER.keys)
     assert options == {
-        "schema": schema.ddl(constraints=True, qualifier="main.dev_ann_sales", rely=True),
+        "schema": schema.ddl(constraints=True, qualifier="main.dev_ann_sales"),
         "cluster_by": ["order_id"],  # the natural key people filter by, not the hash
     }
 
@@ -144,7 +146,7 @@ def test_gold_options_locally_declare_the_columns_only(spark):
     spark.conf.set("medallion.engine", "local")
     try:
         schema = constraints.dim_date_schema()
-        options = engine.gold_options(schema, cluster_by=["date_sk"], rely=True)
+        options = engine.gold_options(schema, cluster_by=["date_sk"])
         assert options == {"schema": schema.ddl(constraints=False)}
     finally:
         spark.conf.unset("medallion.engine")
