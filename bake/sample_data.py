@@ -582,11 +582,20 @@ def build_snapshot_dimension(plan: TablePlan, file_format: str) -> Dataset:
     for i in (12, 13):
         members[i] = full_row(plan, plan.new_key(), i + 1)
     why = {11: "", 0: "changed since the first snapshot", 12: "new member", 13: "new member"}
+    # A member whose row in the second snapshot is quarantined keeps its first-snapshot row: one
+    # bad value must not close it (cdc.keep_quarantined_members).
+    typing = _uncastable(plan, _key_like(plan)) if file_format != "parquet" else []
+    spoil = next(iter(typing + _drop_breakers(plan)), None)
     for i, values in members.items():
         row = Row({**values, spec.snapshot_by: snapshot_value(plan, 2)})
         if why.get(i):
             row.kind, row.why = "snapshot_change", why[i]
+        if i == 1 and spoil is not None:
+            row = spoil(dict(row.values))
+            row.why += "; the member keeps its row of the first snapshot, it is not closed"
         data.add(2, row)
+    if spoil is None:
+        data.skipped.append("quarantined snapshot member: no rule or type can spoil a non-key value")
     data.snapshot_members = members
     data.usable_keys = [{k: members[i][k] for k in spec.keys} for i in sorted(members)]
 
@@ -596,8 +605,27 @@ def build_snapshot_dimension(plan: TablePlan, file_format: str) -> Dataset:
             spec.snapshot_by: snapshot_value(plan, file_number),
         }
 
-    add_bad_rows(plan, data, file_format, good_row)
+    # Rows of new members only, whose key and version are known: a snapshot row whose key is
+    # unknown stops the update (it cannot say which member it lacks; tests/unit cover that).
+    add_bad_rows(plan, data, file_format, good_row, known_keys_only=True)
     return data
+
+
+def _key_like(plan: TablePlan) -> set[str]:
+    """Columns that place a row: its keys and its ordering column."""
+    spec = plan.spec
+    return {*spec.keys, *(c for c in (spec.sequence_by, spec.snapshot_by) if c)}
+
+
+def _drop_breakers(plan: TablePlan) -> list[Callable[[dict[str, Any]], Row]]:
+    """A change per understood drop rule on a column that does not place the row."""
+    breakers = []
+    for rule in plan.spec.rules_with("drop"):
+        atoms = plan.atoms.get(rule.name, [])
+        atom = next((a for a in atoms if a.column not in _key_like(plan)), None)
+        if atom is not None:
+            breakers.append(_breaking(plan, rule, atom))
+    return breakers
 
 
 def key_of(spec: Any, values: dict[str, Any]) -> tuple[Any, ...]:
@@ -683,10 +711,13 @@ def add_bad_rows(
     data: Dataset,
     file_format: str,
     good_row: Callable[[int, int], dict[str, Any]],
+    known_keys_only: bool = False,
 ) -> None:
     """One row per understood drop and warn rule, per implicit rule (a missing key or ordering
     value, a date outside `date_range`), per kind of uncastable value and a malformed line
-    (json/csv). `good_row(number, file_number)` makes a clean row for that file."""
+    (json/csv). `good_row(number, file_number)` makes a clean row for that file.
+    `known_keys_only`: leave out the rows whose key or ordering value would be unknown (a
+    missing or uncastable one, a malformed line)."""
     spec, fail_columns = plan.spec, plan.fail_columns()
     file_numbers = sorted(data.files)
 
@@ -702,7 +733,8 @@ def add_bad_rows(
             data.skipped.append(f"{rule.name}: not understood or only on fail-rule columns")
             continue
         bad.append(_breaking(plan, rule, atom))
-    bad += [_without(column) for column in spec.not_null_columns]
+    if not known_keys_only:
+        bad += [_without(column) for column in spec.not_null_columns]
     if (
         spec.date_column
         and spec.date_range
@@ -710,8 +742,10 @@ def add_bad_rows(
     ):
         bad.append(_far_future(plan))
     if file_format != "parquet":
-        bad += _uncastable(plan, fail_columns)
-        bad.append(_malformed(plan, file_format))
+        placing = _key_like(plan) if known_keys_only else set()
+        bad += _uncastable(plan, fail_columns | placing)
+        if not known_keys_only:
+            bad.append(_malformed(plan, file_format))
     for n, change in enumerate(bad):
         add(n, change)
 

@@ -3,7 +3,7 @@
 - the default answers (three tables): the whole generated suite, end-to-end test included;
 - a full `tables` spec on csv with an SCD2 dimension keyed by a string (columns landed as
   `Store Code` and `floor-area`, a column named `group`), an SCD2 dimension that lands as full
-  snapshots, a fact with `sequence_by` and `delete_when` (composite key, fail/warn/drop rules,
+  snapshots (a member's row quarantined in one of them), a fact with `sequence_by` and `delete_when` (composite key, fail/warn/drop rules,
   BETWEEN/IN rules) and a fact without a sequence: the whole generated suite, end-to-end test
   included;
 - a two-table spec (one dimension, one fact) on parquet: the generated suite without the
@@ -51,7 +51,11 @@ SNAPSHOTS_AND_TWO_FACTS = {
         "scd_type": 2,
         "snapshot_by": "extract_date",
         "columns": {"region_code": "string", "manager": "string", "extract_date": "date"},
-        "expectations": {"has_manager": {"expr": "manager IS NOT NULL", "action": "warn"}},
+        "expectations": {
+            "has_manager": {"expr": "manager IS NOT NULL", "action": "warn"},
+            # A member whose row a snapshot quarantines must keep its row, not be closed.
+            "real_manager": {"expr": "manager <> 'vacant'", "action": "drop"},
+        },
     },
     "sales": {
         "role": "fact",

@@ -28,11 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BUNDLE_FILE = ROOT / "databricks.yml"
 # The newest CLI feature this project uses decides the floor (versions from databricks/cli's git
 # tags and CHANGELOG.md):
+#   1.12.0   pipeline `cascade_on_destroy` (#5846; direct engine only)       resources/pipeline.yml
 #   0.286.0  `bundle validate --strict` (cmd/bundle/validate.go, #4232)      make validate
 #   0.283.0  `pipelines logs` / `pipelines history` visible (#4275)           make logs, history
 #   0.267.0  top-level run_as for pipelines (#3307)                           prod run_as
 #   0.215.0  `bundle run --validate-only` (bundle/run/pipeline_options.go)    make dry-run
-MIN_CLI_VERSION = (0, 286, 0)
+MIN_CLI_VERSION = (1, 12, 0)
 # `pipelines logs -n` above this fails: "number of results must be 250 or less"
 # (databricks/cli cmd/pipelines/utils.go, fetchAllPipelineEvents).
 MAX_LOG_EVENTS = 250
@@ -222,23 +223,55 @@ def check(databricks: str, profile: str, target: str) -> str:
     return f"Databricks CLI {fmt_version(version)}, {host or 'no host'}, credentials from {auth}"
 
 
-def confirm(target: str, action: str, answer: str, stdin=None) -> None:
-    """Ask the user to type the target name; refuse without a terminal unless CONFIRM=yes."""
+def confirm(
+    target: str,
+    action: str,
+    answer: str,
+    stdin=None,
+    protected: bool = False,
+    again: str = "",
+) -> None:
+    """Ask the user to type the target name; refuse without a terminal unless CONFIRM=yes.
+
+    `protected` (make destroy on PROTECTED_TARGETS): ask a second time, after saying what stays,
+    and without a terminal also require CONFIRM_AGAIN=<target>.
+    """
     stdin = stdin or sys.stdin
+    interactive = stdin.isatty() and not os.environ.get("CI")
     if answer == "yes":
         print(f"Confirmed by CONFIRM=yes: {action} on target '{target}'.")
-        return
-    interactive = stdin.isatty() and not os.environ.get("CI")
-    if not interactive:
+    elif not interactive:
         raise PreflightError(
             f"Refusing to {action} on target '{target}' without confirmation: there is no terminal "
             "to ask on (or CI is set).\nRe-run with CONFIRM=yes if you really mean it."
         )
-    print(f"About to {action} on target '{target}'.", flush=True)
-    print(f"Type the target name ({target}) to continue: ", end="", flush=True)
+    else:
+        print(f"About to {action} on target '{target}'.", flush=True)
+        print(f"Type the target name ({target}) to continue: ", end="", flush=True)
+        reply = stdin.readline().strip()
+        if reply != target:
+            raise PreflightError(f"Not confirmed (got {reply!r}); nothing was done.")
+    if not protected:
+        return
+    warning = (
+        f"'{target}' is a protected target: its schemas (and landing volume) carry "
+        "lifecycle.prevent_destroy, so the CLI stops before deleting anything until those lines "
+        "are removed from databricks.yml; the pipeline's tables stay even then "
+        "(cascade_on_destroy: false)."
+    )
+    if again == target:
+        print(f"{warning}\nConfirmed a second time by CONFIRM_AGAIN={target}.")
+        return
+    if not interactive:
+        raise PreflightError(
+            f"{warning}\nRefusing to {action} on target '{target}' on one confirmation: re-run "
+            f"with CONFIRM=yes CONFIRM_AGAIN={target} if you really mean it."
+        )
+    print(warning, flush=True)
+    print(f"Type the target name ({target}) once more to continue: ", end="", flush=True)
     reply = stdin.readline().strip()
     if reply != target:
-        raise PreflightError(f"Not confirmed (got {reply!r}); nothing was done.")
+        raise PreflightError(f"Not confirmed the second time (got {reply!r}); nothing was done.")
 
 
 def format_event(event: dict) -> str:
@@ -304,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     confirm_cmd = sub.add_parser("confirm", help="ask before a destructive action")
     confirm_cmd.add_argument("--action", required=True)
     confirm_cmd.add_argument("--confirm", default="", help="'yes' skips the question")
+    confirm_cmd.add_argument(
+        "--protected", action="store_true", help="ask twice (destroy on a protected target)"
+    )
+    confirm_cmd.add_argument(
+        "--confirm-again", default="", help="the target name skips the second question"
+    )
     logs_cmd = sub.add_parser("logs", help="events of the deployed pipeline, one line each")
     logs_cmd.add_argument("--pipeline-key", required=True)
     logs_cmd.add_argument("--max-events", type=int, default=50)
@@ -321,7 +360,13 @@ def main(argv: list[str] | None = None) -> int:
             host_hint = target_host(args.target) or "<workspace-url>"
             print("Databricks credentials from " + check_auth(args.profile, host_hint))
         elif args.command == "confirm":
-            confirm(args.target, args.action, args.confirm)
+            confirm(
+                args.target,
+                args.action,
+                args.confirm,
+                protected=args.protected,
+                again=args.confirm_again,
+            )
         else:
             logs(args.databricks, args.profile, args.target, args)
     except PreflightError as exc:

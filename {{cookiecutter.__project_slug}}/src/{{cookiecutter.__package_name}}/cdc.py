@@ -20,12 +20,15 @@ for the cases below (tests/unit/test_cdc_corpus.py runs each one), the same rows
   `track_history_except`) equal the current version's opens no new version; the version keeps
   its `__START_AT` and takes the newer values, as AUTO CDC's `track_history_except_column_list`;
 - snapshots: versions apply in ascending order; a key missing from the next snapshot is deleted
-  at that snapshot's version (SCD1: gone; SCD2: `__END_AT` = that version).
+  at that snapshot's version (SCD1: gone; SCD2: `__END_AT` = that version). A key whose row in a
+  snapshot is quarantined is not missing from it: `keep_quarantined_members` puts its last
+  accepted row there instead, and a snapshot row whose key or version is unknown stops the update.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -201,3 +204,57 @@ def from_snapshots(
     if scd_type == 2:
         return _scd2_from_events(events, keys, VERSION, track_history_except)
     return _scd1_from_events(events, keys, VERSION)
+
+
+def keep_quarantined_members(
+    accepted: DataFrame, rejected: DataFrame, keys: Sequence[str], table: str
+) -> DataFrame:
+    """Snapshot rows for `from_snapshots` (and AUTO CDC from snapshots) in which a quarantined row
+    does not delete its member.
+
+    AUTO CDC deletes (SCD1) or closes (SCD2) a key that a snapshot lacks, so leaving a
+    quarantined row out would delete a member for one bad value, and its facts would fall to the
+    unknown member. Instead, a key whose row in snapshot v failed a drop rule keeps the row it had
+    in the latest earlier snapshot where it was accepted (unchanged: no new version); a key that
+    was never accepted stays absent. A rejected row whose key or version is unknown (a line that
+    does not parse, a missing or uncastable key) cannot say which member it was: the query stops
+    with an error naming the table and the file, rather than delete whichever member it was.
+
+    `accepted`: accepted snapshot rows with their version in `__SNAPSHOT_VERSION`. `rejected`:
+    the rows that failed a drop rule, typed, with `__SNAPSHOT_VERSION`, `_failed_rules` and
+    `_source_file`. Returns `accepted`'s columns.
+    """
+    unknown = reduce(Column.__or__, [F.col(k).isNull() for k in keys], F.col(VERSION).isNull())
+    message = F.concat(
+        F.lit(f"a snapshot row of {table} failed "),
+        F.array_join("_failed_rules", ", "),
+        F.lit(
+            " and its key or version is unknown, so the snapshot cannot say which member it "
+            "lacks (applying it could delete one): fix or remove the row in "
+        ),
+        F.coalesce(F.col("_source_file"), F.lit("its file")),
+        F.lit(" (locally then run with a full refresh)"),
+    )
+    # The error is part of the key columns, not a filter: a join on the keys lets the optimizer
+    # add `key IS NOT NULL` ahead of any filter, which would skip the check for exactly these rows.
+    rejected_keys = rejected.select(
+        *(
+            F.when(unknown, F.raise_error(message)).otherwise(F.col(c)).alias(c)
+            for c in [*keys, VERSION]
+        )
+    )
+    # A key with an accepted row in the same snapshot keeps that row.
+    missing = rejected_keys.join(accepted.select(*keys, VERSION), [*keys, VERSION], "left_anti")
+    earlier = accepted.select(
+        *keys,
+        F.col(VERSION).alias("__accepted_at"),
+        F.struct("*").dropFields(VERSION).alias("__row"),
+    )
+    carried = (
+        missing.join(earlier, list(keys))
+        .where(F.col("__accepted_at") < F.col(VERSION))
+        .groupBy(*keys, VERSION)
+        .agg(F.max_by("__row", "__accepted_at").alias("__row"))
+        .select("__row.*", VERSION)
+    )
+    return accepted.unionByName(carried)

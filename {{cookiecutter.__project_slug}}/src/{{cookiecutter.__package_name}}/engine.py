@@ -525,8 +525,9 @@ def create_snapshot_table(
     Each landed snapshot holds the whole table and carries its version in `spec.snapshot_by`;
     versions are applied in ascending order, and a key missing from a newer snapshot is deleted
     (SCD1) or its version closed (SCD2). `__START_AT`/`__END_AT` are snapshot versions (see
-    `cdc.snapshot_version`). Rows failing a drop rule are left out (the quarantine keeps them),
-    as for change feeds.
+    `cdc.snapshot_version`). A row failing a drop rule goes to the quarantine, and its key keeps
+    its last accepted row in that snapshot (`cdc.keep_quarantined_members`): one bad value must
+    not delete a member. A quarantined row whose key is unknown stops the update.
 
     Databricks: `dp.create_auto_cdc_from_snapshot_flow` with a function that returns the next
     snapshot after the last one processed, read from the landing files (Auto Loader is for
@@ -540,9 +541,13 @@ def create_snapshot_table(
     history_except = track_history_except(spec) if scd_type == 2 else None
 
     def accepted_rows(checked: DataFrame) -> DataFrame:
-        kept = _accepted_for_cdc(checked, spec)
         version = cdc.snapshot_version(spec.snapshot_by, spec.columns[spec.snapshot_by])
-        return kept.select(*spec.kept_columns, quality.WARNED_RULES, version.alias(cdc.VERSION))
+        versioned = frames.with_columns(checked, {cdc.VERSION: version})
+        accepted = _accepted_for_cdc(versioned, spec).select(
+            *spec.kept_columns, quality.WARNED_RULES, cdc.VERSION
+        )
+        rejected = versioned.where(F.size(quality.FAILED_RULES) > 0)
+        return cdc.keep_quarantined_members(accepted, rejected, spec.keys, spec.name)
 
     if is_databricks(spark):
 
@@ -593,6 +598,39 @@ def gold_options(schema: GoldSchema, cluster_by: Sequence[str]) -> dict:
         "schema": schema.ddl(constraints=True, qualifier=qualifier),
         "cluster_by": list(cluster_by),
     }
+
+
+def bronze_options(spark: SparkSession) -> dict:
+    """Keyword arguments for a bronze `@dp.table`.
+
+    Kafka keeps messages for its retention period only: a full refresh of a Kafka bronze table
+    would reset it and re-read only what the topic still holds, losing the rest for good. So on
+    Databricks such a table refuses resets (`pipelines.reset.allowed = false`): a full refresh
+    of the pipeline keeps it and recomputes what reads it. To reset one anyway, set the property to
+    true in the pipeline code, deploy, refresh it (`make full-refresh TABLES=bronze_<t>`), and set
+    it back. Files on a landing volume stay, so file sources allow resets.
+    """
+    if is_databricks(spark) and spark.conf.get(SOURCE_FORMAT_CONF, "json") == "kafka":
+        return {"table_properties": {"pipelines.reset.allowed": "false"}}
+    return {}
+
+
+def gold_table(name: str) -> str:
+    """The name a gold dataset is published and read under.
+
+    On Databricks gold goes to its own schema, `<medallion.gold_schema>.<name>` (the one analysts
+    may read, see resources/schema.yml); bronze and silver stay in the pipeline's schema. Locally
+    every table is in the one catalog database of the run, so the plain name.
+    """
+    spark = _active_spark()
+    if not is_databricks(spark):
+        return name
+    return f"{_required_conf(spark, GOLD_SCHEMA_CONF)}.{name}"
+
+
+def gold_reader(spark: SparkSession) -> Callable[[str], DataFrame]:
+    """`spark.read.table` for gold datasets named as `gold_table` publishes them."""
+    return lambda name: spark.read.table(gold_table(name))
 
 
 def table_options(cluster_by: Sequence[str]) -> dict:

@@ -208,14 +208,25 @@ def snapshot_version(value: Any) -> int:
     return int(value)
 
 
-def change_events(spec: Any, rows: list[Landed]) -> dict[Any, list[tuple[Any, Landed | None]]]:
+def change_events(
+    spec: Any, rows: list[Landed], rejected: list[Landed] = ()
+) -> dict[Any, list[tuple[Any, Landed | None]]]:
     """Per key, its events in order: by sequence_by (identical events count once), or one event
-    per snapshot, a None where the key is missing from the next snapshot."""
+    per snapshot, a None where the key is missing from the next snapshot. A key whose row in a
+    snapshot was quarantined (`rejected`) is not missing: it has its latest earlier accepted row
+    there."""
     if spec.snapshot_by:
         snapshots: dict[int, dict[Any, Landed]] = {}
         for row in rows:
             version = snapshot_version(row.values[spec.snapshot_by])
             snapshots.setdefault(version, {})[key_of(spec, row)] = row
+        accepted = {version: dict(members) for version, members in snapshots.items()}
+        for row in rejected:
+            version, key = snapshot_version(row.values[spec.snapshot_by]), key_of(spec, row)
+            members = snapshots.setdefault(version, {})
+            earlier = [v for v in accepted if v < version and key in accepted[v]]
+            if key not in members and earlier:
+                members[key] = accepted[max(earlier)][key]
         order = sorted(snapshots)
         keys = {key for members in snapshots.values() for key in members}
         return {key: [(version, snapshots[version].get(key)) for version in order] for key in keys}
@@ -225,13 +236,16 @@ def change_events(spec: Any, rows: list[Landed]) -> dict[Any, list[tuple[Any, La
     return {key: sorted(by_sequence.items()) for key, by_sequence in events.items()}
 
 
-def expected_members(spec: Any, rows: list[Landed]) -> dict[Any, list[tuple[Any, Any, Landed]]]:
-    """Versions per key as (start, end, row); SCD1 and facts keep only the current one."""
+def expected_members(
+    spec: Any, rows: list[Landed], rejected: list[Landed] = ()
+) -> dict[Any, list[tuple[Any, Any, Landed]]]:
+    """Versions per key as (start, end, row); SCD1 and facts keep only the current one.
+    `rejected`: the quarantined rows (a snapshot keeps their members, see change_events)."""
     if not spec.sequence_by and not spec.snapshot_by:  # the most recently landed file wins
         latest = {key_of(spec, row): row for row in rows}
         return {key: [(None, None, row)] for key, row in latest.items()}
     members = {}
-    for key, events in change_events(spec, rows).items():
+    for key, events in change_events(spec, rows, rejected).items():
         # A key never seen before its first event starts "deleted": leading gaps are no-ops.
         versions = versions_of(spec, events)
         if spec.scd_type == 2:
@@ -286,7 +300,8 @@ def expectations(landing: Path) -> dict[str, Expected]:
             row.warned = tuple(listed.get((row.file, row.row), {}).get("warned_rules", ()))
         bad = {place: r["failed_rules"] for place, r in listed.items() if r["failed_rules"]}
         accepted = [r for r in rows if (r.file, r.row) not in bad]
-        members = expected_members(spec, accepted)
+        rejected = [r for r in rows if (r.file, r.row) in bad]
+        members = expected_members(spec, accepted, rejected)
         current = [version for versions in members.values() for version in versions]
         common = {
             "bronze": len(rows),
@@ -433,7 +448,8 @@ def test_quarantine_keeps_the_text_of_records_that_do_not_parse(
         row["_corrupt_record"] for row in quarantine if "malformed_record" in row["_failed_rules"]
     )
     assert texts == runs["expected"][name].malformed_texts
-    if TABLES.SOURCE_FORMAT in ("json", "csv", "kafka"):
+    # Not in a snapshot: a row whose key is unknown stops the update (tests/unit/test_cdc.py).
+    if TABLES.SOURCE_FORMAT in ("json", "csv", "kafka") and not SPECS[name].snapshot_by:
         assert texts, "the sample data has a malformed record for every text format"
 
 

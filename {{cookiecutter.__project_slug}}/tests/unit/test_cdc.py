@@ -292,3 +292,72 @@ def test_snapshot_versions_are_bigints_in_date_and_time_order(spark):
     assert row.d == 20240131
     assert row.ts == 1706745599000001
     assert row.n == 7
+
+
+# --- snapshots: a quarantined row does not delete its member -------------------------------------
+
+REJECTED = "id bigint, __SNAPSHOT_VERSION bigint, _failed_rules array<string>, _source_file string"
+
+
+def test_a_quarantined_row_keeps_its_member_with_the_last_accepted_row(spark):
+    """AUTO CDC from snapshots deletes or closes a key that a snapshot lacks: a key whose row was
+    quarantined must be in the snapshot, with its last accepted row."""
+    accepted = frame(
+        spark,
+        [
+            (1, "a", 1),  # 1: accepted at 1, quarantined at 2 and 3 -> its row of 1 at 2 and 3
+            (2, "b", 1),
+            (2, "b2", 2),  # 2: accepted at 1 and 2, quarantined at 3 -> its row of 2 at 3
+            (3, "c", 2),  # 3: quarantined at 1 (before any accepted row) -> nothing at 1
+            (4, "d", 2),  # 4: accepted and quarantined in the same snapshot -> the accepted row
+        ],
+        SNAPSHOTS,
+    )
+    rejected = frame(
+        spark,
+        [
+            (1, 2, ["castable_amount"], "b.json"),
+            (1, 3, ["positive_amount"], "c.json"),
+            (2, 3, ["castable_amount"], "c.json"),
+            (3, 1, ["positive_amount"], "a.json"),
+            (4, 2, ["positive_amount"], "b.json"),
+            (5, 2, ["positive_amount"], "b.json"),  # never accepted: stays absent
+        ],
+        REJECTED,
+    )
+    kept = cdc.keep_quarantined_members(accepted, rejected, ["id"], "products")
+    expected = [
+        (1, "a", 1), (1, "a", 2), (1, "a", 3), (2, "b", 1), (2, "b2", 2), (2, "b2", 3),
+        (3, "c", 2), (4, "d", 2),
+    ]  # fmt: skip
+    assert_df_equality(
+        kept, frame(spark, expected, SNAPSHOTS), ignore_row_order=True, ignore_nullable=True
+    )
+    # So the SCD2 history has no gap and no new version where the rows were quarantined.
+    assert_df_equality(
+        cdc.from_snapshots(kept, ["id"], 2),
+        frame(
+            spark,
+            # 3 and 4 are not in snapshot 3 at all: they close there, as any missing member.
+            [
+                (1, "a", 1, None),
+                (2, "b", 1, 2),
+                (2, "b2", 2, None),
+                (3, "c", 2, 3),
+                (4, "d", 2, 3),
+            ],  # fmt: skip
+            SNAPSHOT_SCD2,
+        ),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+
+
+@pytest.mark.parametrize("key, version", [(None, 2), (1, None)], ids=["no-key", "no-version"])
+def test_a_quarantined_snapshot_row_of_no_known_member_stops_naming_the_file(spark, key, version):
+    accepted = frame(spark, [(1, "a", 1)], SNAPSHOTS)
+    rejected = frame(spark, [(key, version, ["malformed_record"], "landing/b.json")], REJECTED)
+    kept = cdc.keep_quarantined_members(accepted, rejected, ["id"], "products")
+    with pytest.raises(Exception, match=r"snapshot row of products failed malformed_record.*"
+                       r"landing/b\.json"):  # fmt: skip
+        kept.collect()

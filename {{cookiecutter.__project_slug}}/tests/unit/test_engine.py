@@ -641,6 +641,9 @@ PRODUCTS = TableSpec(
 )
 
 
+CHECKED = dataclasses.replace(PRODUCTS, rules=(Rule("not_broken", "name <> 'broken'"),))
+
+
 def _land_snapshots(root, days):
     (root / "products").mkdir(parents=True)
     for day, rows in days.items():
@@ -656,12 +659,12 @@ def test_databricks_snapshot_function_returns_each_snapshot_in_version_order(
         {
             "2024-01-02": [(1, "Lamp"), (2, "Desk")],
             "2024-01-01": [(1, "Lamp"), (2, "Desk"), (3, "Chair")],
-            "2024-01-03": [(1, "Lamp XL"), (None, "no key")],
+            "2024-01-03": [(1, "Lamp XL"), (2, "broken")],
         },
     )
     conf(engine="databricks", source_format="json", landing_path=str(tmp_path))
     engine.create_snapshot_table(
-        spark, target="silver_products", source="bronze_products", spec=PRODUCTS, comment="p"
+        spark, target="silver_products", source="bronze_products", spec=CHECKED, comment="p"
     )
     assert fake_dp.kinds() == ["create_streaming_table", "create_auto_cdc_from_snapshot_flow"]
     flow = fake_dp.call("create_auto_cdc_from_snapshot_flow")
@@ -676,11 +679,26 @@ def test_databricks_snapshot_function_returns_each_snapshot_in_version_order(
         expected_rows = {
             20240101: [(1, "Lamp", []), (2, "Desk", []), (3, "Chair", [])],
             20240102: [(1, "Lamp", []), (2, "Desk", [])],
-            20240103: [(1, "Lamp XL", [])],  # the row without a key is quarantined
+            # Desk's row is quarantined: it keeps its last accepted row instead of being closed.
+            20240103: [(1, "Lamp XL", []), (2, "Desk", [])],
         }[version]
         expected = frame(spark, expected_rows, schema)
         assert_df_equality(snapshot, expected, ignore_row_order=True, ignore_nullable=True)
     assert seen == [20240101, 20240102, 20240103]
+
+
+def test_a_snapshot_row_without_a_key_stops_the_update_naming_the_file(
+    spark, conf, fake_dp, tmp_path
+):
+    _land_snapshots(tmp_path, {"2024-01-01": [(1, "Lamp"), (None, "who?")]})
+    conf(engine="databricks", source_format="json", landing_path=str(tmp_path))
+    engine.create_snapshot_table(
+        spark, target="silver_products", source="bronze_products", spec=PRODUCTS, comment="p"
+    )
+    next_snapshot = fake_dp.snapshot_sources["silver_products"]
+    with pytest.raises(Exception, match=r"snapshot row of products failed not_null_product_id.*"
+                       r"/products/2024-01-01\.json"):  # fmt: skip
+        next_snapshot(None)
 
 
 def test_local_snapshot_table_closes_members_missing_from_a_newer_snapshot(spark, conf, fake_dp):
@@ -691,9 +709,12 @@ def test_local_snapshot_table_closes_members_missing_from_a_newer_snapshot(spark
             [
                 ("1", "Lamp", "2024-01-01", None, None, "a.json"),
                 ("2", "Desk", "2024-01-01", None, None, "a.json"),
+                ("3", "Chair", "2024-01-01", None, None, "a.json"),
                 ("1", "Lamp", "2024-01-02", None, None, "b.json"),
+                ("3", "broken", "2024-01-02", None, None, "b.json"),
                 ("1", "Lamp XL", "2024-01-03", None, None, "c.json"),
                 ("2", "Desk", "2024-01-03", None, None, "c.json"),
+                ("3", "Chair", "2024-01-03", None, None, "c.json"),
             ],
             "product_id string, name string, extract_date string, _rescued_data string, "
             "_corrupt_record string, _source_file string",
@@ -702,7 +723,7 @@ def test_local_snapshot_table_closes_members_missing_from_a_newer_snapshot(spark
     tables = {"bronze_products": bronze}
     fake_spark = SimpleNamespace(conf=spark.conf, read=SimpleNamespace(table=tables.__getitem__))
     engine.create_snapshot_table(
-        fake_spark, target="silver_products", source="bronze_products", spec=PRODUCTS, comment="p"
+        fake_spark, target="silver_products", source="bronze_products", spec=CHECKED, comment="p"
     )
     actual = fake_dp.datasets["silver_products"]()
     expected = frame(
@@ -712,6 +733,7 @@ def test_local_snapshot_table_closes_members_missing_from_a_newer_snapshot(spark
             (1, "Lamp XL", [], 20240103, None),
             (2, "Desk", [], 20240101, 20240102),  # missing from the 01-02 snapshot
             (2, "Desk", [], 20240103, None),  # back in the 01-03 one
+            (3, "Chair", [], 20240101, None),  # quarantined on 01-02: neither closed nor changed
         ],
         "product_id bigint, name string, _warned_rules array<string>, __START_AT bigint, "
         "__END_AT bigint",

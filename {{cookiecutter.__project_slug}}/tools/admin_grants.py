@@ -1,32 +1,89 @@
-"""Run sql/grants.sql on a SQL warehouse, one statement at a time (`make grants`).
+"""Run sql/admin_grants.sql on a SQL warehouse, one statement at a time (`make admin-grants`).
 
-    python -m tools.grants --profile DEFAULT --warehouse-id <id>
-    python -m tools.grants --dry-run            # print the statements, send nothing
+    python -m tools.admin_grants --target prod --profile DEFAULT [--warehouse-id <id>]
+    python -m tools.admin_grants --target prod --dry-run     # print the statements, send nothing
+
+For the owner of the catalog or a metastore admin: the bundle grants everything else on deploy.
+`${var.<name>}` in the file is the target's bundle variable (databricks.yml: the variable's
+default, the target's `variables:` override, or BUNDLE_VAR_<name> from the environment, in the
+CLI's order), quoted as an identifier; `${landing_catalog}`, `${landing_schema}` and
+`${landing_volume}` are the parts of `var.landing_path` when it is a volume path. The warehouse is
+--warehouse-id, else WAREHOUSE_ID, else the target's `var.warehouse_id`.
 
 Uses the Databricks SDK's statement execution API and stops at the first statement that fails,
-printing it with the server's message. Needs only `databricks-sdk`.
+printing it with the server's message. Needs `databricks-sdk` and PyYAML (`make install`).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GRANTS_SQL = ROOT / "sql" / "grants.sql"
-# The answer given when the project was generated; WAREHOUSE_ID= or --warehouse-id override it.
-DEFAULT_WAREHOUSE_ID = {{ cookiecutter.__warehouse_id | yaml_str }}
+GRANTS_SQL = ROOT / "sql" / "admin_grants.sql"
+BUNDLE_FILE = ROOT / "databricks.yml"
 POLL_SECONDS = 2.0
 TIMEOUT_SECONDS = 600.0
 RUNNING_STATES = {"PENDING", "RUNNING"}
 SUCCESS_STATES = {"SUCCEEDED", "CLOSED"}
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+LANDING_PARTS = {"landing_catalog": 1, "landing_schema": 2, "landing_volume": 3}
 
 
 class GrantsError(Exception):
     """A failure to report to the user; the message says what failed and why."""
+
+
+def bundle_variables(target: str, bundle_file: Path = BUNDLE_FILE) -> dict[str, str]:
+    """The bundle variables of `target` as the CLI resolves them (scalars only)."""
+    import yaml
+
+    config = yaml.safe_load(bundle_file.read_text(encoding="utf-8")) or {}
+    targets = config.get("targets") or {}
+    if target not in targets:
+        raise GrantsError(f"no target {target!r} in {bundle_file.name}: use one of {', '.join(targets)}")
+    values = {
+        name: (body or {}).get("default") for name, body in (config.get("variables") or {}).items()
+    }
+    for name, override in ((targets[target] or {}).get("variables") or {}).items():
+        values[name] = override.get("default") if isinstance(override, dict) else override
+    for name in values:
+        if f"BUNDLE_VAR_{name}" in os.environ:
+            values[name] = os.environ[f"BUNDLE_VAR_{name}"]
+    return {name: value for name, value in values.items() if isinstance(value, str)}
+
+
+def quote(name: str) -> str:
+    """An identifier for Databricks SQL, backticks doubled; refuses what no name can hold."""
+    if not name or any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise GrantsError(f"{name!r} is not a usable name (empty, or a control character)")
+    return "`" + name.replace("`", "``") + "`"
+
+
+def fill(sql: str, variables: dict[str, str]) -> str:
+    """The SQL with every `${...}` replaced by its quoted value; unknown names are refused."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("var."):
+            if name[4:] not in variables:
+                raise GrantsError(f"${{{name}}}: no such bundle variable for this target")
+            return quote(variables[name[4:]])
+        if name in LANDING_PARTS:
+            parts = (variables.get("landing_path") or "").strip("/").split("/")
+            if len(parts) < 4 or parts[0] != "Volumes":
+                raise GrantsError(
+                    f"${{{name}}}: var.landing_path {variables.get('landing_path')!r} is not a "
+                    "volume path /Volumes/<catalog>/<schema>/<volume>/..."
+                )
+            return ".".join(quote(part) for part in parts[1 : LANDING_PARTS[name] + 1])
+        raise GrantsError(f"${{{name}}}: unknown placeholder (use ${{var.<name>}})")
+
+    return PLACEHOLDER.sub(value, sql)
 
 
 def split_statements(sql: str) -> list[str]:
@@ -113,8 +170,8 @@ def run(client, statements: list[str], warehouse_id: str) -> None:
         except GrantsError as exc:
             raise GrantsError(
                 f"Statement {number} of {len(statements)} failed:\n{statement}\n{exc}\n"
-                f"The statements before it were applied; fix the cause and run `make grants` again "
-                "(every statement is idempotent)."
+                "The statements before it were applied; fix the cause and run `make admin-grants` "
+                "again (every statement is idempotent)."
             ) from exc
     print(f"All {len(statements)} statements succeeded on warehouse {warehouse_id}.")
 
@@ -126,29 +183,36 @@ def make_client(profile: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.grants", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.admin_grants", description=__doc__)
+    parser.add_argument("--target", default="dev", help="bundle target whose variables to use")
     parser.add_argument("--profile", default="", help="CLI profile; empty: DATABRICKS_* variables")
     parser.add_argument(
         "--warehouse-id",
         default="",
-        help="SQL warehouse id (default: env WAREHOUSE_ID, else the answer given at generation)",
+        help="SQL warehouse id (default: env WAREHOUSE_ID, else the target's var.warehouse_id)",
     )
     parser.add_argument("--file", type=Path, default=GRANTS_SQL, help="SQL file to run")
     parser.add_argument("--dry-run", action="store_true", help="print the statements, send nothing")
     args = parser.parse_args(argv)
 
     try:
-        statements = split_statements(args.file.read_text(encoding="utf-8"))
+        variables = bundle_variables(args.target)
+        text = args.file.read_text(encoding="utf-8")
+        # Comments go first, so a `${...}` in one is never filled in.
+        statements = [fill(statement, variables) for statement in split_statements(text)]
         if args.dry_run:
             for number, statement in enumerate(statements, start=1):
                 print(f"-- [{number}/{len(statements)}]\n{statement};\n")
-            print(f"-- Dry run: {len(statements)} statements, nothing was sent.")
+            print(f"-- Dry run for target {args.target}: {len(statements)} statements, nothing was sent.")
             return 0
-        warehouse_id = args.warehouse_id or os.environ.get("WAREHOUSE_ID") or DEFAULT_WAREHOUSE_ID
+        warehouse_id = (
+            args.warehouse_id or os.environ.get("WAREHOUSE_ID") or variables.get("warehouse_id")
+        )
         if not warehouse_id:
             raise GrantsError(
-                "No SQL warehouse id. Pass one: make grants WAREHOUSE_ID=<id> (SQL Warehouses > "
-                "your warehouse > Overview shows the id) or export WAREHOUSE_ID=<id>."
+                "No SQL warehouse id. Pass one: make admin-grants WAREHOUSE_ID=<id> (SQL Warehouses "
+                "> your warehouse > Overview shows the id), or set var.warehouse_id for target "
+                f"{args.target} in databricks.yml."
             )
         try:
             client = make_client(args.profile)
@@ -162,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        print(f"error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 1
     return 0
 

@@ -1,4 +1,5 @@
-"""tools/grants.py: statement splitting, and the real Databricks SDK against a local fake server.
+"""tools/admin_grants.py: target variables, statement splitting, and the real Databricks SDK against a
+local fake server.
 
 The server on 127.0.0.1 answers the statement-execution endpoints the SDK calls
 (POST /api/2.0/sql/statements, GET /api/2.0/sql/statements/<id>, POST .../<id>/cancel), so the
@@ -22,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tools import grants
+from tools import admin_grants as grants
 
 pytest.importorskip("databricks.sdk", reason="databricks-sdk is in the local dependency group")
 
@@ -171,32 +172,56 @@ def workspace(tmp_path, monkeypatch):
 
 
 SQL = """
--- set-up
-CREATE SCHEMA IF NOT EXISTS `main`.`sales`;
-GRANT USE SCHEMA ON SCHEMA `main`.`sales` TO `data-engineers`;
-GRANT SELECT ON TABLE `main`.`sales`.`dim_customers` TO `ghost`;
-GRANT SELECT ON TABLE `main`.`sales`.`fact_orders` TO `data-analysts`;
+-- set-up: ${var.catalog} in a comment is left alone
+CREATE SCHEMA IF NOT EXISTS ${var.catalog}.`sales`;
+GRANT USE SCHEMA ON SCHEMA ${var.catalog}.`sales` TO ${var.engineers_group};
+GRANT SELECT ON TABLE ${var.catalog}.`sales`.`dim_customers` TO `ghost`;
+GRANT USE CATALOG ON CATALOG ${var.catalog} TO ${var.analysts_group};
+"""
+BUNDLE = """
+variables:
+  catalog: {default: main}
+  engineers_group: {default: data-engineers}
+  analysts_group: {default: data-analysts}
+  warehouse_id: {default: ""}
+  landing_path: {default: /Volumes/raw/files/landing/sub}
+  notification_emails: {type: complex, default: []}
+targets:
+  dev: {default: true}
+  prod:
+    variables:
+      catalog: prod_catalog
+      warehouse_id: wh-prod
 """
 
 
 @pytest.fixture
-def sql_file(tmp_path):
-    path = tmp_path / "grants.sql"
+def sql_file(tmp_path, monkeypatch):
+    path = tmp_path / "admin_grants.sql"
     path.write_text(SQL)
+    bundle = tmp_path / "databricks.yml"
+    bundle.write_text(BUNDLE)
+    monkeypatch.setattr(grants, "BUNDLE_FILE", bundle)
+    for name in ("catalog", "warehouse_id", "analysts_group"):
+        monkeypatch.delenv(f"BUNDLE_VAR_{name}", raising=False)
     return path
+
+
+def run_grants(*args: str) -> int:
+    return grants.main(["--profile", "local", *args])
 
 
 def test_statements_arrive_in_order_with_the_warehouse_id(workspace, sql_file, capsys):
     warehouse = workspace({"dim_customers": "pending"})
 
-    code = grants.main(["--profile", "local", "--warehouse-id", "wh-1", "--file", str(sql_file)])
+    code = run_grants("--warehouse-id", "wh-1", "--file", str(sql_file))
 
     assert code == 0, capsys.readouterr().err
     assert [r["statement"] for r in warehouse.received] == [
         "CREATE SCHEMA IF NOT EXISTS `main`.`sales`",
         "GRANT USE SCHEMA ON SCHEMA `main`.`sales` TO `data-engineers`",
         "GRANT SELECT ON TABLE `main`.`sales`.`dim_customers` TO `ghost`",
-        "GRANT SELECT ON TABLE `main`.`sales`.`fact_orders` TO `data-analysts`",
+        "GRANT USE CATALOG ON CATALOG `main` TO `data-analysts`",
     ]
     assert {r["warehouse_id"] for r in warehouse.received} == {"wh-1"}
     assert {r["wait_timeout"] for r in warehouse.received} == {"30s"}
@@ -204,10 +229,48 @@ def test_statements_arrive_in_order_with_the_warehouse_id(workspace, sql_file, c
     assert "All 4 statements succeeded on warehouse wh-1." in capsys.readouterr().out
 
 
+def test_a_target_uses_its_own_variables_and_warehouse(workspace, sql_file, monkeypatch, capsys):
+    """A per-target override of the catalog or the warehouse must take effect (it did not when
+    the SQL named the bake-time catalog and make passed the bake-time warehouse)."""
+    warehouse = workspace()
+    monkeypatch.setenv("BUNDLE_VAR_analysts_group", "bi users")  # the CLI's own override
+
+    assert run_grants("--target", "prod", "--file", str(sql_file)) == 0, capsys.readouterr().err
+
+    assert warehouse.received[0]["statement"] == "CREATE SCHEMA IF NOT EXISTS `prod_catalog`.`sales`"
+    assert warehouse.received[-1]["statement"] == (
+        "GRANT USE CATALOG ON CATALOG `prod_catalog` TO `bi users`"
+    )
+    assert {r["warehouse_id"] for r in warehouse.received} == {"wh-prod"}
+
+
+def test_names_are_quoted_and_landing_parts_come_from_the_landing_path():
+    variables = {"catalog": "we`ird", "landing_path": "/Volumes/raw/files/landing/sub"}
+    assert grants.fill("ON CATALOG ${var.catalog}", variables) == "ON CATALOG `we``ird`"
+    assert grants.fill("${landing_volume} ${landing_schema} ${landing_catalog}", variables) == (
+        "`raw`.`files`.`landing` `raw`.`files` `raw`"
+    )
+    for bad, message in [
+        ("${var.nope}", "no such bundle variable"),
+        ("${other}", "unknown placeholder"),
+    ]:
+        with pytest.raises(grants.GrantsError, match=message):
+            grants.fill(bad, variables)
+    with pytest.raises(grants.GrantsError, match="not a volume path"):
+        grants.fill("${landing_volume}", {"landing_path": "s3://bucket/landing"})
+    with pytest.raises(grants.GrantsError, match="control character"):
+        grants.fill("${var.catalog}", {"catalog": "a\nb"})
+
+
+def test_an_unknown_target_is_named(sql_file, capsys):
+    assert run_grants("--target", "qa", "--dry-run", "--file", str(sql_file)) == 1
+    assert "no target 'qa' in databricks.yml: use one of dev, prod" in capsys.readouterr().err
+
+
 def test_stops_at_the_first_failure_with_statement_and_server_message(workspace, sql_file, capsys):
     warehouse = workspace({"`ghost`": "fail"})
 
-    code = grants.main(["--profile", "local", "--warehouse-id", "wh-1", "--file", str(sql_file)])
+    code = run_grants("--warehouse-id", "wh-1", "--file", str(sql_file))
 
     err = capsys.readouterr().err
     assert code == 1
@@ -222,27 +285,26 @@ def test_warehouse_id_from_the_environment(workspace, sql_file, monkeypatch):
     warehouse = workspace()
     monkeypatch.setenv("WAREHOUSE_ID", "wh-env")
 
-    assert grants.main(["--profile", "local", "--file", str(sql_file)]) == 0
+    assert run_grants("--target", "prod", "--file", str(sql_file)) == 0
     assert {r["warehouse_id"] for r in warehouse.received} == {"wh-env"}
 
 
 def test_dry_run_prints_the_sql_and_sends_nothing(workspace, sql_file, capsys):
     warehouse = workspace()
 
-    assert grants.main(["--profile", "local", "--dry-run", "--file", str(sql_file)]) == 0
+    assert run_grants("--dry-run", "--file", str(sql_file)) == 0
 
     out = capsys.readouterr().out
     assert warehouse.received == []
     assert "GRANT USE SCHEMA ON SCHEMA `main`.`sales` TO `data-engineers`;" in out
-    assert "Dry run: 4 statements, nothing was sent." in out
+    assert "Dry run for target dev: 4 statements, nothing was sent." in out
 
 
-def test_missing_warehouse_id_is_explained(workspace, sql_file, monkeypatch, capsys):
+def test_missing_warehouse_id_is_explained(workspace, sql_file, capsys):
     warehouse = workspace()
-    monkeypatch.setattr(grants, "DEFAULT_WAREHOUSE_ID", "")
 
-    assert grants.main(["--profile", "local", "--file", str(sql_file)]) == 1
-    assert "make grants WAREHOUSE_ID=<id>" in capsys.readouterr().err
+    assert run_grants("--file", str(sql_file)) == 1
+    assert "make admin-grants WAREHOUSE_ID=<id>" in capsys.readouterr().err
     assert warehouse.received == []
 
 
@@ -297,7 +359,7 @@ def test_the_fake_server_wants_credentials_and_known_statements(workspace):
 def test_an_http_error_from_the_api_stops_with_its_message(workspace, sql_file, capsys):
     warehouse = workspace()
 
-    code = grants.main(["--profile", "local", "--warehouse-id", " ", "--file", str(sql_file)])
+    code = run_grants("--warehouse-id", " ", "--file", str(sql_file))
 
     err = capsys.readouterr().err
     assert code == 1
@@ -326,8 +388,19 @@ def test_split_rejects_an_unterminated_quote():
         grants.split_statements("GRANT SELECT ON TABLE `oops TO x;")
 
 
-def test_the_projects_grants_file_splits_into_statements():
-    statements = grants.split_statements(grants.GRANTS_SQL.read_text())
+def test_the_projects_admin_grants_fill_in_for_every_target():
+    """The real sql/admin_grants.sql with the real databricks.yml: every placeholder resolves on
+    every target, and what is left is catalog-level (the bundle grants the rest)."""
+    import yaml
 
-    assert statements, "sql/grants.sql has statements"
-    assert not [s for s in statements if s.startswith("--") or s.endswith(";")]
+    targets = yaml.safe_load(grants.BUNDLE_FILE.read_text())["targets"]
+    for target in targets:
+        variables = grants.bundle_variables(target)
+        text = grants.GRANTS_SQL.read_text()
+        statements = [grants.fill(s, variables) for s in grants.split_statements(text)]
+        assert statements, "sql/admin_grants.sql has statements"
+        assert not [s for s in statements if s.startswith("--") or s.endswith(";")]
+        assert not [s for s in statements if "${" in s]
+        securables = {re.search(r" ON (\w+) ", s).group(1) for s in statements}
+        # Catalog rights, and the rights on a landing volume of another schema: no table.
+        assert securables <= {"CATALOG", "SCHEMA", "VOLUME"}
