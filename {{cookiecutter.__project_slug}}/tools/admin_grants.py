@@ -38,14 +38,17 @@ class GrantsError(Exception):
     """A failure to report to the user; the message says what failed and why."""
 
 
-def bundle_variables(target: str, bundle_file: Path = BUNDLE_FILE) -> dict[str, str]:
+def bundle_variables(target: str, bundle_file: Path | None = None) -> dict[str, str]:
     """The bundle variables of `target` as the CLI resolves them (scalars only)."""
     import yaml
 
+    bundle_file = bundle_file or BUNDLE_FILE
     config = yaml.safe_load(bundle_file.read_text(encoding="utf-8")) or {}
     targets = config.get("targets") or {}
     if target not in targets:
-        raise GrantsError(f"no target {target!r} in {bundle_file.name}: use one of {', '.join(targets)}")
+        raise GrantsError(
+            f"no target {target!r} in {bundle_file.name}: use one of {', '.join(targets)}"
+        )
     values = {
         name: (body or {}).get("default") for name, body in (config.get("variables") or {}).items()
     }
@@ -68,20 +71,20 @@ def fill(sql: str, variables: dict[str, str]) -> str:
     """The SQL with every `${...}` replaced by its quoted value; unknown names are refused."""
 
     def value(match: re.Match[str]) -> str:
-        name = match.group(1)
+        name, placeholder = match.group(1), match.group(0)
         if name.startswith("var."):
             if name[4:] not in variables:
-                raise GrantsError(f"${{{name}}}: no such bundle variable for this target")
+                raise GrantsError(f"{placeholder}: no such bundle variable for this target")
             return quote(variables[name[4:]])
         if name in LANDING_PARTS:
             parts = (variables.get("landing_path") or "").strip("/").split("/")
             if len(parts) < 4 or parts[0] != "Volumes":
                 raise GrantsError(
-                    f"${{{name}}}: var.landing_path {variables.get('landing_path')!r} is not a "
+                    f"{placeholder}: var.landing_path {variables.get('landing_path')!r} is not a "
                     "volume path /Volumes/<catalog>/<schema>/<volume>/..."
                 )
             return ".".join(quote(part) for part in parts[1 : LANDING_PARTS[name] + 1])
-        raise GrantsError(f"${{{name}}}: unknown placeholder (use ${{var.<name>}})")
+        raise GrantsError(f"{placeholder}: unknown placeholder (use " + "${var.<name>})")
 
     return PLACEHOLDER.sub(value, sql)
 
@@ -203,16 +206,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.dry_run:
             for number, statement in enumerate(statements, start=1):
                 print(f"-- [{number}/{len(statements)}]\n{statement};\n")
-            print(f"-- Dry run for target {args.target}: {len(statements)} statements, nothing was sent.")
+            print(
+                f"-- Dry run for target {args.target}: {len(statements)} statements, "
+                "nothing was sent."
+            )
             return 0
         warehouse_id = (
             args.warehouse_id or os.environ.get("WAREHOUSE_ID") or variables.get("warehouse_id")
         )
         if not warehouse_id:
             raise GrantsError(
-                "No SQL warehouse id. Pass one: make admin-grants WAREHOUSE_ID=<id> (SQL Warehouses "
-                "> your warehouse > Overview shows the id), or set var.warehouse_id for target "
-                f"{args.target} in databricks.yml."
+                "No SQL warehouse id. Pass one: make admin-grants WAREHOUSE_ID=<id> (SQL "
+                "Warehouses > your warehouse > Overview shows the id), or set var.warehouse_id "
+                f"for target {args.target} in databricks.yml."
             )
         try:
             client = make_client(args.profile)

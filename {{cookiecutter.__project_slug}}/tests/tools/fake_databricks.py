@@ -7,9 +7,10 @@ unknown flags, a missing flag value, a bad int or output type, too many argument
 mutually exclusive `bundle run` pipeline flags fail like the real CLI: `Error: <message>` on
 stderr and exit code 1. It also applies the bundle checks the project relies on, with the real
 messages: the target must exist, the profile's host must match the target's host, `mode:
-production` needs a root_path, and a /Workspace/Shared root path is a warning (which fails
-`--strict`). Every accepted call is appended to $FAKE_DATABRICKS_LOG as one JSON line:
-{"argv": [...], "auth": "..."}. $FAKE_DATABRICKS_VERSION sets the reported version.
+production` needs a root_path, a /Workspace/Shared root path is a warning (which fails
+`--strict`), and `bundle destroy` stops on a resource with `lifecycle.prevent_destroy`. Every
+accepted call is appended to $FAKE_DATABRICKS_LOG as one JSON line: {"argv": [...], "auth":
+"..."}. $FAKE_DATABRICKS_VERSION sets the reported version.
 """
 
 from __future__ import annotations
@@ -341,6 +342,33 @@ def bundle_errors(config: dict, target: dict) -> list[str]:
     return []
 
 
+def target_resources(config: dict, target: dict) -> dict:
+    """The resources with the target's `resources:` overrides merged in (as the CLI merges them)."""
+
+    def merge(base: object, override: object) -> object:
+        if isinstance(base, dict) and isinstance(override, dict):
+            return {**base, **{k: merge(base.get(k), v) for k, v in override.items()}}
+        return override
+
+    return merge(config.get("resources") or {}, target.get("resources") or {})
+
+
+def prevent_destroy_errors(config: dict, target: dict) -> list[str]:
+    """bundle/phases/plan.go, checkForPreventDestroy: `bundle destroy` deletes every resource, so
+    each one with lifecycle.prevent_destroy stops it before anything is deleted."""
+    errors = []
+    for kind, items in target_resources(config, target).items():
+        for key, body in (items or {}).items():
+            if ((body or {}).get("lifecycle") or {}).get("prevent_destroy") is True:
+                resource = f"resources.{kind}.{key}"
+                errors.append(
+                    f"{resource} has lifecycle.prevent_destroy set, but the plan calls for this "
+                    "resource to be recreated or destroyed. To avoid this error, disable "
+                    f"lifecycle.prevent_destroy for {resource}"
+                )
+    return errors
+
+
 def pipeline_key(config: dict, positional: list[str], command: str) -> str:
     pipelines = (config.get("resources") or {}).get("pipelines") or {}
     runnable = {**pipelines, **((config.get("resources") or {}).get("jobs") or {})}
@@ -414,6 +442,9 @@ def respond(words, values, positional, config, target_name, target) -> None:
     elif words == ("bundle", "deploy"):
         print("Deploying resources...\nDeployment complete!")
     elif words == ("bundle", "destroy"):
+        protected = prevent_destroy_errors(config, target)  # before the approval, as the CLI
+        if protected:  # errors.Join: one line per resource
+            raise CliError("\n".join(protected))
         if not values.get("auto-approve"):  # no terminal here, as in cmd/bundle/destroy.go
             raise CliError("this command will destroy all resources deployed by this bundle, "
                            "including workspace files in the deployment directory.\n"

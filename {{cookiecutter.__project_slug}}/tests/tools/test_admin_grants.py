@@ -1,5 +1,5 @@
-"""tools/admin_grants.py: target variables, statement splitting, and the real Databricks SDK against a
-local fake server.
+"""tools/admin_grants.py: target variables, statement splitting, and the real Databricks SDK against
+a local fake server.
 
 The server on 127.0.0.1 answers the statement-execution endpoints the SDK calls
 (POST /api/2.0/sql/statements, GET /api/2.0/sql/statements/<id>, POST .../<id>/cancel), so the
@@ -237,7 +237,8 @@ def test_a_target_uses_its_own_variables_and_warehouse(workspace, sql_file, monk
 
     assert run_grants("--target", "prod", "--file", str(sql_file)) == 0, capsys.readouterr().err
 
-    assert warehouse.received[0]["statement"] == "CREATE SCHEMA IF NOT EXISTS `prod_catalog`.`sales`"
+    first = warehouse.received[0]["statement"]
+    assert first == "CREATE SCHEMA IF NOT EXISTS `prod_catalog`.`sales`"
     assert warehouse.received[-1]["statement"] == (
         "GRANT USE CATALOG ON CATALOG `prod_catalog` TO `bi users`"
     )

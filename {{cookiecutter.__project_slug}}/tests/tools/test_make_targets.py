@@ -191,6 +191,34 @@ def test_destroy_without_confirmation_refuses_when_nobody_can_answer(cli):
     assert cli.calls() == [["--version"]]
 
 
+def test_destroy_on_prod_asks_twice_and_the_cli_still_keeps_the_schemas(cli):
+    """Prod's schemas (and landing volume) carry lifecycle.prevent_destroy: one confirmation is
+    not enough for make, and two are not enough for the CLI, which deletes nothing."""
+    once = cli.make("destroy", "TARGET=prod", "PROFILE=prod", "CONFIRM=yes")
+    assert once.returncode != 0
+    assert "re-run with CONFIRM=yes CONFIRM_AGAIN=prod" in once.stderr
+    assert ["bundle", "destroy"] not in [call[:2] for call in cli.calls()]
+
+    again = ("CONFIRM=yes", "CONFIRM_AGAIN=prod")
+    twice = cli.make("destroy", "TARGET=prod", "PROFILE=prod", *again)
+    assert twice.returncode != 0
+    assert cli.calls()[-1][:2] == ["bundle", "destroy"]
+    for resource in ("schemas.medallion", "schemas.gold"):
+        assert f"resources.{resource} has lifecycle.prevent_destroy set" in twice.stderr
+
+
+def test_run_and_full_refresh_can_select_tables(cli):
+    assert cli.make("run", "REFRESH=silver_orders,fact_orders").returncode == 0
+    assert cli.calls()[-1][-3:] == ["--refresh", "silver_orders,fact_orders", PIPELINE_KEY]
+    result = cli.make("full-refresh", "TARGET=prod", "PROFILE=prod", "CONFIRM=yes", "TABLES=a,b")
+    assert result.returncode == 0, result.stderr
+    assert cli.calls()[-1] == [
+        "bundle", "run", "--target", "prod", "--profile", "prod", "--full-refresh", "a,b",
+        PIPELINE_KEY,
+    ]  # fmt: skip
+    assert "fully refresh a,b of medallion" in result.stdout
+
+
 def test_full_refresh_on_prod_refuses_without_confirmation(cli):
     result = cli.make("full-refresh", "TARGET=prod", "PROFILE=prod")
 
@@ -330,18 +358,18 @@ def test_missing_cli_says_how_to_install_it(cli):
     assert cli.calls() == []
 
 
-@pytest.mark.parametrize("version", ["0.205.0", "0.285.9"])
+@pytest.mark.parametrize("version", ["0.205.0", "0.299.2", "1.11.0"])
 def test_too_old_cli_is_rejected_with_the_minimum_version(cli, version):
     result = cli.make("deploy", FAKE_DATABRICKS_VERSION=version)
 
     assert result.returncode != 0
     assert f"Databricks CLI {version} is too old for this project" in result.stderr
-    assert ">= 0.286.0" in result.stderr
+    assert ">= 1.12.0" in result.stderr
     assert cli.calls() == [["--version"]]
 
 
 def test_the_minimum_version_is_enough(cli):
-    assert cli.make("deploy", FAKE_DATABRICKS_VERSION="0.286.0").returncode == 0
+    assert cli.make("deploy", FAKE_DATABRICKS_VERSION="1.12.0").returncode == 0
 
 
 def test_legacy_python_cli_is_named(cli):
@@ -430,7 +458,7 @@ def fake(*argv: str, **env: str) -> subprocess.CompletedProcess:
         (["bundle", "deploy", "-o", "yaml"], 'accepted arguments are json and text'),
         (["bundle", "validate", "extra"], 'unknown command "extra" for "databricks bundle valid'),
         (["bundle", "frob"], 'unknown command "frob" for "databricks bundle"'),
-        (["bundle", "deploy", "--target", "staging"], "staging: no such target."),
+        (["bundle", "deploy", "--target", "qa"], "qa: no such target."),
         (["bundle", "run", "medallion", "--validate-only", "--full-refresh-all"],
          "--full-refresh-all, --validate-only pipeline run flags are mutually exclusive"),
         (["bundle", "run", "medallion", "--validate-only", "--refresh", "a"],
@@ -483,7 +511,7 @@ def test_every_transcribed_command_names_its_source():
 def test_the_fake_reads_the_same_bundle_as_the_project():
     config = fake_databricks.load_bundle(ROOT)
 
-    assert set(config["targets"]) == {"dev", "prod"}
+    assert set(config["targets"]) == {"dev", "staging", "prod"}
     assert set(config["resources"]["pipelines"]) == {PIPELINE_KEY}
     assert config["targets"]["dev"]["workspace"]["host"].rstrip("/") == DEV_HOST
     assert config["targets"]["prod"]["workspace"]["host"].rstrip("/") == PROD_HOST

@@ -126,6 +126,33 @@ def test_a_local_setting_on_a_databricks_runtime_fails_loudly(spark, conf, monke
         engine.is_databricks(spark)
 
 
+@pytest.mark.parametrize(
+    ("engine_name", "source_format", "expected"),
+    [
+        ("databricks", "kafka", {"table_properties": {"pipelines.reset.allowed": "false"}}),
+        ("databricks", "json", {}),  # files stay on the volume: a reset can re-read them
+        ("local", "kafka", {}),  # locally "kafka" is JSON files
+    ],
+)
+def test_kafka_bronze_refuses_a_reset_on_databricks(
+    spark, conf, engine_name, source_format, expected
+):
+    """A full refresh of a Kafka bronze table would re-read only what the topic still holds."""
+    conf(engine=engine_name, source_format=source_format)
+    assert engine.bronze_options(spark) == expected
+
+
+def test_gold_is_published_to_the_gold_schema_on_databricks(spark, conf):
+    conf(engine="databricks", gold_schema="main.dev_ann_sales_gold")
+    assert engine.gold_table("dim_customers") == "main.dev_ann_sales_gold.dim_customers"
+    read = SimpleNamespace(table=lambda name: f"read {name}")
+    assert engine.gold_reader(SimpleNamespace(read=read))("dim_date") == (
+        "read main.dev_ann_sales_gold.dim_date"
+    )
+    conf(engine="local")
+    assert engine.gold_table("dim_customers") == "dim_customers"  # one database locally
+
+
 def test_an_unknown_engine_is_refused(spark, conf):
     conf(engine="databricks-ish")
     with pytest.raises(engine.EngineConfigError, match="use one of databricks, local"):
