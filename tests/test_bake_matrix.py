@@ -70,7 +70,7 @@ def test_default_project_layout(default_project):
     expected = [
         "README.md", "Makefile", "pyproject.toml", ".pre-commit-config.yaml", ".gitignore",
         "databricks.yml", "resources/pipeline.yml", "resources/schema.yml", "resources/job.yml",
-        "sql/grants.sql", "tools/__init__.py", "tools/validate_bundle.py",
+        "sql/admin_grants.sql", "tools/__init__.py", "tools/validate_bundle.py",
         "tools/template_sync.py", "tools/run_local.py", "tables.yml",
         "src/retail_lakehouse/__init__.py", "src/retail_lakehouse/tables.py",
         "src/bronze/customers.py", "src/bronze/products.py", "src/bronze/orders.py",

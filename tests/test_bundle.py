@@ -19,46 +19,37 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLE_SCHEMA = REPO.parent / "shared" / "reference" / "databricks-bundle-schema.json"
-RETAIL_GOLD = {"dim_customers", "dim_products", "fact_orders", "dim_date"}
 DEV_HOST = "https://my-workspace.cloud.databricks.com"
 PROD_HOST = "https://prod-workspace.cloud.databricks.com"
 PROD_SP = "6f1c0b3e-9d4a-4e8b-a2f7-0c5d3e1b9a84"
 
-# name -> (answers, gold tables that analysts get SELECT on)
-VARIANTS: dict[str, tuple[dict[str, str], set[str]]] = {
-    "defaults": ({}, RETAIL_GOLD),
-    "csv": ({"source_format": "csv"}, RETAIL_GOLD),
-    "parquet": ({"source_format": "parquet"}, RETAIL_GOLD),
-    "delta": ({"source_format": "delta"}, RETAIL_GOLD),
-    "kafka": ({"source_format": "kafka"}, RETAIL_GOLD),
-    "classic": ({"compute": "classic"}, RETAIL_GOLD),
-    "continuous": ({"pipeline_mode": "continuous"}, RETAIL_GOLD),
-    "email": ({"__notification_email": "data-oncall@example.com"}, RETAIL_GOLD),
-    "other_tables": (
-        {"table_names": "accounts, merchants, payments", "catalog": "finance", "schema": "cards"},
-        {"dim_accounts", "dim_merchants", "fact_payments", "dim_date"},
-    ),
-    "one_table": ({"table_names": "products"}, {"dim_products"}),
-    "s3_landing": ({"__landing_path": "s3://my-bucket/retail/landing"}, RETAIL_GOLD),
-    "shared_volume": ({"__landing_path": "/Volumes/main/raw/files/retail"}, RETAIL_GOLD),
-    "other_catalog_volume": ({"__landing_path": "/Volumes/raw/retail/files"}, RETAIL_GOLD),
-    "volume_subfolder": (
-        {"__landing_path": "/Volumes/main/retail_lakehouse/incoming/retail/v1"},
-        RETAIL_GOLD,
-    ),
-    "prod_sp": (
-        {"__prod_service_principal": PROD_SP, "__prod_workspace_host": PROD_HOST},
-        RETAIL_GOLD,
-    ),
-    "everything_else": (
-        {
-            "source_format": "kafka",
-            "compute": "classic",
-            "pipeline_mode": "continuous",
-            "__notification_email": "data-oncall@example.com",
-        },
-        RETAIL_GOLD,
-    ),
+# name -> answers
+VARIANTS: dict[str, dict[str, str]] = {
+    "defaults": {},
+    "csv": {"source_format": "csv"},
+    "parquet": {"source_format": "parquet"},
+    "delta": {"source_format": "delta"},
+    "kafka": {"source_format": "kafka"},
+    "classic": {"compute": "classic"},
+    "continuous": {"pipeline_mode": "continuous"},
+    "email": {"__notification_email": "data-oncall@example.com"},
+    "other_tables": {
+        "table_names": "accounts, merchants, payments",
+        "catalog": "finance",
+        "schema": "cards",
+    },
+    "one_table": {"table_names": "products"},
+    "s3_landing": {"__landing_path": "s3://my-bucket/retail/landing"},
+    "shared_volume": {"__landing_path": "/Volumes/main/raw/files/retail"},
+    "other_catalog_volume": {"__landing_path": "/Volumes/raw/retail/files"},
+    "volume_subfolder": {"__landing_path": "/Volumes/main/retail_lakehouse/incoming/retail/v1"},
+    "prod_sp": {"__prod_service_principal": PROD_SP, "__prod_workspace_host": PROD_HOST},
+    "everything_else": {
+        "source_format": "kafka",
+        "compute": "classic",
+        "pipeline_mode": "continuous",
+        "__notification_email": "data-oncall@example.com",
+    },
 }
 
 
@@ -77,7 +68,7 @@ def baked(tmp_path_factory: pytest.TempPathFactory):
         project = cookiecutter(
             str(REPO),
             no_input=True,
-            extra_context=VARIANTS[name][0],
+            extra_context=VARIANTS[name],
             output_dir=str(workdir / "out"),
             config_file=str(config),
         )
@@ -87,7 +78,7 @@ def baked(tmp_path_factory: pytest.TempPathFactory):
 
 
 def answers(name: str) -> dict[str, str]:
-    return VARIANTS[name][0]
+    return VARIANTS[name]
 
 
 def load(project: Path, relative: str) -> dict[str, Any]:
@@ -135,26 +126,47 @@ def test_serverless_xor_clusters(baked, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_notifications_only_with_email(baked, name: str) -> None:
+def test_notifications_follow_the_variable_on_every_target(baked, name: str) -> None:
+    """The pipeline and the job always notify `var.notification_emails` (a list), so a team
+    that sets it after the bake, or per target, gets e-mails; an empty list e-mails nobody."""
     project = baked(name)
     email = answers(name).get("__notification_email")
-    resource = pipeline(project)
-    assert ("notifications" in resource) == bool(email)
-    if email:
-        [notification] = resource["notifications"]
-        assert notification["email_recipients"] == ["${var.notification_email}"]
-        assert set(notification["alerts"]) == {
-            "on-update-failure",
-            "on-update-fatal-failure",
-            "on-flow-failure",
-        }
-        assert load(project, "databricks.yml")["variables"]["notification_email"]["default"] == (
-            email
-        )
+    [notification] = pipeline(project)["notifications"]
+    assert notification["email_recipients"] == "${var.notification_emails}"
+    assert set(notification["alerts"]) == {
+        "on-update-failure",
+        "on-update-fatal-failure",
+        "on-flow-failure",
+    }
+    variable = load(project, "databricks.yml")["variables"]["notification_emails"]
+    assert variable["type"] == "complex"
+    assert variable["default"] == ([email] if email else [])
     job_file = project / "resources/job.yml"
     if job_file.exists():
         job = load(project, "resources/job.yml")["resources"]["jobs"]["medallion_refresh"]
-        assert ("email_notifications" in job) == bool(email)
+        assert job["email_notifications"] == {"on_failure": "${var.notification_emails}"}
+
+
+@pytest.mark.parametrize("name", ["defaults", "kafka", "shared_volume"])
+def test_every_variable_takes_effect(baked, name: str) -> None:
+    """A variable nobody reads would let a team set it and wait for an effect that never comes:
+    each one is read by a resource, or by the make target that documents it."""
+    project = baked(name)
+    variables = set(load(project, "databricks.yml")["variables"])
+    readers = [
+        *(project / "resources").glob("*.yml"),
+        project / "databricks.yml",
+        project / "tools" / "admin_grants.py",
+        project / "sql" / "admin_grants.sql",
+    ]
+    used = {
+        variable
+        for path in readers
+        for variable in variables
+        if f"${{var.{variable}}}" in path.read_text()
+        or (path.suffix == ".py" and f'"{variable}"' in path.read_text())
+    }
+    assert variables == used, f"never read: {sorted(variables - used)}"
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -242,8 +254,8 @@ def target_config(project: Path, target: str) -> dict[str, Any]:
     return config
 
 
-def schema_grants(config: dict[str, Any]) -> dict[str, set[str]]:
-    grants = config["resources"]["schemas"]["medallion"]["grants"]
+def schema_grants(config: dict[str, Any], schema: str = "medallion") -> dict[str, set[str]]:
+    grants = config["resources"]["schemas"][schema]["grants"]
     merged: dict[str, set[str]] = {}
     for grant in grants:  # duplicate principals are merged by the CLI from 0.296.0
         merged.setdefault(grant["principal"], set()).update(grant["privileges"])
@@ -254,14 +266,44 @@ ENGINEERS_SCHEMA = {"USE_SCHEMA", "CREATE_TABLE", "CREATE_MATERIALIZED_VIEW", "M
 
 
 @pytest.mark.parametrize("name", ["defaults", "prod_sp"])
-def test_analysts_reach_the_prod_schema_only_and_never_select_it(baked, name: str) -> None:
+def test_analysts_read_prods_gold_schema_and_nothing_else(baked, name: str) -> None:
+    """Every grant the bundle can express is in the bundle: analysts get schema-wide read access
+    to prod's gold schema (a gold table added later is covered, nothing to re-run), and nothing in
+    the bronze/silver schema, in dev or in staging."""
     project = baked(name)
-    dev, prod = target_config(project, "dev"), target_config(project, "prod")
-    assert schema_grants(dev) == {"${var.engineers_group}": ENGINEERS_SCHEMA}
-    assert schema_grants(prod) == {
-        "${var.engineers_group}": ENGINEERS_SCHEMA,
-        "${var.analysts_group}": {"USE_SCHEMA"},
+    for target in ("dev", "staging", "prod"):
+        config = target_config(project, target)
+        assert schema_grants(config) == {"${var.engineers_group}": ENGINEERS_SCHEMA}, target
+        expected = {"${var.engineers_group}": ENGINEERS_SCHEMA}
+        if target == "prod":
+            expected["${var.analysts_group}"] = {"USE_SCHEMA", "SELECT"}
+        assert schema_grants(config, "gold") == expected, target
+    gold = target_config(project, "prod")["resources"]["schemas"]["gold"]
+    assert gold["name"] == "${var.schema}_gold"
+    configuration = pipeline(project)["configuration"]
+    assert configuration["medallion.gold_schema"] == "${var.catalog}.${resources.schemas.gold.name}"
+
+
+@pytest.mark.parametrize("name", ["defaults", "prod_sp"])
+def test_prod_data_outlives_a_destroy(baked, name: str) -> None:
+    """`bundle destroy` stops at a resource with lifecycle.prevent_destroy (the CLI's
+    bundle/phases/plan.go), and the pipeline keeps its tables when it is deleted."""
+    project = baked(name)
+    prod = target_config(project, "prod")["resources"]
+    protected = {
+        f"{kind}.{key}"
+        for kind in ("schemas", "volumes")
+        for key, body in (prod.get(kind) or {}).items()
+        if (body.get("lifecycle") or {}).get("prevent_destroy") is True
     }
+    assert protected == {"schemas.medallion", "schemas.gold", "volumes.landing"}
+    for target in ("dev", "staging"):  # a personal or CI copy may be destroyed
+        resources = target_config(project, target)["resources"]
+        assert "prevent_destroy" not in json.dumps(resources), target
+    assert pipeline(project)["cascade_on_destroy"] is False
+    bundle = load(project, "databricks.yml")["bundle"]
+    assert bundle["engine"] == "direct"  # cascade_on_destroy is direct-engine only
+    assert bundle["databricks_cli_version"] == ">= 1.12.0"  # where cascade_on_destroy came in
 
 
 @pytest.mark.parametrize("name", ["defaults", "prod_sp"])
@@ -337,60 +379,71 @@ def test_the_landing_volume_is_a_bundle_resource_when_it_is_ours(baked, name: st
     assert "landing_path" not in load(project, "databricks.yml")["variables"]
 
 
+def admin_statements(project: Path, target: str = "prod") -> list[str]:
+    """sql/admin_grants.sql as `make admin-grants TARGET=<target>` sends it (the project's own
+    tools/admin_grants.py fills in the target's variables)."""
+    code = (
+        "import json, sys; from tools import admin_grants as g; "
+        "text = g.GRANTS_SQL.read_text(); variables = g.bundle_variables(sys.argv[1]); "
+        "print(json.dumps([g.fill(s, variables) for s in g.split_statements(text)]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, target],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
 @pytest.mark.parametrize("name", VARIANTS)
-def test_grants_sql_parses_and_is_least_privilege(baked, name: str) -> None:
+def test_admin_grants_are_only_what_the_bundle_cannot_grant(baked, name: str) -> None:
+    """Granting needs ownership or MANAGE (on the object or a parent): the file holds only the
+    catalog's rights and another schema's landing volume, for their owner to run."""
     import sqlglot
-    from sqlglot import exp
 
     project = baked(name)
-    sql = (project / "sql/grants.sql").read_text()
-    assert "ALL PRIVILEGES" not in sql.upper()
-    assert "ALL_PRIVILEGES" not in sql.upper()
-    code = [line for line in sql.splitlines() if not line.startswith("--")]
+    sql = (project / "sql/admin_grants.sql").read_text()
+    assert not (project / "sql/grants.sql").exists()
+    assert "ALL PRIVILEGES" not in sql.upper() and "ALL_PRIVILEGES" not in sql.upper()
     assert not [line for line in sql.splitlines() if line.startswith("--") and ";" in line], (
         "a ';' in a comment would break statement-by-statement execution"
     )
-    statements = [s for s in sqlglot.parse(sql, read="databricks") if s is not None]
-    assert len(statements) == "\n".join(code).count(";")
-    grants = [s for s in statements if isinstance(s, exp.Grant)]
-    table_grants = {
-        g.args["securable"].name for g in grants if g.args.get("kind", "").upper() == "TABLE"
-    }
-    assert table_grants == VARIANTS[name][1]
+    statements = admin_statements(project)
+    for statement in statements:
+        assert len([s for s in sqlglot.parse(statement, read="databricks") if s]) == 1
     catalog = answers(name).get("catalog", "main")
-    schema = answers(name).get("schema", "retail_lakehouse")
-    assert f"CREATE CATALOG IF NOT EXISTS `{catalog}`;" in sql
-    assert f"CREATE SCHEMA IF NOT EXISTS `{catalog}`.`{schema}`;" in sql
-    flat = " ".join(" ".join(code).split())
-    # engineers create their dev_<user>_ schemas with their own deploys
-    assert f"GRANT USE CATALOG, CREATE SCHEMA ON CATALOG `{catalog}` TO `data-engineers`;" in flat
-    landing = answers(name).get("__landing_path", f"/Volumes/{catalog}/{schema}/landing")
-    volume = ".".join(f"`{part}`" for part in landing.split("/")[2:5])
-    assert "CREATE VOLUME" not in sql, "the bundle owns our volume; another schema's is not ours"
+    landing = answers(name).get("__landing_path", f"/Volumes/{catalog}/retail_lakehouse/landing")
+    expected = [
+        f"GRANT USE CATALOG, CREATE SCHEMA ON CATALOG `{catalog}` TO `data-engineers`",
+        f"GRANT USE CATALOG ON CATALOG `{catalog}` TO `data-analysts`",
+    ]
     if landing.startswith("/Volumes/") and landing_volume(name) is None:
-        assert f"GRANT READ VOLUME ON VOLUME {volume} TO `data-engineers`;" in sql
-    else:
-        assert "VOLUME" not in "\n".join(code)
+        parts = [f"`{part}`" for part in landing.split("/")[2:5]]
+        expected += [  # the volume's catalog may be the pipeline's: the grant is idempotent
+            f"GRANT USE CATALOG ON CATALOG {parts[0]} TO `data-engineers`",
+            f"GRANT USE SCHEMA ON SCHEMA {'.'.join(parts[:2])} TO `data-engineers`",
+            f"GRANT READ VOLUME ON VOLUME {'.'.join(parts)} TO `data-engineers`",
+        ]
+    assert [" ".join(s.split()) for s in statements] == expected
 
 
-@pytest.mark.parametrize("name", VARIANTS)
-def test_analysts_are_granted_the_gold_tables_and_nothing_else(baked, name: str) -> None:
-    import sqlglot
-
-    sql = (baked(name) / "sql/grants.sql").read_text()
-    statements = [s for s in sqlglot.parse(sql, read="databricks") if s is not None]
-    texts = [" ".join(s.sql(dialect="databricks", comments=False).split()) for s in statements]
-    to_analysts = {text for text in texts if text.endswith(" TO `data-analysts`")}
-    catalog = answers(name).get("catalog", "main")
-    schema = f"`{catalog}`.`{answers(name).get('schema', 'retail_lakehouse')}`"
-    gold = {f"GRANT SELECT ON TABLE {schema}.`{table}`" for table in VARIANTS[name][1]}
-    assert {text.removesuffix(" TO `data-analysts`") for text in to_analysts} == {
-        f"GRANT USE CATALOG ON CATALOG `{catalog}`",
-        f"GRANT USE SCHEMA ON SCHEMA {schema}",  # USE SCHEMA alone reads nothing
-        *gold,
-    }
-    for hidden in ("bronze_", "silver_", "_quarantine", "_event_log", "SELECT ON SCHEMA"):
-        assert not [text for text in to_analysts if hidden in text], hidden
+def test_admin_grants_follow_a_targets_catalog(baked) -> None:
+    """A per-target override must take effect (the file used to name the bake-time catalog)."""
+    project = baked("defaults")
+    bundle = project / "databricks.yml"
+    original = bundle.read_text()
+    try:
+        bundle.write_text(
+            original.replace("  prod:\n", "  prod:\n    variables:\n      catalog: sales_prod\n", 1)
+        )
+        assert admin_statements(project, "prod")[0] == (
+            "GRANT USE CATALOG, CREATE SCHEMA ON CATALOG `sales_prod` TO `data-engineers`"
+        )
+        assert admin_statements(project, "dev")[0].endswith("ON CATALOG `main` TO `data-engineers`")
+    finally:
+        bundle.write_text(original)
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 """Operations side of generated projects: SQL, Makefile targets, GitHub workflows, the bake hook.
 
-For several bakes: the generated SQL (grants and monitoring) parses with sqlglot's Databricks
+For several bakes: the generated SQL (admin grants and monitoring) parses with sqlglot's Databricks
 dialect, the Makefile's Databricks targets call the right CLI commands (the generated project's own
 strict-fake-CLI and local-SDK-server tests run), the workflows validate against the GitHub workflow
 schema vendored by check-jsonschema, every `make` target they call exists, CI's validate step
@@ -85,12 +85,12 @@ def workflow_make_targets(workflow: Path) -> set[str]:
 
 
 def test_sql_parses_and_generated_ops_tests_pass(baked, request):
-    """sql/grants.sql + sql/monitoring/*.sql parse (Databricks dialect) in every bake; the
+    """sql/admin_grants.sql + sql/monitoring/*.sql parse (Databricks dialect) in every bake; the
     recorded-CLI and local-SDK-server tests run in two bakes (they do not depend on the tables)."""
     project, _ = baked
     tests = ["tests/tools/test_sql_parses.py", "tests/tools/test_databricks_cli.py"]
     if request.node.callspec.id in CLI_TEST_BAKES:
-        tests.append("tests/tools/test_grants.py")
+        tests.append("tests/tools/test_admin_grants.py")
         if MAKE is not None:
             tests.append("tests/tools/test_make_targets.py")
     output = run_checked(
@@ -172,7 +172,7 @@ def test_make_help_lists_every_target_and_is_the_default(baked):
     for required in (
         "help install install-remote lint format test test-e2e test-remote apply-spec add-table "
         "upgrade-template run-local "
-        "validate deploy dry-run run full-refresh logs history check-graph destroy grants clean"
+        "validate deploy dry-run run full-refresh logs history check-graph destroy admin-grants clean"
     ).split():
         assert required in targets
 

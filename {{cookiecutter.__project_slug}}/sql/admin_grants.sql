@@ -6,7 +6,7 @@
 -- targets.prod of databricks.yml){% if cookiecutter.__landing_volume %} and the landing volume's (resources/landing_volume.yml){% endif %}.
 -- Granting needs ownership of the object or MANAGE on it (or on a parent): an ordinary engineer
 -- cannot run this file, and does not need to.
--- ${var.*} names the target's bundle variables (databricks.yml, with the target's overrides);
+-- ${var.*} names the target's bundle variables (databricks.yml, with the target's overrides):
 -- tools/admin_grants.py fills them in, each quoted as an identifier. Every statement is idempotent.
 
 -- USE CATALOG grants no data access by itself. Engineers also need CREATE SCHEMA: every
