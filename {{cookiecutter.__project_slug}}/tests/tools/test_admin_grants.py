@@ -1,174 +1,19 @@
 """tools/admin_grants.py: target variables, statement splitting, and the real Databricks SDK against
-a local fake server.
-
-The server on 127.0.0.1 answers the statement-execution endpoints the SDK calls
-(POST /api/2.0/sql/statements, GET /api/2.0/sql/statements/<id>, POST .../<id>/cancel), so the
-SDK's request and response handling runs for real; no Databricks workspace is involved. It checks
-requests the way the API documents them (databricks-sdk-go service/sql/model.go,
-ExecuteStatementRequest; https://docs.databricks.com/api/workspace/statementexecution): a bearer
-token, a non-empty `statement` and `warehouse_id`, `wait_timeout` of `0s` or `5s`..`50s`, the
-`on_wait_timeout`, `disposition` and `format` enums. Rejections use the API's error shape
-(`{"error_code", "message"}`, 400 INVALID_PARAMETER_VALUE, 401, 404); their message texts are ours.
-"""
+the local warehouse server of tests/tools/fake_warehouse.py (the `workspace` fixture)."""
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 import urllib.error
 import urllib.request
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from fake_warehouse import TOKEN
 
 from tools import admin_grants as grants
 
 pytest.importorskip("databricks.sdk", reason="databricks-sdk is in the local dependency group")
-
-TOKEN = "t0k"
-WAIT_TIMEOUT = re.compile(r"0s|([5-9]|[1-4][0-9]|50)s")
-ENUMS = {
-    "on_wait_timeout": {"CONTINUE", "CANCEL"},
-    "disposition": {"INLINE", "EXTERNAL_LINKS"},
-    "format": {"JSON_ARRAY", "ARROW_STREAM", "CSV"},
-}
-
-
-class FakeWarehouse:
-    """Scripted answers per statement: 'ok', 'pending' (PENDING, then SUCCEEDED) or 'fail'."""
-
-    def __init__(self, script: dict[str, str]):
-        self.script = script
-        self.url = ""  # set when the server starts
-        self.received: list[dict] = []
-        self.polls: list[str] = []
-        self.statements: dict[str, str] = {}  # statement id -> its state after a poll
-
-    def status_for(self, statement: str) -> dict:
-        behaviour = next((b for key, b in self.script.items() if key in statement), "ok")
-        if behaviour == "fail":
-            return {
-                "state": "FAILED",
-                "error": {
-                    "error_code": "BAD_REQUEST",
-                    "message": "[PRINCIPAL_DOES_NOT_EXIST] Could not find principal with name x.",
-                },
-            }
-        return {"state": "PENDING" if behaviour == "pending" else "SUCCEEDED"}
-
-
-def request_problem(request: dict) -> str | None:
-    """Why the Statement Execution API would refuse this body (400), or None."""
-    for name in ("statement", "warehouse_id"):
-        if not isinstance(request.get(name), str) or not request[name].strip():
-            return f"{name} is required"
-    wait = request.get("wait_timeout", "10s")
-    if not isinstance(wait, str) or not WAIT_TIMEOUT.fullmatch(wait):
-        return f"wait_timeout must be 0s or between 5s and 50s, got {wait!r}"
-    for name, allowed in ENUMS.items():
-        if name in request and request[name] not in allowed:
-            return f"{name} must be one of {sorted(allowed)}, got {request[name]!r}"
-    if request.get("format") in ("ARROW_STREAM", "CSV") and (
-        request.get("disposition", "INLINE") != "EXTERNAL_LINKS"
-    ):
-        return f"format {request['format']} needs disposition EXTERNAL_LINKS"
-    return None
-
-
-def _serve(warehouse: FakeWarehouse):
-    class Handler(BaseHTTPRequestHandler):
-        def _reply(self, code: int, payload: dict) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def _authorized(self) -> bool:
-            if self.headers.get("Authorization") == f"Bearer {TOKEN}":
-                return True
-            message = "Credential was not sent or was of an unsupported type for this API."
-            self._reply(401, {"error_code": "UNAUTHENTICATED", "message": message})
-            return False
-
-        def do_POST(self):
-            base = "/api/2.0/sql/statements"
-            if not self._authorized():
-                return None
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b"{}"
-            match = re.fullmatch(rf"{base}/([^/]+)/cancel", self.path)
-            if match:
-                if match.group(1) not in warehouse.statements:
-                    return self._reply(404, {"error_code": "NOT_FOUND", "message": self.path})
-                warehouse.statements[match.group(1)] = "CANCELED"
-                return self._reply(200, {})
-            if self.path != base:
-                return self._reply(404, {"error_code": "NOT_FOUND", "message": self.path})
-            try:
-                request = json.loads(body)
-            except ValueError:
-                return self._reply(400, {"error_code": "MALFORMED_REQUEST", "message": "not JSON"})
-            problem = request_problem(request)
-            if problem:
-                return self._reply(
-                    400, {"error_code": "INVALID_PARAMETER_VALUE", "message": problem}
-                )
-            warehouse.received.append(request)
-            statement_id = str(uuid.uuid4())
-            status = warehouse.status_for(request["statement"])
-            warehouse.statements[statement_id] = (
-                "SUCCEEDED" if status["state"] == "PENDING" else status["state"]
-            )
-            return self._reply(200, {"statement_id": statement_id, "status": status})
-
-        def do_GET(self):
-            prefix = "/api/2.0/sql/statements/"
-            if not self.path.startswith(prefix):  # e.g. the SDK's host-metadata probe
-                return self._reply(404, {"error_code": "NOT_FOUND", "message": self.path})
-            if not self._authorized():
-                return None
-            statement_id = self.path[len(prefix) :]
-            if statement_id not in warehouse.statements:
-                return self._reply(404, {"error_code": "NOT_FOUND", "message": statement_id})
-            warehouse.polls.append(statement_id)
-            state = warehouse.statements[statement_id]
-            return self._reply(200, {"statement_id": statement_id, "status": {"state": state}})
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return server
-
-
-@pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    """A profile `local` pointing the SDK at a fake warehouse server; returns a factory."""
-    servers = []
-
-    def start(script: dict[str, str] | None = None) -> FakeWarehouse:
-        warehouse = FakeWarehouse(script or {})
-        server = _serve(warehouse)
-        servers.append(server)
-        warehouse.url = f"http://127.0.0.1:{server.server_port}"
-        config = tmp_path / "databrickscfg"
-        config.write_text(f"[local]\nhost = {warehouse.url}\ntoken = {TOKEN}\n")
-        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config))
-        return warehouse
-
-    for name in ("HOST", "TOKEN", "CLIENT_ID", "CLIENT_SECRET", "CONFIG_PROFILE", "AUTH_TYPE"):
-        monkeypatch.delenv(f"DATABRICKS_{name}", raising=False)
-    monkeypatch.delenv("WAREHOUSE_ID", raising=False)
-    monkeypatch.setattr(grants, "POLL_SECONDS", 0.01)
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 SQL = """
