@@ -6,6 +6,7 @@ Standard library only, so that `make deploy` works before `make install`:
     python3 -m tools.databricks_cli --profile DEFAULT check-profile
     python3 -m tools.databricks_cli --profile DEFAULT --target prod confirm --action "destroy"
     python3 -m tools.databricks_cli --profile DEFAULT --target dev logs --pipeline-key medallion
+    python3 -m tools.databricks_cli --profile "" --target staging land --pipeline-key medallion
 
 An empty --profile means "authenticate from DATABRICKS_* environment variables" (CI).
 """
@@ -325,6 +326,45 @@ def logs(databricks: str, profile: str, target: str, options: argparse.Namespace
         print("pipeline's page in the workspace (Jobs & Pipelines) has the full stack traces.")
 
 
+def deployed_config(databricks: str, profile: str, target: str) -> dict:
+    """`databricks bundle summary -o json`: the target's configuration as deployed, every name
+    resolved (dev_<you>_ and staging_ prefixes included)."""
+    argv = [databricks, "bundle", "summary", "--output", "json", "--target", target]
+    if profile:
+        argv += ["--profile", profile]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PreflightError(f"{shlex.join(argv)} failed:\n{result.stderr.strip()}")
+    return json.loads(result.stdout)
+
+
+def land(databricks: str, profile: str, target: str, source: Path, pipeline_key: str) -> None:
+    """Copy `source/<table>/` to the target's landing path, one table folder at a time, with the
+    CLI (`databricks fs cp -r --overwrite`). File names decide the order rows are applied in (see
+    the README), not upload times, so the parallel upload is fine."""
+    configuration = deployed_config(databricks, profile, target)["resources"]["pipelines"][
+        pipeline_key
+    ]["configuration"]
+    landing = configuration["medallion.landing_path"].rstrip("/")
+    if not landing.startswith("/Volumes/"):
+        raise PreflightError(
+            f"target {target} lands in {landing}: `make land` copies to Unity Catalog volumes "
+            "only; use your cloud's tools for a bucket"
+        )
+    tables = sorted(path for path in source.iterdir() if path.is_dir())
+    if not tables:
+        raise PreflightError(f"{source} has no table folders (<table>/<files>) to land")
+    for folder in tables:
+        argv = [databricks, "fs", "cp", "--recursive", "--overwrite", str(folder)]
+        argv.append(f"dbfs:{landing}/{folder.name}")
+        if profile:
+            argv += ["--profile", profile]
+        print(shlex.join(argv), flush=True)
+        if subprocess.run(argv, check=False).returncode != 0:
+            raise PreflightError(f"landing {folder.name} failed (see the CLI's message above)")
+    print(f"Landed {len(tables)} tables in {landing} (target {target}).")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m tools.databricks_cli", description=__doc__)
     parser.add_argument("--profile", default="", help="CLI profile; empty: environment variables")
@@ -343,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     confirm_cmd.add_argument(
         "--confirm-again", default="", help="the target name skips the second question"
     )
+    land_cmd = sub.add_parser("land", help="copy table folders to the target's landing volume")
+    land_cmd.add_argument("--source", type=Path, default=ROOT / "sample_data")
+    land_cmd.add_argument("--pipeline-key", required=True)
     logs_cmd = sub.add_parser("logs", help="events of the deployed pipeline, one line each")
     logs_cmd.add_argument("--pipeline-key", required=True)
     logs_cmd.add_argument("--max-events", type=int, default=50)
@@ -367,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
                 protected=args.protected,
                 again=args.confirm_again,
             )
+        elif args.command == "land":
+            land(args.databricks, args.profile, args.target, args.source, args.pipeline_key)
         else:
             logs(args.databricks, args.profile, args.target, args)
     except PreflightError as exc:

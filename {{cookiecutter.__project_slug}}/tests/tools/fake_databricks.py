@@ -41,6 +41,8 @@ class Command:
     flags: tuple[Flag, ...]
     max_args: int | None  # positional arguments before `--`; None: any
     group_flags: tuple[Flag, ...] = field(default=())
+    exact_args: bool = False  # root.ExactArgs(max_args) instead of MaximumNArgs
+    needs_bundle: bool = True  # bundle and pipelines commands read databricks.yml
 
 
 # Persistent flags of the root command.
@@ -114,6 +116,19 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         (*WAIT_FLAGS, *PIPELINE_RUN_FLAGS, *JOB_RUN_FLAGS),
         max_args=None,  # KEY, then the job's own arguments after `--`
         group_flags=VAR_FLAG,
+    ),
+    ("bundle", "summary"): Command(
+        "cmd/bundle/summary.go",
+        (Flag("force-pull", "bool"), Flag("include-locations", "bool")),
+        max_args=0,
+        group_flags=VAR_FLAG,
+    ),
+    ("fs", "cp"): Command(
+        "cmd/fs/cp.go",
+        (Flag("overwrite", "bool"), Flag("recursive", "bool", "r"), Flag("concurrency", "int")),
+        max_args=2,
+        exact_args=True,  # root.ExactArgs(2)
+        needs_bundle=False,
     ),
     ("pipelines", "logs"): Command(
         "cmd/pipelines/logs.go",
@@ -249,6 +264,8 @@ def parse(argv: list[str]) -> tuple[tuple[str, ...], dict, list[str], list[str]]
             raw = rest[i]
             i += 1
         _set(values, flag, raw)
+    if command.exact_args and len(positional) != command.max_args:  # cmd/root/args.go
+        raise CliError(f"accepts {command.max_args} arg(s), received {len(positional)}")
     if command.max_args is not None and len(positional) > command.max_args:
         if command.max_args == 0:
             raise CliError(f'unknown command "{positional[0]}" for "databricks {" ".join(words)}"')
@@ -369,6 +386,71 @@ def prevent_destroy_errors(config: dict, target: dict) -> list[str]:
     return errors
 
 
+REFERENCE = re.compile(r"\$\{([A-Za-z0-9_.-]+)\}")
+
+
+def normalize_prefix(prefix: str) -> str:
+    """bundle/config/mutator/resourcemutator/apply_presets.go, normalizePrefix, with
+    libs/textutil NormalizeString: '[dev someone] ' -> 'dev_someone_' (schema names)."""
+    prefix = prefix.replace("[", "").strip(" ")
+    suffix = "_" if prefix.endswith("]") else ""
+    name = "".join(char if char.isalnum() else "_" for char in prefix.lower())
+    return re.sub("_+", "_", name).strip("_") + suffix
+
+
+def resolved_config(config: dict, target_name: str, target: dict) -> dict:
+    """What `bundle summary -o json` prints for this project's shapes: the target's resources and
+    variables merged in, the name prefix of `mode: development` ('[dev <short name>] ') or of
+    `presets.name_prefix` applied (schemas get it normalized), then every `${var.*}`,
+    `${resources.*}` and `${bundle.*}` reference resolved. A simplification of the CLI's
+    mutators, for the shapes this project uses."""
+    variables = {
+        name: (body or {}).get("default") for name, body in (config.get("variables") or {}).items()
+    }
+    for name, override in (target.get("variables") or {}).items():
+        variables[name] = override.get("default") if isinstance(override, dict) else override
+    resources = json.loads(json.dumps(target_resources(config, target)))
+    short_name = USER.split("@")[0]
+    prefix = (target.get("presets") or {}).get("name_prefix", "")
+    if target.get("mode") == "development":
+        prefix = f"[dev {short_name}] "
+    # apply_presets.go: jobs and pipelines take the prefix as it is, schemas normalized; volumes
+    # none (they live in a prefixed schema).
+    prefixes = {"jobs": prefix, "pipelines": prefix, "schemas": normalize_prefix(prefix)}
+    for kind, kind_prefix in prefixes.items():
+        for body in (resources.get(kind) or {}).values():
+            if prefix and "name" in body:
+                body["name"] = kind_prefix + body["name"]
+    root = {
+        "bundle": {**(config.get("bundle") or {}), "target": target_name},
+        "variables": variables,
+        "resources": resources,
+    }
+
+    def lookup(path: str):
+        node = {**root, "var": variables}
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return "${" + path + "}"  # an id known only after a deploy: left as it is
+            node = node[part]
+        return node
+
+    def resolve(value):
+        if isinstance(value, dict):
+            return {key: resolve(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [resolve(item) for item in value]
+        if isinstance(value, str):
+            whole = REFERENCE.fullmatch(value)
+            if whole:  # a whole-value reference keeps its type (complex variables)
+                found = lookup(whole.group(1))
+                return found if found == value else resolve(found)
+            return REFERENCE.sub(lambda m: str(resolve(lookup(m.group(1)))), value)
+        return value
+
+    return {**resolve(root), "variables": {k: {"value": resolve(v)} for k, v in variables.items()}}
+
+
 def pipeline_key(config: dict, positional: list[str], command: str) -> str:
     pipelines = (config.get("resources") or {}).get("pipelines") or {}
     runnable = {**pipelines, **((config.get("resources") or {}).get("jobs") or {})}
@@ -454,6 +536,11 @@ def respond(words, values, positional, config, target_name, target) -> None:
         key = pipeline_key(config, positional, " ".join(words))
         check_pipeline_run_flags(values)
         print(f"Update URL: {host}/#joblist/pipelines/pipe-{key}/updates/u-3\n\nUpdate ID: u-3")
+    elif words == ("bundle", "summary"):
+        if values.get("output") == "json":
+            print(json.dumps(resolved_config(config, target_name, target), indent=2))
+        else:
+            print(f"Name: {name}\nTarget: {target_name}\nWorkspace:\n  Host: {host}")
     elif words == ("pipelines", "logs"):
         key = pipeline_key(config, positional, "logs")
         if values.get("number", 0) > MAX_EVENTS:
@@ -472,12 +559,38 @@ def respond(words, values, positional, config, target_name, target) -> None:
               "   Cause: USER_ACTION\n   Full Refresh: false\n   Validate Only: false")  # fmt: skip
 
 
+def copy_files(values: dict, positional: list[str]) -> str:
+    """`fs cp` (cmd/fs/cp.go): a local source to a `dbfs:` target; authenticates like any
+    workspace command, from --profile or the environment (no bundle involved)."""
+    if values.get("concurrency", 1) <= 0:
+        raise CliError("--concurrency must be at least 1")
+    source, target = positional
+    if not Path(source).exists():
+        raise CliError(f"stat {source}: no such file or directory")
+    if Path(source).is_dir() and not values.get("recursive"):
+        raise CliError(f"source path {source} is a directory. Please specify the --recursive flag")
+    if not target.startswith("dbfs:/"):
+        raise CliError(f"{target}: the fake copies to dbfs: paths only")
+    config = Path(os.environ.get("DATABRICKS_CONFIG_FILE") or Path.home() / ".databrickscfg")
+    profile = values.get("profile")
+    hosts = profile_hosts(config) if config.is_file() else {}
+    host = hosts.get(profile, "") if profile else os.environ.get("DATABRICKS_HOST", "")
+    auth = resolve_auth(host, values)
+    root = Path(source)
+    for path in [p for p in sorted(root.rglob("*")) if p.is_file()] or [root]:
+        relative = path.name if path == root else path.relative_to(root).as_posix()
+        print(f"{path} -> {target.rstrip('/')}/{relative}")
+    return f"{auth} at {host}"
+
+
 def run(argv: list[str]) -> str:
     """Act like `databricks <argv>`; return how it authenticated ("" when it did not need to)."""
     if argv in (["--version"], ["version"]):  # cobra's version flag, cmd/root/root.go template
         print("Databricks CLI v" + os.environ.get("FAKE_DATABRICKS_VERSION", LATEST_RELEASE))
         return ""
     words, values, positional, _ = parse(argv)
+    if not COMMANDS[words].needs_bundle:
+        return copy_files(values, positional)
     config = load_bundle(Path.cwd())
     target_name, target = select_target(config, values)
     errors = bundle_errors(config, target)

@@ -219,6 +219,27 @@ def test_run_and_full_refresh_can_select_tables(cli):
     assert "fully refresh a,b of medallion" in result.stdout
 
 
+def test_land_copies_each_table_folder_to_the_deployed_volume(cli):
+    """The landing path comes from `bundle summary`, names resolved as deployed (staging's
+    schema is prefixed), and each table folder is one `fs cp`."""
+    result = cli.make("land", "TARGET=staging", "PROFILE=", DATABRICKS_HOST=DEV_HOST, **CI_ENV)
+
+    assert result.returncode == 0, result.stderr
+    calls = cli.calls()
+    assert calls[1] == ["bundle", "summary", "--output", "json", "--target", "staging"]
+    tables = sorted(p.name for p in (ROOT / "sample_data").iterdir() if p.is_dir())
+    copies = [call for call in calls if call[:2] == ["fs", "cp"]]
+    assert [call[-1].rsplit("/", 1)[-1] for call in copies] == tables
+    config = fake_databricks.load_bundle(ROOT)
+    deployed = fake_databricks.resolved_config(config, "staging", config["targets"]["staging"])
+    volume = deployed["resources"]["pipelines"][PIPELINE_KEY]["configuration"]
+    volume = volume["medallion.landing_path"]
+    assert "/staging_" in volume  # the target's own schema, not prod's
+    for call, table in zip(copies, tables, strict=True):
+        assert call == ["fs", "cp", "--recursive", "--overwrite", str(ROOT / "sample_data" / table),
+                        f"dbfs:{volume}/{table}"]  # fmt: skip
+
+
 def test_full_refresh_on_prod_refuses_without_confirmation(cli):
     result = cli.make("full-refresh", "TARGET=prod", "PROFILE=prod")
 
