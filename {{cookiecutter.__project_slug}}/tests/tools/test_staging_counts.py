@@ -3,8 +3,6 @@ CLI's `bundle summary`: the counting query, its answer and the comparison with t
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import fake_databricks
