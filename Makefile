@@ -11,13 +11,13 @@ DEMO := $(SCRATCH)/retail-lakehouse
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install lint format test demo bench clean
+.PHONY: help install lint format test demo lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.10+"; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11+"; exit 1; }
 	@command -v java >/dev/null || echo "warning: java not found; Spark tests need Java 17+"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
@@ -56,6 +56,12 @@ demo: install ## Bake the default project into .scratch/ and run its tests and l
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(SCRATCH) .
 	$(MAKE) -C $(DEMO) test run-local PYTHON=$(PY)
 	@echo "Demo project: $(DEMO)"
+
+lock: install ## Pin the generated project's dependency groups (its requirements/*.txt) with uv
+	rm -rf $(SCRATCH)/lock
+	$(VENV)/bin/cookiecutter --no-input --output-dir $(SCRATCH)/lock .
+	$(MAKE) -C $(SCRATCH)/lock/retail-lakehouse lock PYTHON=$(PY)
+	cp $(SCRATCH)/lock/retail-lakehouse/requirements/*.txt '{{cookiecutter.__project_slug}}/requirements/'
 
 bench: install ## Time the local pipeline against plain PySpark on TPC-H (BENCH_ARGS="--scale 1")
 	$(PY) -m bench.tpch $(BENCH_ARGS)

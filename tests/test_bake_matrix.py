@@ -237,3 +237,24 @@ def test_names_only_mode_makes_the_marked_tables_facts(tmp_root):
         "fact_trips.py",
         "integrity_checks.py",
     ]
+
+
+def test_the_dependency_locks_pin_every_group_requirement(default_project):
+    """requirements/<group>.txt (`make lock`, uv with hashes) must satisfy every requirement of
+    the pyproject group it locks, so `make install` installs what pyproject.toml asks for."""
+    import tomllib
+    from packaging.requirements import Requirement
+
+    groups = tomllib.loads((default_project / "pyproject.toml").read_text())["dependency-groups"]
+    for group in ("local", "remote"):
+        lock = (default_project / "requirements" / f"{group}.txt").read_text()
+        pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", lock, re.MULTILINE))
+        pins = {name.lower().replace("_", "-"): version for name, version in pins.items()}
+        assert "--hash=sha256:" in lock
+        for text in groups[group]:
+            requirement = Requirement(text)
+            name = requirement.name.lower().replace("_", "-")
+            assert name in pins, f"{group}: {name} is not pinned"
+            assert requirement.specifier.contains(pins[name], prereleases=True), (
+                f"{group}: {name}=={pins[name]} does not satisfy {requirement.specifier}"
+            )

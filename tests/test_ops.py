@@ -139,12 +139,13 @@ def test_workflows_validate_against_the_github_workflow_schema(baked):
 def test_deploy_workflow_takes_credentials_from_secrets_only(baked):
     project, _ = baked
     deploy = yaml.safe_load((project / ".github" / "workflows" / "deploy.yml").read_text())
-    env = deploy["jobs"]["deploy"]["env"]
-    for name in ("DATABRICKS_HOST", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"):
-        assert env[name] == f"${{{{ secrets.{name} }}}}"
+    for job in ("deploy", "staging_check"):
+        env = deploy["jobs"][job]["env"]
+        for name in ("DATABRICKS_HOST", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"):
+            assert env[name] == f"${{{{ secrets.{name} }}}}"
     triggers = deploy[True]  # YAML 1.1 reads the `on:` key as True
     assert triggers["push"] == {"branches": ["main"], "tags": ["v*"]}
-    assert "workflow_dispatch" in triggers
+    assert triggers["workflow_dispatch"]["inputs"]["target"]["options"] == ["staging", "prod"]
 
 
 @needs_make
@@ -170,9 +171,9 @@ def test_make_help_lists_every_target_and_is_the_default(baked):
     listed = re.findall(r"^  ([a-z][a-z0-9-]*)\s", result.stdout, re.MULTILINE)
     assert listed == targets
     for required in (
-        "help install install-remote lint format test test-e2e test-remote apply-spec add-table "
-        "upgrade-template run-local "
-        "validate deploy dry-run run full-refresh logs history check-graph destroy admin-grants clean"
+        "help install install-remote lock lint format test test-e2e test-remote apply-spec "
+        "add-table upgrade-template run-local validate plan deploy dry-run run full-refresh land "
+        "test-staging logs history check-graph destroy admin-grants clean"
     ).split():
         assert required in targets
 
@@ -220,16 +221,25 @@ def deploy_step(project: Path, make_target: str) -> dict:
     return next(step for step in deploy_steps if f"make {make_target} " in step.get("run", ""))
 
 
-def test_deploy_workflow_validates_deploys_then_dry_runs_dev(default_project):
-    workflow = default_project / ".github" / "workflows" / "deploy.yml"
-    deploy = yaml.safe_load(workflow.read_text())["jobs"]["deploy"]
+def test_deploy_workflow_validates_and_deploys_then_tests_staging_with_data(default_project):
+    workflow = yaml.safe_load((default_project / ".github/workflows/deploy.yml").read_text())
+    deploy = workflow["jobs"]["deploy"]
     runs = [step.get("run", "") for step in deploy["steps"]]
     order = [next(i for i, run in enumerate(runs) if f"make {t} " in run) for t in
-             ("validate", "deploy", "dry-run")]  # fmt: skip
+             ("validate", "deploy")]  # fmt: skip
     assert order == sorted(order)
     assert "ONLINE=required" in runs[order[0]] and "PROFILE=" in runs[order[0]]
-    assert deploy_step(default_project, "dry-run")["if"] == "${{ env.TARGET == 'dev' }}"
     assert "DATABRICKS_AUTH_TYPE" not in deploy["env"]
+    check = workflow["jobs"]["staging_check"]
+    assert check["if"] == "${{ needs.target.outputs.target == 'staging' }}"
+    assert check["needs"] == ["target", "deploy"]
+    runs = [step.get("run", "") for step in check["steps"]]
+    order = [next(i for i, run in enumerate(runs) if f"make {t} " in run) for t in
+             ("dry-run", "land", "run", "test-staging")]  # fmt: skip
+    assert order == sorted(order), "resolve the graph, land, run one update, then compare"
+    for job in (deploy, check):
+        for name in ("DATABRICKS_HOST", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"):
+            assert job["env"][name] == f"${{{{ secrets.{name} }}}}"
 
 
 def test_ci_runs_the_graph_check_after_the_tests(default_project):

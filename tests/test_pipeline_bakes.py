@@ -3,9 +3,9 @@
 - the default answers (three tables): the whole generated suite, end-to-end test included;
 - a full `tables` spec on csv with an SCD2 dimension keyed by a string (columns landed as
   `Store Code` and `floor-area`, a column named `group`), an SCD2 dimension that lands as full
-  snapshots (a member's row quarantined in one of them), a fact with `sequence_by` and `delete_when` (composite key, fail/warn/drop rules,
-  BETWEEN/IN rules) and a fact without a sequence: the whole generated suite, end-to-end test
-  included;
+  snapshots (a member's row quarantined in one of them), a fact with `sequence_by` and
+  `delete_when` (composite key, fail/warn/drop rules, BETWEEN/IN rules) and a fact without a
+  sequence: the whole generated suite, end-to-end test included;
 - a two-table spec (one dimension, one fact) on parquet: the generated suite without the
   end-to-end test, plus one real `tools.run_local` run (typed landing files, read with the
   spec's types);

@@ -105,6 +105,18 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         max_args=0,
         group_flags=VAR_FLAG,
     ),
+    ("bundle", "plan"): Command(
+        "cmd/bundle/plan.go",
+        (
+            Flag("force", "bool"),
+            Flag("quiet", "count", "q"),
+            Flag("compute-id", "string"),
+            Flag("cluster-id", "string", "c"),
+            Flag("select", "strings"),
+        ),
+        max_args=0,  # root.NoArgs
+        group_flags=VAR_FLAG,
+    ),
     ("bundle", "destroy"): Command(
         "cmd/bundle/destroy.go",
         (Flag("auto-approve", "bool"), Flag("force-lock", "bool"), Flag("quiet", "count", "q")),
@@ -536,6 +548,8 @@ def respond(words, values, positional, config, target_name, target) -> None:
         key = pipeline_key(config, positional, " ".join(words))
         check_pipeline_run_flags(values)
         print(f"Update URL: {host}/#joblist/pipelines/pipe-{key}/updates/u-3\n\nUpdate ID: u-3")
+    elif words == ("bundle", "plan"):
+        print("Plan: 0 to add, 0 to change, 0 to delete, 6 unchanged")
     elif words == ("bundle", "summary"):
         if values.get("output") == "json":
             print(json.dumps(resolved_config(config, target_name, target), indent=2))
