@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RECORD = "last_run.json"
@@ -49,6 +49,6 @@ def forget(state_dir: Path) -> None:
 
 
 def remember(state_dir: Path, current: str) -> None:
-    finished_at = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+    finished_at = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
     record = {"fingerprint": current, "finished_at": finished_at}
     (state_dir / RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

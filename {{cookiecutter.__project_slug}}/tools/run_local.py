@@ -54,7 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -117,7 +117,7 @@ def acquire_lock(state_dir: Path) -> IO[str]:
         )
     handle.seek(0)
     handle.truncate()
-    handle.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC\n")
+    handle.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
     handle.flush()
     return handle
 
@@ -366,7 +366,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         last_run.forget(state_dir)
         env = engine_env(write_spark_conf(state_dir, landing), remote)
-        log_path = state_dir / "logs" / f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.log"
+        log_path = state_dir / "logs" / f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         refresh = " (full refresh)" if args.full_refresh else ""
         on = f" on {remote}" if remote else ""

@@ -23,7 +23,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -186,7 +186,7 @@ def versions_of(spec: Any, events: list[tuple[Any, Landed | None]]) -> list[list
 def snapshot_version(value: Any) -> int:
     """As cdc.snapshot_version: yyyyMMdd for dates, epoch microseconds for timestamps."""
     if isinstance(value, datetime):
-        return int(value.replace(tzinfo=timezone.utc).timestamp() * 1_000_000)
+        return int(value.replace(tzinfo=UTC).timestamp() * 1_000_000)
     if isinstance(value, date):
         return int(value.strftime("%Y%m%d"))
     return int(value)

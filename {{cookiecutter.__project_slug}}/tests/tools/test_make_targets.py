@@ -436,7 +436,10 @@ def test_test_remote_without_profile_stops_with_a_clear_message(cli, tmp_path):
             f"{PIPELINE_KEY}",
         ),
         (["history"], f"databricks pipelines history {PIPELINE_KEY} --target dev"),
-        (["plan", "TARGET=staging"], f"databricks bundle plan --target staging --profile {BAKED_PROFILE}"),
+        (
+            ["plan", "TARGET=staging"],
+            f"databricks bundle plan --target staging --profile {BAKED_PROFILE}",
+        ),
         (["destroy", "TARGET=prod"], "databricks bundle destroy --target prod"),
     ],
 )

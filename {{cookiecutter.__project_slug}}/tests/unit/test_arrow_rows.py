@@ -52,7 +52,7 @@ ROWS = [
         0,
         "",
         dt.date(1, 1, 1),
-        dt.datetime(2024, 3, 31, 1, 30, tzinfo=dt.timezone.utc),
+        dt.datetime(2024, 3, 31, 1, 30, tzinfo=dt.UTC),
         dt.datetime(9999, 12, 31),
         Decimal("-9999999999.99"),
         [],
