@@ -100,23 +100,29 @@ def test_sql_parses_and_generated_ops_tests_pass(baked, request):
 
 
 def test_monitoring_queries_name_the_event_log_and_every_quarantine_table(baked):
+    """The queries take the target's catalog and schema as parameters (:catalog, :schema), so one
+    file serves dev, staging and prod; they used to name the bake-time schema."""
     project, answers = baked
-    catalog = answers.get("catalog", "main")
-    schema = answers.get("schema", "retail_lakehouse")
     pipeline = yaml.safe_load((project / "resources" / "pipeline.yml").read_text())
     event_log = pipeline["resources"]["pipelines"]["medallion"]["event_log"]
     name = pipeline["resources"]["pipelines"]["medallion"]["name"]
     assert event_log["name"] == f"{name}_event_log"
+    assert event_log["schema"] == "${resources.schemas.medallion.name}"
+    prefix = "IDENTIFIER(:catalog || '.' || :schema || "
     for query in ("update_durations", "rows_per_flow", "expectations"):
         sql = (project / "sql" / "monitoring" / f"{query}.sql").read_text()
-        assert f"FROM `{catalog}`.`{schema}`.`{name}_event_log`" in sql
+        assert f"FROM {prefix}'.{name}_event_log')" in sql
     tables = [
         t.strip() for t in answers.get("table_names", "customers, products, orders").split(",")
     ]
-    growth = (project / "sql" / "monitoring" / "quarantine_growth.sql").read_text()
-    for table in tables:
-        assert f"`{catalog}`.`{schema}`.`silver_{table}_quarantine`" in growth
-    assert growth.count("UNION ALL") == len(tables) - 1
+    for query in ("quarantine_growth", "quarantine_by_rule"):
+        sql = (project / "sql" / "monitoring" / f"{query}.sql").read_text()
+        for table in tables:
+            assert f"{prefix}'.silver_{table}_quarantine')" in sql
+        assert sql.count("UNION ALL") == len(tables) - 1
+    for path in (project / "sql").rglob("*.sql"):
+        catalog = answers.get("catalog", "main")
+        assert f"`{catalog}`." not in path.read_text(), f"{path.name} names a fixed catalog"
 
 
 def test_workflows_validate_against_the_github_workflow_schema(baked):

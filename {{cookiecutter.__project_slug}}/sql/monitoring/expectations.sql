@@ -1,7 +1,9 @@
-{%- set event_log = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident ~ "." ~ (cookiecutter.__pipeline_name ~ "_event_log") | sql_ident -%}
 -- Data quality per expectation (rule) and day: records that passed and failed, and the failure rate.
 -- The rules are the expectations of the silver tables (see src/{{ cookiecutter.__package_name }}/tables.py).
 -- Rows that failed a drop rule are also kept, with their raw values, in silver_<table>_quarantine.
+-- :catalog and :schema are parameters (the SQL editor asks for them): the target's catalog and
+-- its bronze/silver schema, e.g. {{ cookiecutter.catalog }} and {{ cookiecutter.schema }} for prod, dev_<you>_{{ cookiecutter.schema }} for
+-- your dev copy, staging_{{ cookiecutter.schema }} for staging.
 WITH expectations AS (
   SELECT
     CAST(timestamp AS DATE) AS day,
@@ -11,7 +13,7 @@ WITH expectations AS (
         'array<struct<name: string, dataset: string, passed_records: bigint, failed_records: bigint>>'
       )
     ) AS expectation
-  FROM {{ event_log }}
+  FROM IDENTIFIER(:catalog || '.' || :schema || '.{{ cookiecutter.__pipeline_name }}_event_log')
   WHERE event_type = 'flow_progress'
     AND details:flow_progress.data_quality.expectations IS NOT NULL
 )

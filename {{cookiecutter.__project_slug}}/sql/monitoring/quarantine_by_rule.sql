@@ -1,12 +1,14 @@
 {%- set spec = medallion_spec(cookiecutter) -%}
-{%- set schema = cookiecutter.catalog | sql_ident ~ "." ~ cookiecutter.schema | sql_ident -%}
 -- Which rules send rows to quarantine, per source table, over the last 30 days.
+-- :catalog and :schema are parameters (the SQL editor asks for them): the target's catalog and
+-- its bronze/silver schema, e.g. {{ cookiecutter.catalog }} and {{ cookiecutter.schema }} for prod, dev_<you>_{{ cookiecutter.schema }} for
+-- your dev copy, staging_{{ cookiecutter.schema }} for staging.
 WITH failures AS (
 {%- for table in spec.tables %}
   SELECT
     '{{ table.name }}' AS source_table,
     EXPLODE(_failed_rules) AS rule
-  FROM {{ schema }}.{{ ("silver_" ~ table.name ~ "_quarantine") | sql_ident }}
+  FROM IDENTIFIER(:catalog || '.' || :schema || '.silver_{{ table.name }}_quarantine')
   WHERE _quarantined_at >= CURRENT_TIMESTAMP() - INTERVAL 30 DAYS
 {%- if not loop.last %}
   UNION ALL
