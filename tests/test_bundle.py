@@ -284,6 +284,20 @@ def test_analysts_read_prods_gold_schema_and_nothing_else(baked, name: str) -> N
     assert configuration["medallion.gold_schema"] == "${var.catalog}.${resources.schemas.gold.name}"
 
 
+@pytest.mark.parametrize("name", ["defaults", "kafka"])
+def test_the_pipeline_installs_the_project_and_kafka_bronze_refuses_resets(baked, name) -> None:
+    """Serverless installs the project (its `dependencies`) as Databricks' own template does, and
+    every bronze table asks engine.bronze_options, which refuses resets of Kafka bronze."""
+    project = baked(name)
+    assert pipeline(project)["environment"] == {
+        "dependencies": ["--editable ${workspace.file_path}"]
+    }
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'build-backend = "hatchling.build"' in pyproject
+    for bronze in (project / "src" / "bronze").glob("*.py"):
+        assert "**engine.bronze_options(spark)" in bronze.read_text(), bronze.name
+
+
 @pytest.mark.parametrize("name", ["defaults", "prod_sp"])
 def test_prod_data_outlives_a_destroy(baked, name: str) -> None:
     """`bundle destroy` stops at a resource with lifecycle.prevent_destroy (the CLI's

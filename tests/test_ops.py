@@ -142,6 +142,17 @@ def test_workflows_validate_against_the_github_workflow_schema(baked):
     )
 
 
+def test_dependabot_config_validates_against_its_schema(default_project):
+    config = default_project / ".github" / "dependabot.yml"
+    run_checked(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.dependabot",
+         str(config)],
+        cwd=default_project,
+    )  # fmt: skip
+    ecosystems = {u["package-ecosystem"] for u in yaml.safe_load(config.read_text())["updates"]}
+    assert ecosystems == {"github-actions", "pip"}
+
+
 def test_deploy_workflow_takes_credentials_from_secrets_only(baked):
     project, _ = baked
     deploy = yaml.safe_load((project / ".github" / "workflows" / "deploy.yml").read_text())

@@ -35,8 +35,8 @@ AUDIT_COLUMNS = ("_ingested_at", "_source_file", "_source_modified_at", "_load_i
 once per micro-batch in a streaming query). `_source_file`: the landed file the row came from
 (`_metadata.file_path`), the source table for Delta, `topic/partition/offset` for Kafka.
 `_source_modified_at`: when that file was last modified (`_metadata.file_modification_time`), the
-message timestamp for Kafka; it orders the rows of a table without `sequence_by` the same way in
-incremental runs and in a full refresh (which reads every file in one batch). `_load_id`:
+message timestamp for Kafka; for the record only: rows of a table without `sequence_by` are
+ordered by `_source_file` (`quality.arrival_order`), since upload times race. `_load_id`:
 `_ingested_at` as `yyyyMMddHHmmssSSS`, so all rows that one micro-batch (one update of the
 streaming table) ingested share it; it identifies a load, not a row, and two loads in the same
 millisecond would share one id."""
