@@ -3,7 +3,8 @@
 Spark prints flow state changes ("Flow spark_catalog.default.bronze_orders has COMPLETED.") but
 no row counts, so the rows come from the table itself when its flow completes: the rows a
 streaming table appended in this run (its row count now minus at the start), or the rows a
-materialized view holds. Counts are read from parquet footers, which costs milliseconds.
+materialized view holds. Counts are read from the footers of the files Spark would read
+(`tools.warehouse`), which costs milliseconds; a table being written counts as unknown.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow.parquet as pq
+from tools.warehouse import is_streaming_table, row_count
 
 # "2026-11-21 23:16:07: Flow spark_catalog.default.bronze_orders is RUNNING." and
 # "... Flow 'spark_catalog.default.b' has FAILED."
@@ -22,26 +23,6 @@ FLOW_EVENT = re.compile(r"Flow '?(?:[\w`]+\.)*`?(\w+)`?'? (?:is|has) ([A-Z_]+)\.
 RUN_END = re.compile(r"\bRun is (COMPLETED|FAILED|CANCELED)\.")
 PHASE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: (Creating Spark session|Starting run)")
 LAYERS = ("bronze", "silver", "gold")
-
-
-def row_count(table_dir: Path) -> int | None:
-    """Rows in a parquet table folder, from the file footers; None if there is no folder.
-
-    Skips `_spark_metadata/` (a streaming table's log) and hidden files, as Spark's reader does.
-    """
-    if not table_dir.is_dir():
-        return None
-    files = (
-        path
-        for path in table_dir.rglob("*.parquet")
-        if not any(part.startswith(("_", ".")) for part in path.relative_to(table_dir).parts)
-    )
-    return sum(pq.read_metadata(path).num_rows for path in files)
-
-
-def is_streaming_table(table_dir: Path) -> bool:
-    """Spark's file sink keeps `_spark_metadata/` in a streaming table's folder; views have none."""
-    return (table_dir / "_spark_metadata").is_dir()
 
 
 def layer_of(dataset: str) -> str:
@@ -71,7 +52,7 @@ class FlowProgress:
     def __post_init__(self) -> None:
         if self.warehouse is not None and self.warehouse.is_dir() and not self.full_refresh:
             for table_dir in self.warehouse.iterdir():
-                if is_streaming_table(table_dir):
+                if table_dir.is_dir() and is_streaming_table(table_dir):
                     self.rows_before[table_dir.name] = row_count(table_dir) or 0
 
     def feed(self, line: str) -> None:

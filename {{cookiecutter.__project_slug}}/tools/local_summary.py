@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
-from tools.flow_progress import row_count
+from tools import warehouse as tables_on_disk
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "{{ cookiecutter.__package_name }}"
@@ -38,12 +36,9 @@ class Summary:
 
 
 def read(warehouse: Path, dataset: str, columns: list[str] | None = None) -> Any:
-    """The table as a pyarrow Table, or None if the run has not written it (yet)."""
-    path = warehouse / dataset
-    if not path.is_dir():
-        return None
-    # Streaming tables keep a `_spark_metadata/` log beside the data: pyarrow skips `_` folders.
-    return pq.read_table(path, columns=columns)
+    """The committed rows of the table (see tools.warehouse) as a pyarrow Table, or None if the
+    run has not written it (yet), or a file of it is not whole."""
+    return tables_on_disk.read_table(warehouse / dataset, columns)
 
 
 def datasets(spec: Any) -> list[str]:
@@ -71,7 +66,7 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
     summary = Summary()
     for spec in tables.ALL_TABLES:
         for dataset in datasets(spec):
-            summary.rows[dataset] = row_count(warehouse / dataset)
+            summary.rows[dataset] = tables_on_disk.row_count(warehouse / dataset)
         quarantine = read(warehouse, f"silver_{spec.name}_quarantine", ["_failed_rules"])
         if quarantine is not None:
             counts: Counter[str] = Counter()
@@ -85,16 +80,14 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
                 summary.warned[spec.name] = warn_counts(warned, spec)
         if spec.role == "fact":
             columns = [f"{dimension}_sk" for dimension in dict.fromkeys(spec.references.values())]
-            fact_dir = warehouse / f"fact_{spec.name}"
-            if fact_dir.is_dir():
-                present = set(pq.ParquetDataset(fact_dir).schema.names)
-                kept = [column for column in columns if column in present]
-                fact = read(warehouse, f"fact_{spec.name}", kept)  # only the keys: facts are big
+            fact = read(warehouse, f"fact_{spec.name}", columns)  # only the keys: facts are big
+            if fact is not None:
                 summary.unknown[spec.name] = {
-                    column: fact.column(column).to_pylist().count(UNKNOWN_SK) for column in kept
+                    column: fact.column(column).to_pylist().count(UNKNOWN_SK)
+                    for column in fact.column_names
                 }
     if (warehouse / "dim_date").is_dir():
-        summary.rows["dim_date"] = row_count(warehouse / "dim_date")
+        summary.rows["dim_date"] = tables_on_disk.row_count(warehouse / "dim_date")
     checks = read(warehouse, "gold_integrity_checks", ["check_id", "failures", "sample"])
     if checks is not None:
         summary.integrity = [
@@ -108,7 +101,10 @@ def render(summary: Summary) -> str:
     sections: list[tuple[str, list[tuple[str, str, int | str]]]] = [
         (
             "rows per table",
-            [(name, "", "missing" if n is None else n) for name, n in summary.rows.items()],
+            [
+                (name, "", "missing or partial" if n is None else n)
+                for name, n in summary.rows.items()
+            ],
         ),
         (
             "quarantined rows per failed rule (a row can fail several)",

@@ -107,6 +107,9 @@ def test_an_engine_that_stops_after_the_run_ended_is_a_normal_end(fake_launch):
     assert fake_launch.poll() is None  # left alone
 
 
+from test_warehouse import write_log  # noqa: E402  (beside this file, like the fakes)
+
+
 def write_parquet(folder: Path, name: str, rows: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table({"id": list(range(rows))}), folder / name)
@@ -115,10 +118,12 @@ def write_parquet(folder: Path, name: str, rows: int) -> None:
 def test_progress_lines_show_rows_appended_or_held_and_time_per_layer(tmp_path):
     warehouse = tmp_path / "warehouse"
     write_parquet(warehouse / "bronze_orders", "part-0.parquet", 5)
-    (warehouse / "bronze_orders" / "_spark_metadata").mkdir()  # a streaming table
+    write_log(warehouse / "bronze_orders", 0, ["part-0.parquet"])  # a streaming table
     lines: list[str] = []
     progress = FlowProgress(warehouse, echo=lines.append)
     write_parquet(warehouse / "bronze_orders", "part-1.parquet", 3)  # this run appends 3
+    write_log(warehouse / "bronze_orders", 1, ["part-1.parquet"])
+    write_parquet(warehouse / "bronze_orders", "part-2.parquet", 4)  # a batch not committed yet
     write_parquet(warehouse / "fact_orders", "part-0.parquet", 7)
     for line in [
         "2026-11-23 10:00:00: Flow spark_catalog.default.bronze_orders is RUNNING.",
@@ -139,7 +144,7 @@ def test_progress_lines_show_rows_appended_or_held_and_time_per_layer(tmp_path):
 def test_a_full_refresh_counts_appended_rows_from_zero(tmp_path):
     warehouse = tmp_path / "warehouse"
     write_parquet(warehouse / "bronze_orders", "part-0.parquet", 5)
-    (warehouse / "bronze_orders" / "_spark_metadata").mkdir()
+    write_log(warehouse / "bronze_orders", 0, ["part-0.parquet"])
     lines: list[str] = []
     progress = FlowProgress(warehouse, full_refresh=True, echo=lines.append)
     progress.feed("Flow spark_catalog.default.bronze_orders has COMPLETED.")
