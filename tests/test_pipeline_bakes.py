@@ -1,6 +1,7 @@
 """Bake several table specs and run each generated project's own tests and local pipeline.
 
-- the default answers (three tables): the whole generated suite, end-to-end test included;
+- the default answers (three tables): the whole generated suite, end-to-end test included, and
+  its fault-injection suite (make test-faults: power cuts, signals, bad files, a full disk);
 - a full `tables` spec on csv with an SCD2 dimension keyed by a string (columns landed as
   `Store Code` and `floor-area`, a column named `group`), an SCD2 dimension that lands as full
   snapshots (a member's row quarantined in one of them), a fact with `sequence_by` and
@@ -132,6 +133,14 @@ def test_project_passes_its_whole_suite(bake, extra_context) -> None:
     assert " passed" in output and "failed" not in output
     skipped = [line for line in output.splitlines() if line.startswith("SKIPPED")]
     assert not [line for line in skipped if "e2e" in line], "the end-to-end test must run"
+    csv = extra_context.get("source_format") == "csv"
+    # The engine faults once (json); csv adds its header fault and its own bad files.
+    chosen = "csv_header or bad_landing_file or being_written" if csv else "not csv_header"
+    faults = run_project_tests(project, "-m", "faults", "-k", chosen)
+    assert " passed" in faults and "failed" not in faults
+    skipped = [line for line in faults.splitlines() if line.startswith("SKIPPED")]
+    assert all("needs root" in line for line in skipped), skipped  # mount: root only
+    assert "faults tried" in faults
 
 
 def test_two_tables_pass_their_tests_and_run_locally(bake, tmp_path) -> None:

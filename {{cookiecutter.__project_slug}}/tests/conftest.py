@@ -23,7 +23,20 @@ def pytest_configure(config):
     )
 
 
+# Run only when the -m expression names them: `integration` reads a deployed target (make
+# test-staging), `faults` cuts real engine runs (make test-faults).
+ON_REQUEST = ("integration", "faults")
+
+
 def pytest_collection_modifyitems(config, items):
+    asked = config.getoption("markexpr") or ""
+    kept, dropped = [], []
+    for item in items:
+        unasked = [m for m in ON_REQUEST if m in item.keywords and m not in asked]
+        (dropped if unasked else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
     if os.environ.get("TEST_SPARK", "local") != "databricks":
         return
     skip = pytest.mark.skip(reason="local engine only")

@@ -44,21 +44,24 @@ Connect port.
 from __future__ import annotations
 
 import argparse
+import errno
 import fcntl
 import importlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from tools import last_run, local_summary
+from tools import landing_check, last_run, local_summary, warehouse
 from tools.engine_watch import EngineWatch, stop_group
 from tools.flow_progress import FlowProgress
 
@@ -102,8 +105,15 @@ def load_tables():
     return importlib.import_module(f"{PACKAGE}.tables")
 
 
-def acquire_lock(state_dir: Path) -> IO[str]:
-    """Hold `<state>/run.lock` for the whole run; exit at once if another run holds it."""
+IDLE = "idle"
+
+
+def acquire_lock(state_dir: Path) -> tuple[IO[str], str]:
+    """Hold `<state>/run.lock` for the whole run; exit at once if another run holds it.
+
+    Returns the lock and what it said before: `idle` after a run that ended (well or not), the
+    pid and start of a run that was cut (killed, a power cut) before it could say so.
+    """
     handle = (state_dir / "run.lock").open("a+")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -116,10 +126,31 @@ def acquire_lock(state_dir: Path) -> IO[str]:
             "its own state: --state-dir <other folder>."
         )
     handle.seek(0)
+    previous = handle.read().strip()
+    write_lock(handle, f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    return handle, previous
+
+
+def write_lock(handle: IO[str], text: str) -> None:
+    handle.seek(0)
     handle.truncate()
-    handle.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+    handle.write(text + "\n")
     handle.flush()
-    return handle
+
+
+def recover(state_dir: Path, previous: str) -> None:
+    """Make the state consistent after a run that was cut: Spark's checkpoints and sink logs
+    already are (a cut batch runs again); the files of that batch are removed, so that readers
+    of `warehouse/` other than Spark (pyarrow, pandas, DuckDB) do not count them twice."""
+    if previous and previous != IDLE:
+        print(f"run_local: the previous run ({previous}) did not finish; recovering.", flush=True)
+    removed = warehouse.remove_uncommitted(state_dir / "warehouse")
+    if removed:
+        print(
+            "run_local: removed the uncommitted files of a cut batch (Spark writes the batch "
+            f"again): {warehouse.describe(removed)}",
+            flush=True,
+        )
 
 
 def default_driver_memory() -> str:
@@ -298,8 +329,46 @@ def check_graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def launch(command: list[str], env: dict[str, str], progress: FlowProgress, log: IO[str]):
-    """Run one pipeline CLI command; returns (exit code, last output lines, engine died)."""
+class Stopped(Exception):
+    """A signal (SIGTERM, SIGHUP) asked run_local to stop; Ctrl-C is KeyboardInterrupt."""
+
+
+def raise_stopped(signum: int, _frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+@dataclass
+class Launch:
+    """One pipeline CLI process and what it printed; `stop()` ends its whole process group."""
+
+    process: subprocess.Popen[str]
+    watch: EngineWatch
+    tail: list[str] = field(default_factory=list)
+
+    def follow(self, progress: FlowProgress, log: IO[str]) -> int:
+        """Read the output to the end; returns the exit code. Whatever goes wrong on this side
+        (a progress line, a signal, Ctrl-C), the engine's process group is stopped before the
+        exception leaves: the launcher never dies before the engine."""
+        try:
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                log.write(line)
+                self.tail = [*self.tail[-400:], line.rstrip("\n")]
+                progress.feed(line)
+            code = self.process.wait()
+            self.watch.join()
+            return code
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        stop_group(self.process)
+        self.watch.join(timeout=10)
+
+
+def launch(command: list[str], env: dict[str, str], progress: FlowProgress) -> Launch:
+    """Start one pipeline CLI command in a process group of its own, watched for engine death."""
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -310,21 +379,27 @@ def launch(command: list[str], env: dict[str, str], progress: FlowProgress, log:
         errors="replace",
         start_new_session=True,  # its own process group: see tools.engine_watch
     )
-    watch = EngineWatch(process, run_ended=lambda: progress.run_state is not None)
-    watch.start()
-    tail: list[str] = []
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            log.write(line)
-            tail = [*tail[-400:], line.rstrip("\n")]
-            progress.feed(line)
-    except KeyboardInterrupt:
-        stop_group(process)
-        raise
-    code = process.wait()
-    watch.join()
-    return code, tail, watch.died
+    started = Launch(
+        process, EngineWatch(process, run_ended=lambda: progress.run_state is not None)
+    )
+    started.watch.start()
+    return started
+
+
+# How a full disk shows: the OS error (Java and Python), and Derby's (the local catalog).
+DISK_FULL_SIGNS = ("No space left on device", "check if the disk is full", "Disk quota exceeded")
+
+
+def disk_full(tail: list[str], state_dir: Path) -> list[str]:
+    """What to add when a write failed for lack of space."""
+    if not any(sign in line for line in tail for sign in DISK_FULL_SIGNS):
+        return []
+    free = shutil.disk_usage(state_dir).free // 2**20
+    return [
+        f"The disk of {state_dir} is full ({free} MB free): free some space (or use "
+        "--state-dir on a bigger disk) and run again; the next run recovers (a cut batch "
+        "is written again)."
+    ]
 
 
 def engine_death(tail: list[str], code: int) -> list[str]:
@@ -351,9 +426,21 @@ def run(args: argparse.Namespace) -> int:
     tables = load_tables()
     state_dir = args.state_dir.resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
-    lock = acquire_lock(state_dir)
+    lock, previous = acquire_lock(state_dir)
     try:
+        recover(state_dir, previous)
         landing = prepare_landing(args.landing)
+        problems, landed = landing_check.check(
+            landing,
+            [spec.name for spec in tables.ALL_TABLES],
+            tables.SOURCE_FORMAT,
+            landing_check.read_record(state_dir),
+            full_refresh=args.full_refresh,
+        )
+        if problems:
+            print("run_local: these landing files would be skipped or misread; nothing was run:")
+            print("\n".join(f"  {problem}" for problem in problems))
+            return 1
         spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT)
         inputs = last_run.fingerprint(landing, ROOT / "src", spec)
         since = None if args.full_refresh or remote else last_run.unchanged_since(state_dir, inputs)
@@ -362,40 +449,87 @@ def run(args: argparse.Namespace) -> int:
                 f"run_local: nothing changed since the run that finished {since} (same landing "
                 "files, code and settings): every table is up to date. --full-refresh recomputes."
             )
-            print(local_summary.render(local_summary.summarize(state_dir / "warehouse", tables)))
+            print(summary_text(state_dir / "warehouse", tables))
             return 0
         last_run.forget(state_dir)
-        env = engine_env(write_spark_conf(state_dir, landing), remote)
-        log_path = state_dir / "logs" / f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        refresh = " (full refresh)" if args.full_refresh else ""
-        on = f" on {remote}" if remote else ""
-        print(f"run_local: {PIPELINE_NAME} on {landing}{refresh}{on}", flush=True)
-        # A remote server writes tables where its own warehouse is: no local row counts then.
-        warehouse = None if remote else state_dir / "warehouse"
-        progress = FlowProgress(warehouse, full_refresh=args.full_refresh, echo=echo)
-        command = pipelines_cli("run", spec, *(["--full-refresh-all"] if args.full_refresh else []))
-        with log_path.open("w", encoding="utf-8") as log:
-            code, tail, died = launch(command, env, progress, log)
-        elapsed = time.monotonic() - began
-        if died or code != 0 or progress.run_state not in (None, "COMPLETED"):
-            print(f"\nrun_local: the pipeline FAILED after {elapsed:.0f} s (exit {code}).")
-            reasons = engine_death(tail, code) if died else error_lines(tail)
-            print("\n".join(f"  {line}" for line in reasons))
-            print(f"Full log: {log_path}")
-            return code or 1
-        if not remote:  # a server's tables are not the ones this state dir's next run reads
+        code = run_engine(args, state_dir, landing, spec, tables, began)
+        if code == 0 and not remote:  # a server's tables are not the ones this state reads
             last_run.remember(state_dir, inputs)
-        print(f"\nrun_local: done in {elapsed:.0f} s. Tables: {state_dir / 'warehouse'}/<table>/")
-        layers = ", ".join(f"{layer} {s:.1f} s" for layer, s in progress.layer_seconds().items())
-        if layers:
-            print(f"time per layer: {layers}")
-        if warehouse is not None:
-            print(local_summary.render(local_summary.summarize(warehouse, tables)))
-        print(f"Log: {log_path}")
-        return 0
+            landing_check.write_record(state_dir, landed)
+        return code
     finally:
+        write_lock(lock, IDLE)
         lock.close()
+
+
+def run_engine(args, state_dir: Path, landing: Path, spec: Path, tables, began: float) -> int:
+    """One `spark-pipelines run`; 0 only when the run completed. Stops the engine on any fault."""
+    remote = args.remote or ""
+    env = engine_env(write_spark_conf(state_dir, landing), remote)
+    log_path = state_dir / "logs" / f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    refresh = " (full refresh)" if args.full_refresh else ""
+    on = f" on {remote}" if remote else ""
+    print(f"run_local: {PIPELINE_NAME} on {landing}{refresh}{on}", flush=True)
+    # A remote server writes tables where its own warehouse is: no local row counts then.
+    tables_dir = None if remote else state_dir / "warehouse"
+    progress = FlowProgress(tables_dir, full_refresh=args.full_refresh, echo=echo)
+    command = pipelines_cli("run", spec, *(["--full-refresh-all"] if args.full_refresh else []))
+    handlers = {sig: signal.signal(sig, raise_stopped) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    launched = None
+    try:
+        with log_path.open("w", encoding="utf-8") as log:
+            launched = launch(command, env, progress)
+            code = launched.follow(progress, log)
+    except (KeyboardInterrupt, Stopped) as stop:
+        if launched is not None:
+            launched.stop()
+        why = "Ctrl-C" if isinstance(stop, KeyboardInterrupt) else str(stop)
+        print(
+            f"\nrun_local: stopped by {why} after {time.monotonic() - began:.0f} s; the engine "
+            "and everything it started were stopped. The next run picks up from the last "
+            f"committed batch.\nLog: {log_path}",
+            flush=True,
+        )
+        return 130
+    except Exception as error:  # any fault on this side: the engine is stopped (Launch.follow)
+        if launched is not None:
+            launched.stop()
+        print(f"\nrun_local: FAILED: {type(error).__name__}: {error}; the engine was stopped.")
+        lines = error_lines(launched.tail) if launched is not None else []
+        print("\n".join(f"  {line}" for line in lines))
+        print(f"Full log: {log_path}")
+        return 1
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    elapsed = time.monotonic() - began
+    if launched.watch.died or code != 0 or progress.run_state not in (None, "COMPLETED"):
+        print(f"\nrun_local: the pipeline FAILED after {elapsed:.0f} s (exit {code}).")
+        reasons = (
+            engine_death(launched.tail, code) if launched.watch.died else error_lines(launched.tail)
+        )
+        reasons += disk_full(launched.tail, state_dir)
+        print("\n".join(f"  {line}" for line in reasons))
+        print(f"Full log: {log_path}")
+        return code or 1
+    print(f"\nrun_local: done in {elapsed:.0f} s. Tables: {state_dir / 'warehouse'}/<table>/")
+    layers = ", ".join(f"{layer} {s:.1f} s" for layer, s in progress.layer_seconds().items())
+    if layers:
+        print(f"time per layer: {layers}")
+    if tables_dir is not None:
+        print(summary_text(tables_dir, tables))
+    print(f"Log: {log_path}")
+    return 0
+
+
+def summary_text(tables_dir: Path, tables) -> str:
+    """The run summary; a table that cannot be read shows as such, the summary never fails a
+    run that succeeded."""
+    try:
+        return local_summary.render(local_summary.summarize(tables_dir, tables))
+    except Exception as error:  # noqa: BLE001
+        return f"(no summary: {type(error).__name__}: {error})"
 
 
 def echo(line: str) -> None:
@@ -423,7 +557,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="dry-run the local and the Databricks-shaped graph (reads and writes no data)",
     )
-    return run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        state_dir = args.state_dir.resolve()
+        print(f"run_local: {error}")
+        print("\n".join(f"  {line}" for line in disk_full([str(error)], state_dir)))
+        return 1
 
 
 if __name__ == "__main__":

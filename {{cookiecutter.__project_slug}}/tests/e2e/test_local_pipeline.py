@@ -18,20 +18,18 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 
 from {{ cookiecutter.__package_name }} import tables as TABLES
 
 from .oracle import SPECS, UNKNOWN, as_day, expectations, landed_rows, parse, sk_column
+from .runs import contents, run_pipeline, table, table_names
 
 pytestmark = pytest.mark.e2e
 
@@ -66,18 +64,6 @@ def land_increment(landing: Path) -> None:
 
 
 # --- what the pipeline wrote ---------------------------------------------------------------------
-
-
-def table(state: Path, name: str) -> list[dict[str, Any]]:
-    return pq.read_table(state / "warehouse" / name).to_pylist()
-
-
-def run_pipeline(landing: Path, state: Path, *options: str) -> str:
-    command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
-    command += ["--state-dir", str(state), *options]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"run_local failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -293,29 +279,6 @@ def test_run_prints_a_summary(runs: dict[str, Any]) -> None:
 
 
 # --- re-runs: nothing new, then a full refresh (these run last: they change the tables) ---------
-
-RUN_TIME_COLUMNS = {"_ingested_at", "_load_id", "_quarantined_at"}  # differ from run to run
-
-
-def contents(state: Path, name: str) -> list[tuple]:
-    """The table's rows without the columns a run stamps, in a stable order."""
-    rows = [
-        tuple((k, repr(v)) for k, v in row.items() if k not in RUN_TIME_COLUMNS)
-        for row in table(state, name)
-    ]
-    return sorted(rows)
-
-
-def table_names() -> list[str]:
-    """Every table the pipeline writes."""
-    names = ["gold_integrity_checks"]
-    for spec in TABLES.ALL_TABLES:
-        gold = f"dim_{spec.name}" if spec.role == "dimension" else f"fact_{spec.name}"
-        names += [f"bronze_{spec.name}", f"silver_{spec.name}", f"silver_{spec.name}_quarantine"]
-        names.append(gold)
-        if spec.role == "fact" and spec.date_columns and "dim_date" not in names:
-            names.append("dim_date")
-    return names
 
 
 @pytest.fixture(scope="module")

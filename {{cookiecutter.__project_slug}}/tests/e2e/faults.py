@@ -1,0 +1,81 @@
+"""Helpers of tests/e2e/test_faults.py: a local run started as `make run-local` starts it, the
+processes it left, and cutting them all as a power cut would."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tools.engine_watch import processes
+
+from .runs import ROOT
+
+OUTCOMES: list[tuple[str, str, str]] = []  # fault, expected outcome, what happened
+
+
+def record(fault: str, expected: str, outcome: str) -> None:
+    """One row of the table `make test-faults` prints at the end."""
+    OUTCOMES.append((fault, expected, outcome))
+
+
+def start_run(landing: Path, state: Path, *options: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+    command += ["--state-dir", str(state), *options]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # as a terminal would: run_local is the group, the engine its own
+    )
+
+
+def read_until(run: subprocess.Popen[str], wanted: Callable[[str], bool], seen: list[str]) -> bool:
+    """Read the run's output into `seen` until a line satisfies `wanted` (True) or it ends."""
+    assert run.stdout is not None
+    for line in run.stdout:
+        seen.append(line.rstrip("\n"))
+        if wanted(line):
+            return True
+    return False
+
+
+def processes_of(state: Path) -> set[int]:
+    """Every live process of a run on `state`: run_local, Spark's pipeline CLI and the engine
+    JVM all name the state dir on their command line (--state-dir, the spec, SPARK_CONF_DIR)."""
+    found = set()
+    for pid, (_, _, status, _) in processes().items():
+        if status[:1] in ("Z", "X") or pid == os.getpid():
+            continue
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if str(state).encode() in command:
+            found.add(pid)
+    return found
+
+
+def none_left(state: Path, within: float = 15.0) -> bool:
+    deadline = time.monotonic() + within
+    while processes_of(state):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def power_cut(state: Path) -> int:
+    """SIGKILL every process of the run at once, as a power cut or the OOM killer would."""
+    victims = processes_of(state)
+    for pid in victims:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return len(victims)
