@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -51,15 +52,16 @@ def landing(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple]]:
-    """The tables of one uncut run on the sample data; a second run on the same state dir,
-    started while it runs, must refuse at once."""
+def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The landing folder and the tables of one uncut run on it; a second run on the same state
+    dir, started while it runs, must refuse at once. Runs compared with it read the same landing
+    folder: a row keeps its file's path and time."""
     work = tmp_path_factory.mktemp("clean")
     landing, state = work / "landing", work / "state"
     shutil.copytree(ROOT / "sample_data", landing)
     first = start_run(landing, state)
     seen: list[str] = []
-    assert read_until(first, lambda line: " is RUNNING" in line or "ok " in line, seen), seen
+    assert read_until(first, lambda line: "starting run" in line, seen), seen
     second = subprocess.run(
         [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
         + ["--state-dir", str(state)],
@@ -69,16 +71,18 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple]]:
     assert first.wait(timeout=600) == 0, "\n".join(seen)
     assert second.returncode != 0 and "is in use by pid" in second.stderr
     record("a second run on the same state dir", "refused at once", "refused, named the first")
-    return {name: contents(state, name) for name in table_names()}
+    return {"landing": landing, "tables": {name: contents(state, name) for name in table_names()}}
 
 
-def test_power_cuts_at_three_points_then_a_full_run_equal_a_clean_run(clean, landing, tmp_path):
+def test_power_cuts_at_three_points_then_a_full_run_equal_a_clean_run(clean, tmp_path):
     """SIGKILL of every process (a power cut, the OOM killer) early in bronze, in silver and in
     gold, each on top of the last, then a run left alone: no landed row lost or duplicated, no
     half-written table read as complete."""
-    state = tmp_path / "state"
+    state, landing = tmp_path / "state", clean["landing"]
     points = {
-        "early (a bronze flow running)": lambda line: "bronze_" in line and " is RUNNING" in line,
+        "early (a bronze flow done)": lambda line: (
+            line.lstrip().startswith("ok") and "bronze_" in line
+        ),
         "middle (a silver flow done)": lambda line: (
             line.lstrip().startswith("ok") and "silver_" in line
         ),
@@ -97,7 +101,7 @@ def test_power_cuts_at_three_points_then_a_full_run_equal_a_clean_run(clean, lan
         assert not (state / "last_run.json").exists(), "a cut run must not count as up to date"
     output = run_pipeline(landing, state)
     assert "the previous run (pid " in output and "did not finish" in output
-    assert {name: contents(state, name) for name in table_names()} == clean
+    assert {name: contents(state, name) for name in table_names()} == clean["tables"]
     assert none_left(state)
     record("SIGKILL of every process, 3 times", "the next run equals a clean run", "equal")
 
@@ -107,7 +111,8 @@ def test_a_signal_stops_everything_within_seconds(landing, tmp_path, sig):
     state = tmp_path / "state"
     run = start_run(landing, state)
     seen: list[str] = []
-    assert read_until(run, lambda line: " is RUNNING" in line, seen), "\n".join(seen)
+    assert read_until(run, lambda line: "starting run" in line, seen), "\n".join(seen)
+    time.sleep(2)  # flows running
     asked = time.monotonic()
     run.send_signal(sig)
     read_until(run, lambda line: False, seen)
@@ -129,7 +134,7 @@ def test_a_fault_in_the_launcher_stops_the_engine(landing, tmp_path, monkeypatch
 
     def broken(self, line):
         feed(self, line)
-        if " is RUNNING" in line:
+        if " is RUNNING" in line:  # the engine's own line, which run_local reads
             raise ValueError("the progress display broke")
 
     monkeypatch.setattr(flow_progress.FlowProgress, "feed", broken)
@@ -294,10 +299,8 @@ def small_disk(tmp_path: Path):
         subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
-def test_a_full_disk_stops_with_a_clear_message_and_the_next_run_recovers(
-    clean, landing, small_disk
-):
-    state = small_disk / "state"
+def test_a_full_disk_stops_with_a_clear_message_and_the_next_run_recovers(clean, small_disk):
+    state, landing = small_disk / "state", clean["landing"]
     full = subprocess.run(
         [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
         + ["--state-dir", str(state)],
@@ -310,5 +313,5 @@ def test_a_full_disk_stops_with_a_clear_message_and_the_next_run_recovers(
     remount = ["mount", "-o", "remount,size=512m", str(small_disk)]
     subprocess.run(remount, check=True)  # space again
     run_pipeline(landing, state)
-    assert {name: contents(state, name) for name in table_names()} == clean
+    assert {name: contents(state, name) for name in table_names()} == clean["tables"]
     record("a full disk (3 MB state dir)", "a clear message; then a run recovers", "recovered")
