@@ -9,8 +9,10 @@ The table spec is checked by `bake.spec.validate`, which uses `identifier_proble
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,6 +67,40 @@ _CLOUD_URI = re.compile(r"(s3|s3a|abfss|gs)://[A-Za-z0-9._@-]+(/[A-Za-z0-9_.=-]+
 _PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,99}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TEMPLATE_MARKERS = ("${", "{{", "}}", "{%", "%}", "{#")
+# What Jinja evaluates (cookiecutter renders every answer with it): never allowed in any answer or
+# spec string. `${` (bundle interpolation) is refused where a value reaches a bundle file.
+JINJA_DELIMITERS = ("{{", "{%", "{#")
+# Unicode categories that change how text is shown without being visible: controls, format
+# characters (bidi overrides such as U+202E, zero-width joiners), line/paragraph separators,
+# surrogates. In source code they hide what it does ("Trojan Source", CVE-2021-42574).
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+# The ruff the post-gen hook formats generated code with; the generated project pins the same
+# one (pyproject.toml `local` group, .pre-commit-config.yaml), so `make lint` agrees with the bake.
+RUFF_VERSION = "0.17.6"
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` may not appear anywhere in a generated file, or None: Jinja delimiters (a
+    template would evaluate them), invisible or control characters."""
+    for marker in JINJA_DELIMITERS:
+        if marker in value:
+            return f"contains {marker!r} (template syntax is never evaluated, so it is refused)"
+    for char in value:
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES and char != " ":
+            name = unicodedata.name(char, "a control character")
+            return f"contains U+{ord(char):04X} ({name}): no control or invisible characters"
+    return None
+
+
+def yaml_scalar_hint(value: Any) -> str:
+    """Why a YAML value that should be a name is a boolean or null (`yes`, `on`, `~`)."""
+    if isinstance(value, bool) or value is None:
+        return (
+            f"YAML read this name as {value!r} (yes/no/on/off/true/false are booleans, null and ~ "
+            "are null): quote it, e.g. 'on'"
+        )
+    return ""
 
 
 def identifier_problem(value: Any, what: str = "name", allow_reserved: bool = False) -> str | None:
@@ -73,6 +109,8 @@ def identifier_problem(value: Any, what: str = "name", allow_reserved: bool = Fa
     `allow_reserved`: table, column and rule names may be reserved words (`order`, `user`,
     `group`); the template quotes them in every piece of SQL it generates.
     """
+    if yaml_scalar_hint(value):
+        return yaml_scalar_hint(value)
     if not isinstance(value, str) or not _IDENTIFIER.fullmatch(value):
         return (
             f"not a valid {what}: use letters, digits and underscores, starting with a letter or _"
@@ -86,8 +124,8 @@ def identifier_problem(value: Any, what: str = "name", allow_reserved: bool = Fa
 
 def _unsafe(value: str) -> str | None:
     """Characters that could escape a YAML scalar, a SQL literal or a template."""
-    if _CONTROL.search(value):
-        return "contains a newline or control character"
+    if _CONTROL.search(value) or text_problem(value):
+        return "contains a newline, control or invisible character, or template syntax"
     for marker in _TEMPLATE_MARKERS:
         if marker in value:
             return f"contains {marker!r} (template or bundle interpolation syntax)"
@@ -121,12 +159,18 @@ def _host(value: str) -> str | None:
         return valid
     if not _HOSTNAME.fullmatch(parts.hostname or ""):
         return valid
+    # urlsplit forgets an empty port, query or fragment (`host:`, `host?#`): compare the text
+    if value.rstrip("/").lower() != f"https://{parts.hostname}":
+        return valid
     return None
 
 
 def _profile(value: str) -> str | None:
-    if not _PROFILE.fullmatch(value):
-        return "use 1-100 letters, digits, '.', '-' or '_' (a profile name in ~/.databrickscfg)"
+    if not _PROFILE.fullmatch(value) or value.startswith("-"):
+        return (
+            "use 1-100 letters, digits, '.', '-' or '_', not starting with '-' (a profile name "
+            "in ~/.databrickscfg; it is passed to the CLI as --profile <name>)"
+        )
     return None
 
 
@@ -247,6 +291,13 @@ def _own_volume_problem(context: dict[str, Any]) -> str | None:
 def validate(context: dict[str, Any]) -> list[str]:
     """Every problem with the scalar answers, one line each: `field: value -- what is valid`."""
     errors = []
+    for field, value in context.items():
+        # the spec (table_names, tables) is bake.spec's to check
+        answered = field not in ("table_names", "tables") and (
+            not field.startswith("_") or field.startswith("__")
+        )
+        if answered and isinstance(value, str) and field not in CHECKS and text_problem(value):
+            errors.append(f"{field}: {value!r} -- {text_problem(value)}")
     for field, check in CHECKS.items():
         value = context.get(field, "")
         if field == "__prod_workspace_host" and value == context.get("workspace_host"):
@@ -278,7 +329,26 @@ def validate(context: dict[str, Any]) -> list[str]:
     sample_problem = _sample_writer_problem(context.get("source_format"))
     if sample_problem:
         errors.append(sample_problem)
+    formatter = formatter_problem()
+    if formatter:
+        errors.append(formatter)
     return errors
+
+
+def formatter_problem() -> str | None:
+    """The post-gen hook formats the generated Python with ruff, in the Python that runs
+    cookiecutter (or cruft): the exact version the project pins, so `make lint` agrees."""
+    try:
+        version = importlib.metadata.version("ruff")
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    if version == RUFF_VERSION and importlib.util.find_spec("ruff"):
+        return None
+    found = f"has ruff {version}" if version else "lacks ruff"
+    return (
+        f"ruff: the bake formats the generated code with ruff {RUFF_VERSION}, which the Python "
+        f"running cookiecutter {found}: pip install ruff=={RUFF_VERSION} beside cookiecutter"
+    )
 
 
 def _sample_writer_problem(source_format: Any) -> str | None:

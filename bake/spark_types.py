@@ -34,6 +34,7 @@ PRIMITIVES = {
 DECIMAL_NAMES = ("decimal", "dec", "numeric")
 NUMERIC = {"tinyint", "smallint", "int", "bigint", "float", "double"}
 MAX_PRECISION = 38
+MAX_LENGTH = 2**31 - 1  # Spark reads a varchar/char length as a Java int
 
 _TOKEN = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(\d+)|([<>(),:]))")
 
@@ -54,6 +55,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.position = 0
+        self.map_keys: list[str] = []
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -88,8 +90,8 @@ class _Parser:
             self.expect("(")
             length = self.number()
             self.expect(")")
-            if length < 1:
-                raise ValueError(f"{lowered}({length}): the length must be at least 1")
+            if not 1 <= length <= MAX_LENGTH:
+                raise ValueError(f"{lowered}({length}): the length must be 1 to {MAX_LENGTH}")
             return f"{'varchar' if lowered == 'varchar' else 'char'}({length})"
         if lowered == "array":
             self.expect("<")
@@ -99,6 +101,9 @@ class _Parser:
         if lowered == "map":
             self.expect("<")
             key = self.type()
+            if "map<" in key:
+                raise ValueError(f"a map key cannot be or hold a map ({key}); Spark refuses it")
+            self.map_keys.append(key)
             self.expect(",")
             value = self.type()
             self.expect(">")
@@ -153,6 +158,13 @@ def canonical(text: str) -> str:
     if parser.peek() is not None:
         raise ValueError(f"unexpected {parser.peek()!r} after {result!r}")
     return result
+
+
+def map_key_types(text: str) -> list[str]:
+    """The key type of every map inside the (valid) type `text`."""
+    parser = _Parser(text)
+    parser.type()
+    return parser.map_keys
 
 
 def is_numeric(canonical_type: str) -> bool:
