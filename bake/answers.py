@@ -64,7 +64,7 @@ _APPLICATION_ID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12
 _PATH_SEGMENT = re.compile(r"[A-Za-z0-9_.=-]+")
 _CLOUD_URI = re.compile(r"(s3|s3a|abfss|gs)://[A-Za-z0-9._@-]+(/[A-Za-z0-9_.=-]+)*/?")
 # ASCII only, so that the derived slug and package name are valid too
-_PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,99}")
+_PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,49}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TEMPLATE_MARKERS = ("${", "{{", "}}", "{%", "%}", "{#")
 # What Jinja evaluates (cookiecutter renders every answer with it): never allowed in any answer or
@@ -134,12 +134,12 @@ def _unsafe(value: str) -> str | None:
 
 def _project_name(value: str) -> str | None:
     if not _PROJECT_NAME.fullmatch(value) or _unsafe(value):
-        return "use 1-100 ASCII letters, digits, spaces, '-' and '_', starting with a letter"
+        return "use 1-50 ASCII letters, digits, spaces, '-' and '_', starting with a letter"
     return None
 
 
 def _slug(value: str) -> str | None:
-    if len(value) > 100 or not _SLUG.fullmatch(value):
+    if len(value) > 50 or not _SLUG.fullmatch(value):
         return "use lowercase letters, digits and hyphens, starting with a letter (my-project)"
     return None
 

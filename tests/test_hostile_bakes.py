@@ -72,9 +72,9 @@ def test_template_syntax_in_a_spec_string_is_never_evaluated(tmp_path, comment):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        ("project_name=../../escape-test/x", "project_name: '../../escape-test/x' -- use 1-100"),
-        ("project_name=Retail/Lakehouse", "project_name: 'Retail/Lakehouse' -- use 1-100"),
-        ("project_name=", "project_name: '' -- use 1-100"),
+        ("project_name=../../escape-test/x", "project_name: '../../escape-test/x' -- use 1-50"),
+        ("project_name=Retail/Lakehouse", "project_name: 'Retail/Lakehouse' -- use 1-50"),
+        ("project_name=", "project_name: '' -- use 1-50"),
         ("source_format=JSON", "source_format: 'JSON' -- choose one of json, csv"),
         ("databricks_profile=--help", "databricks_profile: '--help' -- use 1-100"),
         ("workspace_host=https://x.cloud.databricks.com:", "workspace_host: 'https://x.cloud"),
