@@ -32,7 +32,7 @@ TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # checks run, and a `.cruft.json` edited in a pull request could switch those checks off
 # (`_extensions`): nothing holding template syntax is handed to it.
 # (spelled out: this file is itself a template, where the delimiters cannot appear as they are)
-JINJA_DELIMITERS = tuple("{" + second for second in "{%#")
+JINJA_DELIMITERS = tuple("{" + second for second in ("{", "%", "#"))
 
 
 class SyncError(Exception):
