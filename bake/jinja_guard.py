@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,26 @@ def is_template_text(source: str, template_dir: Path = TEMPLATE_DIR) -> bool:
 def refuse_template_syntax(source: str) -> None:
     if not is_template_text(source):
         marker = next(m for m in JINJA_DELIMITERS if m in source)
-        shown = source if len(source) <= 200 else source[:200] + "..."
+        line = next(text for text in source.splitlines() if marker in text)
+        where = f", line {source.splitlines().index(line) + 1}" if "\n" in source else ""
+        shown = line.strip() if len(line) <= 200 else line.strip()[:200] + "..."
         raise AnswersRejected(
-            f"{validation.HEADING}\n  an answer contains {marker!r}: {shown!r} -- template "
-            "syntax in answers and specs is never evaluated; remove it"
+            f"{validation.HEADING}\n  {_field_being_rendered()}{where}: {shown!r} -- contains "
+            f"{marker!r}: template syntax in answers and specs is never evaluated; remove it"
         )
+
+
+def _field_being_rendered() -> str:
+    """The answer cookiecutter is rendering (`key` in its prompt_for_config loop), to name it in
+    the message; "an answer" when it cannot be told (the refusal never depends on it)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "prompt_for_config" and isinstance(
+            frame.f_locals.get("key"), str
+        ):
+            return frame.f_locals["key"]
+        frame = frame.f_back
+    return "an answer"
 
 
 class _CheckedFolderName:

@@ -566,7 +566,8 @@ def _text_problems(value: Any, where: str, seen: set[int], errors: list[str]) ->
         for key, item in items:
             if isinstance(key, str):
                 _text_problems(key, where, seen, errors)
-            _text_problems(item, f"{where}.{key}", seen, errors)
+            shown = key if isinstance(key, str) and key.isidentifier() else repr(key)
+            _text_problems(item, f"{where}.{shown}", seen, errors)
 
 
 def parse_tables_text(text: str) -> tuple[Any, list[str]]:
