@@ -10,7 +10,11 @@ This template's Jinja extension is loaded before either, so it guards the enviro
 - the environment is Jinja's sandbox (`SandboxedEnvironment`), so even the template's own
   expressions cannot reach Python internals (`__class__`, `__globals__`), files or processes;
 - rendering the project folder's name first checks every answer with bake.validation, so a
-  rejected bake creates nothing (no `../` folder outside the output folder, no half-made project).
+  rejected bake creates nothing (no `../` folder outside the output folder, no half-made project);
+- the config file cookiecutter read (`--config-file`, COOKIECUTTER_CONFIG, ~/.cookiecutterrc) is
+  read again with bake.strict_yaml before any answer is rendered: an anchor, alias or duplicate key
+  there is refused with its line (cookiecutter's own safe_load keeps the last of two keys and
+  expands aliases while rendering).
 
 Rejections raise `AnswersRejected`, a FailedHookException: cookiecutter's command line prints its
 message and exits 1, with no traceback.
@@ -29,7 +33,7 @@ from cookiecutter.exceptions import FailedHookException
 from jinja2 import Environment
 from jinja2.sandbox import SandboxedEnvironment, safe_range
 
-from bake import validation
+from bake import strict_yaml, validation
 from bake.answers import JINJA_DELIMITERS
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
@@ -139,8 +143,36 @@ def _sandbox_class(base: type) -> type:
     return type(f"Sandboxed{base.__name__}", (SandboxedEnvironment, base), {})
 
 
+def config_file_in_use() -> Path | None:
+    """The user config file of the cookiecutter (or cruft) call that is building this environment,
+    as cookiecutter's get_user_config chose it. cookiecutter keeps no record of it, so it is read
+    from that call's `config_file` argument."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith(("cookiecutter.main", "cruft.")) and "config_file" in frame.f_locals:
+            if frame.f_locals.get("default_config"):
+                return None
+            chosen = frame.f_locals["config_file"] or os.environ.get("COOKIECUTTER_CONFIG")
+            path = Path(chosen).expanduser() if chosen else Path("~/.cookiecutterrc").expanduser()
+            return path if path.is_file() else None
+        frame = frame.f_back
+    return None
+
+
+def refuse_loose_config_file() -> None:
+    path = config_file_in_use()
+    if path is None:
+        return
+    try:
+        strict_yaml.load(path.read_text(encoding="utf-8"))
+    except strict_yaml.YamlProblem as problem:
+        raise AnswersRejected(f"{validation.HEADING}\n  --config-file {path}: {problem}") from None
+
+
 def guard(environment: Environment) -> None:
     """Sandbox `environment`, refuse template syntax in answers, check answers before writing."""
+    refuse_loose_config_file()
     _sandboxed(environment)
     compile_string = environment.from_string
 

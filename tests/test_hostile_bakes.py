@@ -6,11 +6,13 @@ create nothing beside it. The payloads would create a file if Jinja ever evaluat
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE_DIR, rejection, run_cookiecutter_cli
+from conftest import PYTHON, TEMPLATE_DIR, rejection, run_cookiecutter_cli
 from cookiecutter.environment import StrictEnvironment
 from cookiecutter.exceptions import FailedHookException
 from jinja2 import Environment
@@ -129,3 +131,46 @@ def test_only_the_template_own_text_may_hold_jinja():
     )
     assert not jinja_guard.is_template_text("/tmp/{{ 7*7 }}/proj")
     assert not jinja_guard.is_template_text("{{ cookiecutter.__project_slug }}")  # not verbatim
+
+
+BOMB = "\n".join(
+    ["  tables:", '    a: &a ["x","x","x","x","x","x","x","x","x"]']
+    + [
+        f"    {name}: &{name} [{', '.join([f'*{prev}'] * 9)}]"
+        for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("default_context", "message"),
+    [
+        (
+            "  tables:\n    customers: {}\n    orders: {role: fact}\n    customers: {role: fact}",
+            "line 7: duplicate key 'customers' (first given on line 5)",
+        ),
+        ("  catalog: main\n  catalog: sales", "line 5: duplicate key 'catalog' (first given on"),
+        (BOMB, "line 5: anchors and aliases (&name, *name) are not allowed"),
+    ],
+    ids=["duplicate table", "duplicate answer", "alias bomb"],
+)
+def test_a_config_file_is_read_strictly(tmp_path, default_context, message):
+    """cookiecutter reads the config file itself (last key wins, aliases expanded while
+    rendering); the template reads it again strictly before any answer is rendered."""
+    config = tmp_path / "config.yml"
+    config.write_text(
+        f"replay_dir: {tmp_path / 'replay'}\ncookiecutters_dir: {tmp_path / 'cc'}\n"
+        f"default_context:\n{default_context}\n"
+    )
+    output = tmp_path / "out"
+    command = [PYTHON, "-m", "cookiecutter", "--no-input", "--config-file", str(config)]
+    started = time.perf_counter()
+    result = subprocess.run(
+        [*command, "--output-dir", str(output), str(TEMPLATE_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert f"--config-file {config}: {message}" in rejection(result)
+    assert time.perf_counter() - started < 30
+    assert not output.exists() or not list(output.iterdir())
