@@ -353,18 +353,23 @@ def _derived_from_a_bad_name(context: dict[str, Any]) -> dict[str, str]:
 
 
 def formatter_problem() -> str | None:
-    """The post-gen hook formats the generated Python with ruff, in the Python that runs
-    cookiecutter (or cruft): the exact version the project pins, so `make lint` agrees."""
+    """The bake runs in the Python that runs cookiecutter (or cruft), which must have the tools
+    it uses: the exact ruff the project pins (the post-gen hook formats the generated code with
+    it, so `make lint` agrees), and sqlglot (rules and `delete_when` are parsed with it)."""
     try:
         version = importlib.metadata.version("ruff")
     except importlib.metadata.PackageNotFoundError:
         version = None
-    if version == RUFF_VERSION and importlib.util.find_spec("ruff"):
+    missing = []
+    if version != RUFF_VERSION or not importlib.util.find_spec("ruff"):
+        missing.append(f"ruff {RUFF_VERSION}" + (f" (it has {version})" if version else ""))
+    if not importlib.util.find_spec("sqlglot"):
+        missing.append("sqlglot")
+    if not missing:
         return None
-    found = f"has ruff {version}" if version else "lacks ruff"
     return (
-        f"ruff: the bake formats the generated code with ruff {RUFF_VERSION}, which the Python "
-        f"running cookiecutter {found}: pip install ruff=={RUFF_VERSION} beside cookiecutter"
+        f"ruff: the bake needs {' and '.join(missing)} in the Python running cookiecutter: "
+        f"pip install ruff=={RUFF_VERSION} sqlglot beside cookiecutter"
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlglot
+import sqlglot  # bake.answers.formatter_problem checks it is installed before any spec is read
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bake import expressions, generated_names, spark_types, strict_yaml
+from bake import generated_names, spark_types, strict_yaml
 from bake.answers import identifier_problem, text_problem
 
 ROLES = ("dimension", "fact")
@@ -343,6 +343,12 @@ def _comparable_columns(where: str, table: dict, errors: list[str]) -> None:
                               "order a map: use a column of another type")  # fmt: skip
 
 
+def _expression_problem(expr: Any, columns: dict[str, str]) -> str | None:
+    from bake import expressions  # imports sqlglot, which the bake checks for first
+
+    return expressions.problem(expr, columns)
+
+
 def _comment_problem(comment: Any) -> str | None:
     if not isinstance(comment, str) or not comment.strip():
         return "give one line of text"
@@ -409,7 +415,7 @@ def _change_fields(
     if "delete_when" in raw and not table["snapshot_by"]:
         table["delete_when"] = raw["delete_when"]
         if raw["delete_when"] is not None:
-            problem = expressions.problem(raw["delete_when"], columns)
+            problem = _expression_problem(raw["delete_when"], columns)
             if problem:
                 errors.append(f"{where}.delete_when: {raw['delete_when']!r} -- {problem}")
             elif not table["sequence_by"]:
@@ -498,7 +504,7 @@ def _expectations(
         action = body.get("action", "drop")
         if action not in ACTIONS:
             errors.append(f"{here}.action: {action!r} -- use warn, drop or fail")
-        problem = expressions.problem(body.get("expr"), columns)
+        problem = _expression_problem(body.get("expr"), columns)
         if problem:
             errors.append(f"{here}.expr: {body.get('expr')!r} -- {problem}")
         rules.append({"name": rule, "expr": body.get("expr"), "action": action})

@@ -18,6 +18,8 @@ HEADING = "The answers are not valid; nothing was generated:"
 def problems(context: dict[str, Any]) -> list[str]:
     """One line per problem, each naming the field, the value and what would be valid."""
     errors = answers.validate(context)
+    if answers.formatter_problem():
+        return errors  # the spec's rules need sqlglot: say what to install first
     errors += spec.validate(
         context.get("table_names"), context.get("tables"), context.get("source_format")
     )

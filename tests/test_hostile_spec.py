@@ -138,7 +138,13 @@ def test_careless_answers(field, value):
 def test_the_bake_needs_the_pinned_ruff(monkeypatch):
     assert answers.formatter_problem() is None  # this environment has it
     monkeypatch.setattr(answers, "RUFF_VERSION", "0.0.1")
-    assert answers.formatter_problem().endswith("pip install ruff==0.0.1 beside cookiecutter")
+    assert answers.formatter_problem().endswith(
+        "pip install ruff==0.0.1 sqlglot beside cookiecutter"
+    )
+    monkeypatch.setattr(answers.importlib.util, "find_spec", lambda name, *args: None)
+    assert answers.formatter_problem().startswith(
+        "ruff: the bake needs ruff 0.0.1 (it has 0.17.6) and sqlglot in the Python running"
+    )
 
 
 # --- expressions ----------------------------------------------------------------------------------
