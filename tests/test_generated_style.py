@@ -87,3 +87,39 @@ def test_every_spec_shape_bakes_ruff_clean(tmp_path: Path, answers: dict, tables
     assert "Rule" not in tables_py.read_text().split("TableSpec(")[0] or any(
         t.get("expectations") for t in tables.values()
     )
+
+
+def test_the_ruff_pins_agree():
+    """The bake formats with bake.answers.RUFF_VERSION; the project lints with its own pin and its
+    pre-commit hook: all one version, or `make lint` would disagree with the bake."""
+    import tomllib
+
+    from bake import answers
+
+    root = Path(__file__).resolve().parents[1]
+    project = root / "{{cookiecutter.__project_slug}}"
+    pin = f"ruff=={answers.RUFF_VERSION}"
+    local = tomllib.loads((project / "pyproject.toml").read_text())["dependency-groups"]["local"]
+    dev = tomllib.loads((root / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    assert pin in local and pin in dev
+    for config in (project / ".pre-commit-config.yaml", root / ".pre-commit-config.yaml"):
+        hooks = yaml.safe_load(config.read_text())["repos"]
+        (ruff,) = [repo for repo in hooks if repo["repo"].endswith("ruff-pre-commit")]
+        assert ruff["rev"] == f"v{answers.RUFF_VERSION}", config
+
+
+def test_readme_quotes_rules_and_key_marker_columns(tmp_path: Path):
+    tables = {
+        "keyed": {
+            "keys": ["PK"],
+            "columns": {"PK": "int", "group": "string"},
+            "expectations": {"has_group": "`group` IS NOT NULL AND `group` <> '|'"},
+        }
+    }
+    project = bake_project(tmp_path / "out", {"tables": tables})
+    readme = (project / "README.md").read_text()
+    assert (
+        "| `keyed` | `has_group` | `` `group` IS NOT NULL AND `group` <> '\\|' `` | drop |"
+        in readme
+    )
+    assert 'int `PK` "business key"' in readme
