@@ -74,6 +74,7 @@ JINJA_DELIMITERS = ("{{", "{%", "{#")
 # characters (bidi overrides such as U+202E, zero-width joiners), line/paragraph separators,
 # surrogates. In source code they hide what it does ("Trojan Source", CVE-2021-42574).
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+_UNNAMED = {"Cc": "a control character", "Cs": "a lone surrogate", "Cf": "a format character"}
 
 # The ruff the post-gen hook formats generated code with; the generated project pins the same
 # one (pyproject.toml `local` group, .pre-commit-config.yaml), so `make lint` agrees with the bake.
@@ -88,7 +89,7 @@ def text_problem(value: str) -> str | None:
             return f"contains {marker!r} (template syntax is never evaluated, so it is refused)"
     for char in value:
         if unicodedata.category(char) in _INVISIBLE_CATEGORIES and char != " ":
-            name = unicodedata.name(char, "a control character")
+            name = unicodedata.name(char, None) or _UNNAMED[unicodedata.category(char)]
             return f"contains U+{ord(char):04X} ({name}): no control or invisible characters"
     return None
 

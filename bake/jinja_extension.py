@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -29,16 +28,6 @@ def sql_ident(name: str) -> str:
 def yaml_str(value: Any) -> str:
     """A YAML scalar that cannot break out of its line: JSON strings are valid YAML."""
     return json.dumps(str(value))
-
-
-def md_code(text: Any) -> str:
-    """A Markdown code span for a table cell: fenced with more backticks than the text holds (a
-    rule may quote `group`), padded when it starts or ends with one, `|` escaped for the table."""
-    text = str(text)
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
 
 
 def ordered_json(value: Any) -> str:
@@ -67,7 +56,6 @@ def install(environment: Environment) -> None:
     environment.filters["sql_ident"] = sql_ident
     environment.filters["yaml_str"] = yaml_str
     environment.filters["ordered_json"] = ordered_json
-    environment.filters["md_code"] = md_code
 
 
 def helpers_on_disk() -> ModuleType:

@@ -80,11 +80,17 @@ VALID_COMMENTS = st.text(
 ).filter(lambda text: text.strip() and not answers.text_problem(text) and "${" not in text)
 
 
+def quoted(text: str) -> str:
+    """A YAML double-quoted scalar: JSON's escapes, but characters beyond U+FFFF written as they
+    are (PyYAML reads JSON's surrogate-pair escapes as two lone surrogates)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def yaml_key(name: str) -> str:
     """Written plainly when YAML would take it as a plain scalar (so `yes` is a boolean), else
     quoted: the spec arrives as tables.yml text, as `make apply-spec` sends it."""
     plain = name and name.isascii() and name.replace("_", "a").replace("~", "a").isalnum()
-    return name if plain else json.dumps(name)
+    return name if plain else quoted(name)
 
 
 @st.composite
@@ -98,13 +104,13 @@ def specs(draw, names=NAMES, expressions=EXPRESSIONS, types=TYPES, comments=ANY_
         "  sequence_by: at",
         "  columns:",
         f"    {yaml_key(key)}: bigint",
-        f"    {yaml_key(other)}: {json.dumps(draw(types))}",
+        f"    {yaml_key(other)}: {quoted(draw(types))}",
         "    k: bigint",
-        "    label: {type: string, comment: " + json.dumps(draw(comments)) + "}",
+        "    label: {type: string, comment: " + quoted(draw(comments)) + "}",
         "    at: timestamp",
-        f"  comment: {json.dumps(draw(comments))}",
+        f"  comment: {quoted(draw(comments))}",
         "  expectations:",
-        f"    {yaml_key(draw(names))}: {json.dumps(draw(expressions))}",
+        f"    {yaml_key(draw(names))}: {quoted(draw(expressions))}",
         f"{yaml_key(fact)}:",
         "  role: fact",
         "  keys: [n]",
