@@ -55,7 +55,6 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.position = 0
-        self.map_keys: list[str] = []
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -103,7 +102,6 @@ class _Parser:
             key = self.type()
             if "map<" in key:
                 raise ValueError(f"a map key cannot be or hold a map ({key}); Spark refuses it")
-            self.map_keys.append(key)
             self.expect(",")
             value = self.type()
             self.expect(">")
@@ -158,13 +156,6 @@ def canonical(text: str) -> str:
     if parser.peek() is not None:
         raise ValueError(f"unexpected {parser.peek()!r} after {result!r}")
     return result
-
-
-def map_key_types(text: str) -> list[str]:
-    """The key type of every map inside the (valid) type `text`."""
-    parser = _Parser(text)
-    parser.type()
-    return parser.map_keys
 
 
 def is_numeric(canonical_type: str) -> bool:

@@ -62,7 +62,24 @@ def load(text: str) -> Any:
     except YamlProblem:
         raise
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise YamlProblem(f"{where}not valid YAML ({reason})") from exc
+        raise YamlProblem(_described(exc, text)) from exc
+
+
+def _described(exc: yaml.YAMLError, text: str) -> str:
+    """PyYAML's error on one line, with the line it is on."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(getattr(exc, "position", None), int):  # a ReaderError: a bad character
+        line = text.count("\n", 0, exc.position) + 1
+    else:
+        line = None
+    reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+    reason = " ".join(str(reason).split())
+    if isinstance(exc, yaml.reader.ReaderError):
+        reason = (
+            f"{reason} (character #x{exc.character:04x})"
+            if isinstance(exc.character, int)
+            else reason
+        )
+    return f"{f'line {line}: ' if line else ''}not valid YAML ({reason})"

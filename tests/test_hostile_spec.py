@@ -299,6 +299,23 @@ def test_a_map_cannot_order_or_key(field):
     )
 
 
+@pytest.mark.parametrize("type_", ["array<string>", "map<string,int>", "struct<a:int>"])
+def test_complex_types_need_a_typed_source(type_):
+    """Text sources land strings that silver casts; Spark cannot cast text to a complex type
+    (CAST_WITHOUT_SUGGESTION, found by the property test's dry run)."""
+    tables = with_entry("customer", columns={**TPCH["customer"]["columns"], "c": type_})
+    for source_format in ("json", "csv", "kafka"):
+        [error] = spec.validate("", tables, source_format)
+        assert error.startswith(f"tables.customer.columns.c: {type_!r} -- a {source_format} source")
+    assert spec.validate("", tables, "parquet") == spec.validate("", tables, "delta") == []
+
+
+def test_a_bad_character_in_yaml_text_is_one_line_with_its_line():
+    [error] = spec.validate("", "customers:\n  comment: x\x7f\n")
+    assert error.startswith("tables (tables.yml): line 2: not valid YAML (")
+    assert "\n" not in error
+
+
 def test_the_longest_table_name_is_allowed_and_one_more_is_not():
     longest = "t" * spec.MAX_TABLE_NAME
     assert spec.validate(longest, {}) == []

@@ -595,8 +595,8 @@ def test_spark_agrees_with_the_bake_time_parser(spark):
     ],
 )
 def test_spark_refuses_the_map_keys_we_refuse(spark, type_, error_class):
-    """Text sources are typed with from_json: Spark's own analysis refuses these map keys, and so
-    does the bake (for every source, a map key holding a map)."""
+    """Spark's own analysis refuses these map keys; the bake refuses a map key holding a map for
+    every source, and any complex column for text sources (silver casts text)."""
     with pytest.raises(Exception, match=error_class):  # noqa: B017
         spark.sql(f"SELECT from_json('{{}}', 'c {type_}')").collect()
     tables = with_entry("customer", columns={**TPCH["customer"]["columns"], "c": type_})
