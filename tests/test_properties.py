@@ -189,7 +189,8 @@ def test_a_bake_is_refused_or_lints_and_compiles(tmp_path_factory, tables, proje
     run_checked([PYTHON, "-m", "compileall", "-q", "src", "tools", "tests"], cwd=project)
 
 
-@settings(max_examples=2, **SETTINGS)
+# derandomized: the same two graphs every run, so a Spark-heavy failure in CI reproduces at once
+@settings(max_examples=2, derandomize=True, **SETTINGS)
 @given(tables=specs(VALID_NAMES, TYPED_RULES, VALID_TYPES, VALID_COMMENTS))
 def test_an_accepted_spec_passes_the_dry_run(tmp_path_factory, tables):
     """Specs valid by construction (names, types and rules the rules accept): each must bake, and
