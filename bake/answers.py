@@ -9,8 +9,10 @@ The table spec is checked by `bake.spec.validate`, which uses `identifier_proble
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,9 +64,44 @@ _APPLICATION_ID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12
 _PATH_SEGMENT = re.compile(r"[A-Za-z0-9_.=-]+")
 _CLOUD_URI = re.compile(r"(s3|s3a|abfss|gs)://[A-Za-z0-9._@-]+(/[A-Za-z0-9_.=-]+)*/?")
 # ASCII only, so that the derived slug and package name are valid too
-_PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,99}")
+_PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,49}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TEMPLATE_MARKERS = ("${", "{{", "}}", "{%", "%}", "{#")
+# What Jinja evaluates (cookiecutter renders every answer with it): never allowed in any answer or
+# spec string. `${` (bundle interpolation) is refused where a value reaches a bundle file.
+JINJA_DELIMITERS = ("{{", "{%", "{#")
+# Unicode categories that change how text is shown without being visible: controls, format
+# characters (bidi overrides such as U+202E, zero-width joiners), line/paragraph separators,
+# surrogates. In source code they hide what it does ("Trojan Source", CVE-2021-42574).
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+_UNNAMED = {"Cc": "a control character", "Cs": "a lone surrogate", "Cf": "a format character"}
+
+# The ruff the post-gen hook formats generated code with; the generated project pins the same
+# one (pyproject.toml `local` group, .pre-commit-config.yaml), so `make lint` agrees with the bake.
+RUFF_VERSION = "0.17.6"
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` may not appear anywhere in a generated file, or None: Jinja delimiters (a
+    template would evaluate them), invisible or control characters."""
+    for marker in JINJA_DELIMITERS:
+        if marker in value:
+            return f"contains {marker!r} (template syntax is never evaluated, so it is refused)"
+    for char in value:
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES and char != " ":
+            name = unicodedata.name(char, None) or _UNNAMED[unicodedata.category(char)]
+            return f"contains U+{ord(char):04X} ({name}): no control or invisible characters"
+    return None
+
+
+def yaml_scalar_hint(value: Any) -> str:
+    """Why a YAML value that should be a name is a boolean or null (`yes`, `on`, `~`)."""
+    if isinstance(value, bool) or value is None:
+        return (
+            f"YAML read this name as {value!r} (yes/no/on/off/true/false are booleans, null and ~ "
+            "are null): quote it, e.g. 'on'"
+        )
+    return ""
 
 
 def identifier_problem(value: Any, what: str = "name", allow_reserved: bool = False) -> str | None:
@@ -73,6 +110,8 @@ def identifier_problem(value: Any, what: str = "name", allow_reserved: bool = Fa
     `allow_reserved`: table, column and rule names may be reserved words (`order`, `user`,
     `group`); the template quotes them in every piece of SQL it generates.
     """
+    if yaml_scalar_hint(value):
+        return yaml_scalar_hint(value)
     if not isinstance(value, str) or not _IDENTIFIER.fullmatch(value):
         return (
             f"not a valid {what}: use letters, digits and underscores, starting with a letter or _"
@@ -86,8 +125,8 @@ def identifier_problem(value: Any, what: str = "name", allow_reserved: bool = Fa
 
 def _unsafe(value: str) -> str | None:
     """Characters that could escape a YAML scalar, a SQL literal or a template."""
-    if _CONTROL.search(value):
-        return "contains a newline or control character"
+    if _CONTROL.search(value) or text_problem(value):
+        return "contains a newline, control or invisible character, or template syntax"
     for marker in _TEMPLATE_MARKERS:
         if marker in value:
             return f"contains {marker!r} (template or bundle interpolation syntax)"
@@ -96,12 +135,12 @@ def _unsafe(value: str) -> str | None:
 
 def _project_name(value: str) -> str | None:
     if not _PROJECT_NAME.fullmatch(value) or _unsafe(value):
-        return "use 1-100 ASCII letters, digits, spaces, '-' and '_', starting with a letter"
+        return "use 1-50 ASCII letters, digits, spaces, '-' and '_', starting with a letter"
     return None
 
 
 def _slug(value: str) -> str | None:
-    if len(value) > 100 or not _SLUG.fullmatch(value):
+    if len(value) > 50 or not _SLUG.fullmatch(value):
         return "use lowercase letters, digits and hyphens, starting with a letter (my-project)"
     return None
 
@@ -121,12 +160,18 @@ def _host(value: str) -> str | None:
         return valid
     if not _HOSTNAME.fullmatch(parts.hostname or ""):
         return valid
+    # urlsplit forgets an empty port, query or fragment (`host:`, `host?#`): compare the text
+    if value.rstrip("/").lower() != f"https://{parts.hostname}":
+        return valid
     return None
 
 
 def _profile(value: str) -> str | None:
-    if not _PROFILE.fullmatch(value):
-        return "use 1-100 letters, digits, '.', '-' or '_' (a profile name in ~/.databrickscfg)"
+    if not _PROFILE.fullmatch(value) or value.startswith("-"):
+        return (
+            "use 1-100 letters, digits, '.', '-' or '_', not starting with '-' (a profile name "
+            "in ~/.databrickscfg; it is passed to the CLI as --profile <name>)"
+        )
     return None
 
 
@@ -247,6 +292,14 @@ def _own_volume_problem(context: dict[str, Any]) -> str | None:
 def validate(context: dict[str, Any]) -> list[str]:
     """Every problem with the scalar answers, one line each: `field: value -- what is valid`."""
     errors = []
+    derived = _derived_from_a_bad_name(context)
+    for field, value in context.items():
+        # the spec (table_names, tables) is bake.spec's to check
+        answered = field not in ("table_names", "tables") and (
+            not field.startswith("_") or field.startswith("__")
+        )
+        if answered and isinstance(value, str) and field not in CHECKS and text_problem(value):
+            errors.append(f"{field}: {value!r} -- {text_problem(value)}")
     for field, check in CHECKS.items():
         value = context.get(field, "")
         if field == "__prod_workspace_host" and value == context.get("workspace_host"):
@@ -255,7 +308,7 @@ def validate(context: dict[str, Any]) -> list[str]:
             errors.append(f"{field}: {value!r} -- expected text")
             continue
         problem = check(value)
-        if problem:
+        if problem and derived.get(field) != value:
             errors.append(f"{field}: {value!r} -- {problem}")
     for field, choices in CHOICES.items():
         if context.get(field) not in choices:
@@ -278,7 +331,47 @@ def validate(context: dict[str, Any]) -> list[str]:
     sample_problem = _sample_writer_problem(context.get("source_format"))
     if sample_problem:
         errors.append(sample_problem)
+    formatter = formatter_problem()
+    if formatter:
+        errors.append(formatter)
     return errors
+
+
+def _derived_from_a_bad_name(context: dict[str, Any]) -> dict[str, str]:
+    """The values cookiecutter.json derives from a project name that is itself refused: their
+    problems are that one (reported once, under project_name)."""
+    name = context.get("project_name")
+    if not isinstance(name, str) or not _project_name(name):
+        return {}
+    slug = name.lower().strip().replace(" ", "-").replace("_", "-")
+    schema = slug.replace("-", "_")
+    return {
+        "__project_slug": slug,
+        "__pipeline_name": f"{schema}_pipeline",
+        "schema": schema,
+        "__landing_path": f"/Volumes/{context.get('catalog')}/{schema}/landing",
+    }
+
+
+def formatter_problem() -> str | None:
+    """The bake runs in the Python that runs cookiecutter (or cruft), which must have the tools
+    it uses: the exact ruff the project pins (the post-gen hook formats the generated code with
+    it, so `make lint` agrees), and sqlglot (rules and `delete_when` are parsed with it)."""
+    try:
+        version = importlib.metadata.version("ruff")
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    missing = []
+    if version != RUFF_VERSION or not importlib.util.find_spec("ruff"):
+        missing.append(f"ruff {RUFF_VERSION}" + (f" (it has {version})" if version else ""))
+    if not importlib.util.find_spec("sqlglot"):
+        missing.append("sqlglot")
+    if not missing:
+        return None
+    return (
+        f"ruff: the bake needs {' and '.join(missing)} in the Python running cookiecutter: "
+        f"pip install ruff=={RUFF_VERSION} sqlglot beside cookiecutter"
+    )
 
 
 def _sample_writer_problem(source_format: Any) -> str | None:

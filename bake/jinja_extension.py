@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.ext import Extension
 
+from bake import jinja_guard
 from bake import spec as table_spec
 
 # Absolute path of this template. cookiecutter's `_repo_dir` is relative when the template is given
@@ -40,7 +41,8 @@ def medallion_spec(cookiecutter: dict[str, Any]) -> dict[str, Any]:
 
 
 class MedallionExtension(Extension):
-    """Gives every template file the helpers below, in the version the template on disk has."""
+    """Guards the environment (bake/jinja_guard.py) and gives every template file the helpers
+    below, in the version the template on disk has."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
@@ -48,6 +50,7 @@ class MedallionExtension(Extension):
 
 
 def install(environment: Environment) -> None:
+    jinja_guard.guard(environment)  # first: no answer is evaluated, nothing written unchecked
     environment.globals["medallion_spec"] = medallion_spec
     environment.globals["template_dir"] = TEMPLATE_DIR
     environment.filters["sql_ident"] = sql_ident

@@ -3,7 +3,10 @@
 The post-gen hook calls `render(project_dir, context)`. Each template in `table_templates/` is
 rendered once per table (or once per project) into plain, explicit Python: one file per dataset,
 named after it, so the generated pipeline reads as if written by hand and needs no metadata
-interpreter at run time. Templates produce ruff-formatted code (line length 100) as rendered.
+interpreter at run time. Templates render plain code with one-line literals; the post-gen hook
+then lays out every Python file with the pinned ruff (bake.format_code), so no template fits lines
+to a length. Spec values reach the templates as data: they are written as Python literals, never
+rendered as templates themselves (the environment is a sandbox all the same).
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
 from bake import spec as table_spec
 from bake import spec_file
 
 TEMPLATES = Path(__file__).resolve().parent / "table_templates"
 SPEC_SCHEMA = Path(__file__).resolve().parent / "spec.schema.json"
-LINE_LENGTH = 100
+LINE_LENGTH = 100  # docstrings are wrapped to the project's ruff line length (ruff does not)
 
 
 def py_str(value: Any) -> str:
@@ -42,39 +46,6 @@ def py_literal(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{py_str(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"no Python literal for {value!r}")
-
-
-def py_arg(name: str, value: Any, indent: int) -> str:
-    """`name=<literal>,` on one line when it fits, else exploded with a magic trailing comma.
-
-    ruff format keeps an exploded collection that ends in a trailing comma as it is, so the
-    output is stable whatever the lengths.
-    """
-    prefix = " " * indent
-    line = f"{prefix}{name}={py_literal(value)},"
-    if len(line) <= LINE_LENGTH or not isinstance(value, (list, tuple, dict)) or not value:
-        return line
-    inner = " " * (indent + 4)
-    if isinstance(value, dict):
-        items = [f"{inner}{py_str(k)}: {py_literal(v)}," for k, v in value.items()]
-        return "\n".join([f"{prefix}{name}={{", *items, f"{prefix}}},"])
-    items = [f"{inner}{py_literal(item)}," for item in value]
-    return "\n".join([f"{prefix}{name}=(", *items, f"{prefix}),"])
-
-
-def str_arg(name: str, text: str, indent: int = 4) -> str:
-    """`name="text",` on one line when it fits, else the text split over implicitly joined lines
-    inside parentheses (a form ruff format keeps as it is)."""
-    prefix = " " * indent
-    line = f"{prefix}{name}={py_str(text)},"
-    if len(line) <= LINE_LENGTH:
-        return line
-    inner = " " * (indent + 4)
-    width = LINE_LENGTH - len(inner) - 2  # the quotes
-    pieces = textwrap.wrap(text, width, drop_whitespace=False, break_long_words=False)
-    pieces = [piece for piece in pieces if piece]
-    body = [f"{inner}{py_str(piece)}" for piece in pieces]
-    return "\n".join([f"{prefix}{name}=(", *body, f"{prefix}),"])
 
 
 def reflow(text: str, width: int = LINE_LENGTH) -> str:
@@ -102,38 +73,9 @@ def reflow(text: str, width: int = LINE_LENGTH) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def rules_arg(expectations: list[dict[str, str]], indent: int = 4) -> str:
-    """`rules=(Rule(...), ...),` laid out the way ruff format lays it out.
-
-    A single rule stays on one line when it fits (ruff ignores the trailing comma of a
-    one-element tuple); otherwise one rule per line, each split further if it is too long.
-    """
-    prefix, inner = " " * indent, " " * (indent + 4)
-    calls = [
-        f"Rule({py_str(r['name'])}, {py_str(r['expr'])}, action={py_str(r['action'])})"
-        for r in expectations
-    ]
-    if len(calls) == 1 and len(f"{prefix}rules=({calls[0]},),") <= LINE_LENGTH:
-        return f"{prefix}rules=({calls[0]},),"
-    lines = [f"{prefix}rules=("]
-    for rule, call in zip(expectations, calls, strict=True):
-        if len(f"{inner}{call},") <= LINE_LENGTH:
-            lines.append(f"{inner}{call},")
-        else:
-            deeper = " " * (indent + 8)
-            lines += [f"{inner}Rule("]
-            lines += [f"{deeper}{py_str(rule['name'])},", f"{deeper}{py_str(rule['expr'])},"]
-            lines += [f"{deeper}action={py_str(rule['action'])},", f"{inner}),"]
-    lines.append(f"{prefix}),")
-    return "\n".join(lines)
-
-
-def names_tuple(target: str, names: list[str]) -> str:
-    """`TARGET = (A, B)` with bare names, exploded one per line when it does not fit."""
-    line = f"{target} = ({', '.join(names)}{',' if len(names) == 1 else ''})"
-    if len(line) <= LINE_LENGTH:
-        return line
-    return "\n".join([f"{target} = (", *(f"    {name}," for name in names), ")"])
+def py_names(names: list[str]) -> str:
+    """A tuple of bare names (module constants): `(A, B)`, `(A,)`."""
+    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
 
 
 def constant(name: str) -> str:
@@ -141,8 +83,8 @@ def constant(name: str) -> str:
     return name.upper()
 
 
-def environment() -> Environment:
-    env = Environment(
+def environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
         loader=FileSystemLoader(str(TEMPLATES)),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -150,11 +92,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["py"] = py_literal
+    env.filters["py_names"] = py_names
     env.filters["constant"] = constant
-    env.globals["py_arg"] = py_arg
-    env.globals["names_tuple"] = names_tuple
-    env.globals["str_arg"] = str_arg
-    env.globals["rules_arg"] = rules_arg
     env.filters["reflow"] = reflow
     return env
 

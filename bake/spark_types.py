@@ -34,6 +34,7 @@ PRIMITIVES = {
 DECIMAL_NAMES = ("decimal", "dec", "numeric")
 NUMERIC = {"tinyint", "smallint", "int", "bigint", "float", "double"}
 MAX_PRECISION = 38
+MAX_LENGTH = 2**31 - 1  # Spark reads a varchar/char length as a Java int
 
 _TOKEN = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(\d+)|([<>(),:]))")
 
@@ -88,8 +89,8 @@ class _Parser:
             self.expect("(")
             length = self.number()
             self.expect(")")
-            if length < 1:
-                raise ValueError(f"{lowered}({length}): the length must be at least 1")
+            if not 1 <= length <= MAX_LENGTH:
+                raise ValueError(f"{lowered}({length}): the length must be 1 to {MAX_LENGTH}")
             return f"{'varchar' if lowered == 'varchar' else 'char'}({length})"
         if lowered == "array":
             self.expect("<")
@@ -99,6 +100,8 @@ class _Parser:
         if lowered == "map":
             self.expect("<")
             key = self.type()
+            if "map<" in key:
+                raise ValueError(f"a map key cannot be or hold a map ({key}); Spark refuses it")
             self.expect(",")
             value = self.type()
             self.expect(">")

@@ -1,4 +1,5 @@
-"""Finish the generated project: per-table files, sample data, then the bundle's offline validation.
+"""Finish the generated project: per-table files, sample data, ruff's layout, then the bundle's
+offline validation.
 
 The work lives in testable modules (bake.render_tables, bake.sample_data, the project's tools/);
 this hook only calls them in order. Any failure exits 1, so cookiecutter deletes the half-made
@@ -30,7 +31,7 @@ def run_tool(module: str, *args: str) -> None:
         fail(f"tools/{module}.py exited {result.returncode} (see its output above)")
 
 
-from bake import provenance, render_tables, sample_data  # noqa: E402  (template on sys.path)
+from bake import format_code, provenance, render_tables, sample_data  # noqa: E402
 
 try:
     render_tables.render(PROJECT, CONTEXT)
@@ -40,6 +41,10 @@ try:
     sample_data.write_project(PROJECT, CONTEXT["__package_name"])
 except Exception as exc:
     fail(f"writing the sample data failed: {type(exc).__name__}: {exc}")
+try:  # the layout of every Python file is ruff's (the version the project pins)
+    format_code.format_project(PROJECT)
+except Exception as exc:
+    fail(f"formatting the generated code failed: {type(exc).__name__}: {exc}")
 # Offline only: a bake must not depend on, or talk to, whatever workspace the machine's CLI
 # happens to be logged in to (the host is still a placeholder answer and the profile may be
 # another team's). The online check is `make validate`, with the profile the user chose.

@@ -1,4 +1,5 @@
-"""Check every answer before cookiecutter writes anything; exit 1 with one line per problem."""
+"""Check every answer again before the project is filled (bake.jinja_guard checked them already,
+before the project folder was created); exit 1 with one line per problem."""
 
 import json
 import sys
@@ -7,12 +8,9 @@ import sys
 sys.path.insert(0, {{ template_dir | tojson }})  # absolute, see bake/jinja_extension.py
 CONTEXT = json.loads({{ cookiecutter | ordered_json | tojson }})
 
-from bake import answers, spec  # noqa: E402  (needs the template on sys.path)
+from bake import validation  # noqa: E402  (needs the template on sys.path)
 
-errors = answers.validate(CONTEXT)
-errors += spec.validate(CONTEXT["table_names"], CONTEXT["tables"], CONTEXT["source_format"])
+errors = validation.problems(CONTEXT)
 if errors:
-    print("The answers are not valid; nothing was generated:", file=sys.stderr)
-    for error in errors:
-        print(f"  {error}", file=sys.stderr)
+    print(validation.report(errors), file=sys.stderr)
     sys.exit(1)

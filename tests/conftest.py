@@ -71,6 +71,16 @@ def run_cookiecutter_cli(
     return subprocess.run(command, capture_output=True, text=True, timeout=600)
 
 
+def rejection(result: subprocess.CompletedProcess) -> str:
+    """The message of a bake cookiecutter refused: it must exit non-zero and say why once, with
+    no traceback (bake.jinja_guard raises a FailedHookException, which its CLI prints plainly)."""
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Traceback" not in output, output
+    assert output.count("nothing was generated") == 1, output
+    return output
+
+
 def run_checked(command: list[str], cwd: Path, timeout: int = 900, **kwargs: Any) -> str:
     """Run a command in a generated project; on failure, fail the test with its full output."""
     result = subprocess.run(

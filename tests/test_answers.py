@@ -43,7 +43,10 @@ def test_defaults_are_valid():
 def test_choices_match_cookiecutter_json():
     prompts = json.loads((TEMPLATE / "cookiecutter.json").read_text())
     for field, choices in answers.CHOICES.items():
-        assert tuple(prompts[field]) == choices
+        # a text answer defaulting to the first choice, the choices named in its prompt (a
+        # cookiecutter list choice refuses another spelling with a traceback, before any check)
+        assert prompts[field] == choices[0]
+        assert all(choice in prompts["__prompts__"][field] for choice in choices)
     # every checked field is a prompt (keeps the two lists in step)
     assert set(answers.CHECKS) <= set(prompts)
 

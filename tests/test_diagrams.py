@@ -62,10 +62,27 @@ def test_a_broken_diagram_fails_to_render(render) -> None:
         ({"config": "examples/tpch.yml"}, ["fact_lineitem", "dim_nation", "dim_region"]),
         # one table, no fact: no relationships at all
         ({"table_names": "stations"}, ["dim_stations", "silver_stations_quarantine"]),
+        # columns named like Mermaid's key markers (PK, FK, UK): quoted, or the diagram breaks
+        (
+            {
+                "tables": {
+                    "keyed": {"keys": ["PK"], "columns": {"PK": "int", "uk": "int"}},
+                    "facts": {
+                        "role": "fact",
+                        "keys": ["FK"],
+                        "measures": ["uk"],
+                        "columns": {"FK": "int", "uk": "int", "PK": "int"},
+                        "references": {"PK": "keyed"},
+                    },
+                }
+            },
+            ["dim_keyed", "fact_facts"],
+        ),
     ],
-    ids=["default", "tpch", "single-table"],
+    ids=["default", "tpch", "single-table", "key-marker-names"],
 )
 def test_the_readme_diagrams_render(render, tmp_path: Path, answers: dict, expected: list) -> None:
+    answers = dict(answers)
     config = answers.pop("config", None)
     project = bake_project(tmp_path / "out", answers, ROOT / config if config else None)
     found = diagrams(project)

@@ -231,7 +231,8 @@ def test_add_table_is_what_a_fresh_bake_of_the_new_spec_writes(
     # Analysts read it through the gold schema's grant: no statement to add or re-run.
     assert "dim_returns" not in (project / "sql/admin_grants.sql").read_text()
     state = json.loads((project / ".cruft.json").read_text())
-    assert list(state["context"]["cookiecutter"]["tables"]) == list(spec)
+    # the spec reaches the template as tables.yml's text; cruft records what it rendered
+    assert list(yaml.safe_load(state["context"]["cookiecutter"]["tables"])) == list(spec)
 
 
 def test_a_spec_edit_the_template_refuses_changes_nothing(project: Path) -> None:
@@ -265,3 +266,47 @@ def test_add_table_refuses_a_dirty_tree_and_a_bad_name(project: Path) -> None:
     result = sync(project, "add-table", "returns: {}", expect=1)
     assert "TABLE='returns: {}'" in result.stderr
     assert run(["git", "status", "--porcelain"], project).stdout == ""
+
+
+HOSTILE_EDITS = [
+    # (what is appended to tables.yml, what the refusal says)
+    (
+        "\nreturns:\n  comment: \"{% raw %}{{ cycler.__init__.__globals__.os.system('touch "
+        "PWNED') }}{% endraw %}\"\n",
+        "tables.yml holds template syntax",
+    ),
+    ("\ncustomers:\n  role: fact\n", "duplicate key 'customers' (first given on line"),
+    ("\nreturns: &r {}\nrefunds: *r\n", "anchors and aliases (&name, *name) are not allowed"),
+    ("\nyes: {}\n", "tables: True -- YAML read this name as True"),
+]
+
+
+def test_hostile_spec_edits_are_refused_and_nothing_runs(project: Path) -> None:
+    """A tables.yml edit in a pull request must not run code on the machine that applies it, and
+    every refusal keeps the edit and names the line or the field."""
+    spec_path = project / "tables.yml"
+    original = spec_path.read_text()
+    for addition, message in HOSTILE_EDITS:
+        spec_path.write_text(original + addition)
+        result = sync(project, "apply-spec", expect=1)
+        assert message in result.stderr, (addition, result.stderr)
+        assert spec_path.read_text() == original + addition
+        assert run(["git", "status", "--porcelain"], project).stdout.split("\n")[0] == (
+            " M tables.yml"
+        )
+    assert not list(project.rglob("PWNED")) and not (ROOT / "PWNED").exists()
+
+
+def test_a_cruft_json_that_would_switch_the_checks_off_is_refused(project: Path) -> None:
+    """`.cruft.json` answers are rendered by cookiecutter too, and `_extensions: []` there would
+    drop the template's guard: template syntax anywhere in it is refused before cruft runs."""
+    path = project / ".cruft.json"
+    state = json.loads(path.read_text())
+    state["context"]["cookiecutter"]["_extensions"] = []
+    state["context"]["cookiecutter"]["catalog"] = "{{ cycler.__init__.__globals__.os.getcwd() }}"
+    path.write_text(json.dumps(state))
+    commit_all(project, "a hostile pull request")
+    result = sync(project, "apply-spec", expect=1)
+    assert ".cruft.json.cookiecutter.catalog holds template syntax" in result.stderr
+    result = sync(project, "upgrade", expect=1)
+    assert ".cruft.json.cookiecutter.catalog holds template syntax" in result.stderr

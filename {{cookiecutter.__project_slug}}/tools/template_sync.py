@@ -9,7 +9,9 @@ is rendered twice, as recorded and as asked, and the difference is merged into t
 with `git apply -3`. So your edits to generated files stay, and a file both sides changed is left
 with conflict markers: this command then lists it and exits 1 (cruft itself reports success).
 A spec change renders at the recorded template commit, so it never brings an upgrade along.
-The template's own validation checks the spec; when it refuses, tables.yml keeps your edit.
+tables.yml goes to the template as the text it is: the template reads it (no YAML anchors or
+aliases, no duplicate keys: each refused with its line) and validates it with the same rules as a
+bake; when it refuses, tables.yml keeps your edit.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_FILE = "tables.yml"
 CRUFT_FILE = ".cruft.json"
 TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# cookiecutter renders every recorded answer and the new spec as Jinja before the template's own
+# checks run, and a `.cruft.json` edited in a pull request could switch those checks off
+# (`_extensions`): nothing holding template syntax is handed to it.
+# (spelled out: this file is itself a template, where the delimiters cannot appear as they are)
+JINJA_DELIMITERS = tuple("{" + second for second in ("{", "%", "#"))
 
 
 class SyncError(Exception):
@@ -68,14 +73,33 @@ def require_clean(allowed: tuple[str, ...] = ()) -> None:
         )
 
 
-def parse_spec(text: str) -> dict[str, Any]:
-    try:
-        tables = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SyncError(f"{SPEC_FILE} is not valid YAML: {exc}") from exc
-    if not isinstance(tables, dict) or not tables:
-        raise SyncError(f"{SPEC_FILE} must map each table name to its spec (see README)")
-    return tables
+def template_syntax(value: Any, where: str) -> str | None:
+    """Where the first string of `value` (keys included) holds Jinja, or None."""
+    if isinstance(value, str):
+        return where if any(marker in value for marker in JINJA_DELIMITERS) else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else []
+    )
+    for key, item in items:
+        found = template_syntax(key, where) or template_syntax(item, f"{where}.{key}")
+        if found:
+            return found
+    return None
+
+
+def refuse_template_syntax(spec_text: str, state: dict[str, Any]) -> None:
+    found = template_syntax(spec_text, SPEC_FILE) or template_syntax(
+        state.get("context", {}), CRUFT_FILE
+    )
+    if found:
+        raise SyncError(
+            f"{found} holds template syntax ({', '.join(JINJA_DELIMITERS)}), which cookiecutter "
+            "would evaluate: remove it (answers and specs are data, never templates)"
+        )
 
 
 def cruft_update(checkout: str | None, variables: dict[str, Any] | None) -> None:
@@ -115,16 +139,13 @@ def report() -> int:
 def apply_spec(edited: str, before: str) -> int:
     """Render the project for the spec in `edited`; on failure, tables.yml goes back to `before`."""
     spec_path = ROOT / SPEC_FILE
-    tables = parse_spec(edited)
     require_clean(allowed=(SPEC_FILE,))
     state = recorded_state()
+    refuse_template_syntax(edited, state)
     # The render writes tables.yml itself: start the merge from the committed file.
     git("checkout", "--", SPEC_FILE)
     try:
-        cruft_update(
-            checkout=state["commit"],
-            variables={"tables": tables, "table_names": ", ".join(tables)},
-        )
+        cruft_update(checkout=state["commit"], variables={"tables": edited})
     except SyncError:
         spec_path.write_text(before, encoding="utf-8")
         raise
@@ -136,7 +157,7 @@ def add_table(name: str, role: str) -> int:
         raise SyncError(f"TABLE={name!r}: use letters, digits and _ (not starting with a digit)")
     spec_path = ROOT / SPEC_FILE
     before = spec_path.read_text(encoding="utf-8")
-    if name in parse_spec(before):
+    if re.search(rf"^{name}:", before, re.MULTILINE):
         raise SyncError(f"{name!r} is already in {SPEC_FILE}; edit it there, then apply-spec")
     # Only the role: the template spells out the conventions (keys, columns, rules) in full.
     edited = before.rstrip("\n") + f"\n\n{name}:\n  role: {role}\n"
@@ -145,6 +166,7 @@ def add_table(name: str, role: str) -> int:
 
 def upgrade(checkout: str | None) -> int:
     require_clean()
+    refuse_template_syntax("", recorded_state())
     cruft_update(checkout=checkout, variables=None)
     return report()
 
