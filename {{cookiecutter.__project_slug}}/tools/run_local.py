@@ -496,7 +496,8 @@ def run_engine(args, state_dir: Path, landing: Path, spec: Path, tables, began: 
         if launched is not None:
             launched.stop()
         print(f"\nrun_local: FAILED: {type(error).__name__}: {error}; the engine was stopped.")
-        lines = error_lines(launched.tail) if launched is not None else []
+        tail = launched.tail if launched is not None else []
+        lines = error_lines(tail) + disk_full([str(error), *tail], state_dir)
         print("\n".join(f"  {line}" for line in lines))
         print(f"Full log: {log_path}")
         return 1

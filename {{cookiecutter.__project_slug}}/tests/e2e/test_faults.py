@@ -166,7 +166,9 @@ def _utf16(folder: Path) -> Path:
 
 def _truncated_gzip(folder: Path) -> Path:
     path = folder / "part-9003.json.gz"
-    path.write_bytes(gzip.compress(b'{"name": "Ann"}\n' * 1000)[:200])
+    lines = "".join(json.dumps({"name": f"member {n}"}) + "\n" for n in range(5000)).encode()
+    whole = gzip.compress(lines)
+    path.write_bytes(whole[: len(whole) // 2])  # an upload cut half way
     return path
 
 
@@ -190,7 +192,7 @@ def _truncated_parquet(folder: Path) -> Path:
 BAD_FILES = {
     "a zero-byte file": (_zero_bytes, "is empty (0 bytes)", True),
     "a Latin-1 file": (_latin1, "is not UTF-8 (byte 0xfc", TEXT),
-    "a UTF-16 file": (_utf16, "it starts like UTF-16", TEXT),
+    "a UTF-16 file": (_utf16, "is not UTF-8 (byte 0xff at offset 0): it starts like UTF-16", TEXT),
     "a truncated gzip file": (_truncated_gzip, "is not a whole gzip file", TEXT),
     "a 200 MB JSON array on one line": (
         _json_array,
