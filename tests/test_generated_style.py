@@ -45,7 +45,9 @@ def longest_spec(snapshot: bool) -> dict:
         dimension.update(scd_type=2, snapshot_by="at")
     else:
         dimension.update(sequence_by="at", delete_when=EXPRESSION.replace("NOT ", ""))
-    tables = {T: dimension, "plain": {"keys": ["p"], "columns": {"p": "int", "name": "string"}}}
+    # A Delta source needs every table ordered (no file names to order by): sequence_by.
+    plain = {"keys": ["p"], "columns": {"p": "int", "name": "string", "v": "int"}}
+    tables = {T: dimension, "plain": {**plain, "sequence_by": "v"}}
     for index in range(4):
         tables[f"{F[:-1]}{index}"] = {
             "role": "fact",
@@ -53,6 +55,7 @@ def longest_spec(snapshot: bool) -> dict:
             "columns": {"id": "bigint", "k": "bigint", "p": "int", "on_day": "date", "n": "int"},
             "references": {"k": T, "p": "plain"},
             "date_column": "on_day",
+            "sequence_by": "n",
             "measures": ["n"],
         }
     return tables

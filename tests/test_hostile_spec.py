@@ -307,7 +307,9 @@ def test_complex_types_need_a_typed_source(type_):
     for source_format in ("json", "csv", "kafka"):
         [error] = spec.validate("", tables, source_format)
         assert error.startswith(f"tables.customer.columns.c: {type_!r} -- a {source_format} source")
-    assert spec.validate("", tables, "parquet") == spec.validate("", tables, "delta") == []
+    assert spec.validate("", tables, "parquet") == []
+    delta = spec.validate("", tables, "delta")  # a Delta source needs sequences, not this
+    assert [error for error in delta if "columns.c" in error] == []
 
 
 def test_a_bad_character_in_yaml_text_is_one_line_with_its_line():
