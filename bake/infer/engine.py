@@ -1,0 +1,199 @@
+"""`infer_folder`: landed files in, an inferred `tables` spec out, with the evidence for it.
+
+Stages, each in its own module: discover the tables, take a bounded sample of each (names,
+null markers, types), plan which columns may be keys or references, read every row once into
+memory (profile), fix the types the full data contradicts, find keys, references and roles,
+then write the spec entries.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bake.infer import changes, keys, profile, read, references, roles, sampling
+from bake.infer.classify import MARKERS, classify
+from bake.infer.columns import decide_types, number
+from bake.infer.discover import TableFiles, discover
+from bake.infer.errors import InferError
+from bake.infer.expectations import suggest
+from bake.infer.model import InferredSpec, TableFacts
+
+MAX_PASSES = 4  # full passes per table while the full data contradicts the sample's types
+
+
+def _size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+def _connect(workdir: str):
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute("SET preserve_insertion_order = false")  # nothing here depends on row order
+    con.execute(f"SET temp_directory = {read.literal(workdir)}")  # spill here, not in the cwd
+    con.execute("SET TimeZone = 'UTC'")  # as both engines read timestamps (FACTS.md)
+    return con
+
+
+def _sample(con, files: TableFiles, index: int) -> TableFacts:
+    layout = read.layout(con, files)
+    raw = read.sample(con, files, layout)
+    table = sampling.first_look(files, layout, raw, f"t{index}")
+    count = len(files.files)
+    table.evidence["table"] = (
+        f"{files.path.name}: {count} {files.format} file{'s' if count > 1 else ''} "
+        f"({_size(files.size)})"
+    )
+    if files.format == "csv":
+        _dialect_notes(table)
+    table.sequence_by = changes.sequence_candidate(table)
+    return table
+
+
+def _dialect_notes(table: TableFacts) -> None:
+    dialect = table.layout.dialect
+    for option, default in read.SPARK_CSV_DEFAULTS.items():
+        if dialect[option] != default:
+            table.notes.append(
+                f"the files use {option} {dialect[option]!r}; the pipeline reads csv with Spark's "
+                f"default {default!r}: convert the files, or set the reader's option"
+            )
+
+
+def _profile(con, table: TableFacts) -> None:
+    """The full pass, again while some value contradicts the sample's type."""
+    for _ in range(MAX_PASSES):
+        profile.full_pass(con, table)
+        contradicted = [column for column in table.columns if column.bad]
+        if not contradicted:
+            return
+        examples = profile.bad_examples(con, table, contradicted)
+        for column in contradicted:
+            found = examples[column.name]
+            new_markers = [marker for marker in MARKERS if marker in found]
+            for marker in new_markers:  # a null marker the sample did not reach
+                if marker not in table.null_values:
+                    table.null_values.append(marker)
+                column.markers.append(marker)
+            others = found - set(MARKERS)
+            if others:
+                before = column.kind
+                column.guess = classify(column.sample_values | others)
+                column.widened = (
+                    f"{column.bad:,} values beyond the sample are not {before} "
+                    f"(e.g. {sorted(others)[0]!r})"
+                )
+    bad = ", ".join(f"{c.landed} ({c.bad:,} values)" for c in table.columns if c.bad)
+    raise InferError(
+        f"{table.files.path}: cannot be typed -- after {MAX_PASSES} passes these columns still "
+        f"have values that fit no type Spark reads the same way: {bad}"
+    )
+
+
+def _null_values_evidence(table: TableFacts) -> str:
+    parts = []
+    for marker in table.null_values:
+        where = [column.name for column in table.columns if marker in column.markers]
+        parts.append(f"{marker!r} in {', '.join(where) or 'no sampled column'}")
+    return "; ".join(parts) + ": read as NULL in every column"
+
+
+def _entry(table: TableFacts) -> dict:
+    """The spec entry, in the README's field order; evidence goes to table.evidence."""
+    role = roles.infer_role(table)
+    change_fields = changes.infer_changes(table)
+    entry: dict = {"role": role, "keys": list(table.keys)}
+    if table.null_values:
+        entry["null_values"] = list(table.null_values)
+        table.evidence["null_values"] = _null_values_evidence(table)
+    if table.references:
+        entry["references"] = dict(table.references)
+    except_columns = list(change_fields.get("except_columns", []))
+    if role == "fact":
+        fact_fields = roles.fact_fields(table, except_columns)
+        entry.update((k, fact_fields[k]) for k in ("date_column", "date_range") if k in fact_fields)
+    entry.update(change_fields)
+    if role == "fact":
+        entry.update((k, fact_fields[k]) for k in ("measures", "attributes") if k in fact_fields)
+    entry["columns"] = {
+        column.name: column.spark_type
+        if column.landed == column.name
+        else {"type": column.spark_type, "source": column.landed}
+        for column in table.columns
+    }
+    implicit = {*table.keys, *except_columns}
+    if "sequence_by" in change_fields:
+        implicit.add(table.sequence_by)
+    rules, evidence = suggest(table, implicit)
+    if rules:
+        entry["expectations"] = rules
+        table.evidence.update({f"expectations.{name}": text for name, text in evidence.items()})
+    return entry
+
+
+def _order(tables: list[TableFacts], roles_: dict[str, str]) -> list[TableFacts]:
+    """Dimensions before facts; a referenced table before the tables that reference it."""
+    placed: list[TableFacts] = []
+    remaining = sorted(tables, key=lambda t: (roles_[t.name] == "fact", t.name))
+    while remaining:
+        names = {t.name for t in placed}
+        ready = next((t for t in remaining if set(t.references.values()) <= names), remaining[0])
+        placed.append(ready)
+        remaining.remove(ready)
+    return placed
+
+
+def infer_folder(
+    folder: Path, tables: list[str] | None = None, progress: Callable[[str], object] = print
+) -> InferredSpec:
+    """Infer the `tables` spec of the csv, json-lines or parquet files under `folder` (one
+    sub-folder or file per table; only `tables` if given). Raises InferError on bad input."""
+    started = time.perf_counter()
+    found = discover(Path(folder), tables)
+    total = sum(t.size for t in found)
+    progress(f"infer: {len(found)} tables in {folder} ({_size(total)})")
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="infer-") as workdir:
+        con = _connect(workdir)
+        try:
+            facts = []
+            for index, files in enumerate(found):
+                clock = time.perf_counter()
+                facts.append(_sample(con, files, index))
+                seconds[files.name] = time.perf_counter() - clock
+            references.plan(facts)
+            for table in facts:
+                clock = time.perf_counter()
+                _profile(con, table)
+                changes.confirm_sequence(table)
+                keys.find_key(con, table)
+                decide_types(table)
+                profile.keep_only(con, table)
+                seconds[table.name] += time.perf_counter() - clock
+                progress(
+                    f"infer: {table.name}: {number(table.rows)} rows, key "
+                    f"{', '.join(table.keys) or 'none'} ({seconds[table.name]:.1f} s)"
+                )
+            clock = time.perf_counter()
+            references.find_references(con, facts)
+            references.break_cycles(facts)
+            progress(f"infer: references checked ({time.perf_counter() - clock:.1f} s)")
+        finally:
+            con.close()
+    entries = {table.name: _entry(table) for table in facts}
+    ordered = _order(facts, {name: entry["role"] for name, entry in entries.items()})
+    progress(f"infer: done in {time.perf_counter() - started:.1f} s")
+    return InferredSpec(
+        folder=Path(folder),
+        tables={table.name: entries[table.name] for table in ordered},
+        evidence={table.name: dict(table.evidence) for table in ordered},
+        notes={table.name: list(table.notes) for table in ordered if table.notes},
+        seconds=seconds,
+    )
