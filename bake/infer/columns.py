@@ -10,12 +10,17 @@ from bake.infer.model import ColumnFacts, TableFacts
 from bake.infer.names import is_key_like
 
 
+def plural(count: int, noun: str) -> str:
+    """1 row, 2 rows, 1,500 rows."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def number(value) -> str:
-    """1234567 -> 1,234,567; dates as ISO; decimals as written."""
+    """A count or a value seen: 1234567 -> 1,234,567 (but 2024 stays 2024); dates as ISO."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int):
-        return f"{value:,}"
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -43,10 +48,16 @@ def decide_type(column: ColumnFacts, identifier: bool) -> str:
 
 
 def decide_types(table: TableFacts) -> None:
+    """Every text column's Spark type (parquet columns have theirs)."""
     for column in table.columns:
         if column.spark_type is None or table.files.format != "parquet":
             identifier = is_key_like(column.name) or table.keys == [column.name]
             column.spark_type = decide_type(column, identifier)
+
+
+def describe(table: TableFacts) -> None:
+    """Every column's evidence, once types are final."""
+    for column in table.columns:
         table.evidence[f"columns.{column.name}"] = column_evidence(table, column)
 
 
@@ -81,7 +92,7 @@ def column_evidence(table: TableFacts, column: ColumnFacts) -> str:
     else:
         why = column.guess.note or "text"
         if column.longest:
-            why += f" up to {column.longest:,} characters"
+            why += f" up to {plural(column.longest, 'character')}"
     if column.widened:
         why += f"; {column.widened}"
     nulls = table.rows - column.present

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bake.infer import changes, keys, profile, read, references, roles, sampling
 from bake.infer.classify import MARKERS, classify
-from bake.infer.columns import decide_types, number
+from bake.infer.columns import decide_types, describe
 from bake.infer.discover import TableFiles, discover
 from bake.infer.errors import InferError
 from bake.infer.expectations import suggest
@@ -60,7 +60,7 @@ def _sample(con, files: TableFiles, index: int) -> TableFacts:
 def _dialect_notes(table: TableFacts) -> None:
     dialect = table.layout.dialect
     for option, default in read.SPARK_CSV_DEFAULTS.items():
-        if dialect[option] != default:
+        if dialect[option] not in (default, ""):  # "": the files never quote, fine for Spark
             table.notes.append(
                 f"the files use {option} {dialect[option]!r}; the pipeline reads csv with Spark's "
                 f"default {default!r}: convert the files, or set the reader's option"
@@ -178,15 +178,18 @@ def infer_folder(
                 profile.keep_only(con, table)
                 seconds[table.name] += time.perf_counter() - clock
                 progress(
-                    f"infer: {table.name}: {number(table.rows)} rows, key "
+                    f"infer: {table.name}: {table.rows:,} rows, key "
                     f"{', '.join(table.keys) or 'none'} ({seconds[table.name]:.1f} s)"
                 )
             clock = time.perf_counter()
             references.find_references(con, facts)
             references.break_cycles(facts)
+            references.align_types(facts)
             progress(f"infer: references checked ({time.perf_counter() - clock:.1f} s)")
         finally:
             con.close()
+    for table in facts:
+        describe(table)
     entries = {table.name: _entry(table) for table in facts}
     ordered = _order(facts, {name: entry["role"] for name, entry in entries.items()})
     progress(f"infer: done in {time.perf_counter() - started:.1f} s")

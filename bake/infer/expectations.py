@@ -66,7 +66,7 @@ def suggest(table: TableFacts, implicit: set[str]) -> tuple[dict[str, dict], dic
     rules: dict[str, dict] = {}
     evidence: dict[str, str] = {}
     taken: set[str] = set()
-    rows = number(table.rows)
+    rows = f"{table.rows:,}"
     for column in table.columns:
         if column.name in implicit or column.kind == "other":
             continue

@@ -12,7 +12,6 @@ from __future__ import annotations
 from itertools import combinations
 from math import prod
 
-from bake.infer.columns import number
 from bake.infer.model import ColumnFacts, TableFacts
 from bake.infer.names import is_key_like, is_ordinal_like
 from bake.infer.read import ident
@@ -95,7 +94,7 @@ def _never_null(table: TableFacts, names: list[str]) -> bool:
 
 def find_key(con, table: TableFacts) -> None:
     """Set `table.keys` (empty for an event table) and its evidence."""
-    rows = number(table.rows)
+    rows = f"{table.rows:,}"
     for name in possible_keys(table):
         if _never_null(table, [name]) and not _duplicates(con, table, [name]):
             table.keys = [name]
@@ -109,7 +108,7 @@ def find_key(con, table: TableFacts) -> None:
             ).fetchone()[0]
             table.keys = [name]
             table.evidence["keys"] = (
-                f"a change feed: {rows} events of {number(events)} keys, unique per "
+                f"a change feed: {rows} events of {events:,} keys, unique per "
                 f"{sequence}, never null"
             )
             return

@@ -9,7 +9,7 @@ real data, so a rate of at least MIN_CONTAINMENT is enough.
 
 from __future__ import annotations
 
-from bake.infer.columns import number
+from bake.infer.columns import plural
 from bake.infer.keys import keyable, per_change_candidates, possible_keys
 from bake.infer.model import ColumnFacts, TableFacts
 from bake.infer.names import common_prefix, reference_affinity
@@ -73,7 +73,7 @@ def _containment(con, table: TableFacts, column: str, other: TableFacts, key: st
             value
             for (value,) in con.execute(
                 f"SELECT DISTINCT a.{c} FROM {source} a ANTI JOIN {target} b ON a.{c} = b.{k} "
-                f"ORDER BY 1 LIMIT {MAX_ORPHAN_EXAMPLES}"
+                f"WHERE a.{c} IS NOT NULL ORDER BY 1 LIMIT {MAX_ORPHAN_EXAMPLES}"
             ).fetchall()
         ]
     return present, missing, codes, examples
@@ -83,14 +83,16 @@ def _evidence(table: TableFacts, present, missing, codes, examples, where: str) 
     rate = (present - missing) / present if present else 0.0
     # Never round an incomplete match up to 100.0%.
     shown = f"{rate:.1%}" if not missing or rate < 0.9995 else "99.9%"
-    text = f"{shown} of {number(present)} values found in {where}"
+    text = f"{shown} of {present:,} values found in {where}"
     if missing:
         listed = ", ".join(str(value) for value in examples)
         more = ", ..." if codes > len(examples) else ""
-        text += f"; {number(missing)} rows with {number(codes)} codes not found ({listed}{more})"
+        text += (
+            f"; {plural(missing, 'row')} with {plural(codes, 'code')} not found ({listed}{more})"
+        )
     nulls = table.rows - present
     if nulls:
-        text += f"; {number(nulls)} NULL"
+        text += f"; {nulls:,} NULL"
     return text
 
 
@@ -124,6 +126,20 @@ def find_references(con, tables: list[TableFacts]) -> None:
                     f"{column} is named like a reference, but only {text}: not linked "
                     f"(at least {MIN_CONTAINMENT:.0%} must be found)"
                 )
+
+
+def align_types(tables: list[TableFacts]) -> None:
+    """A reference gets its key's integer type: `bill_to_customer` int -> bigint like
+    customers.customer_id, so the join compares equal types in both engines."""
+    by_name = {table.name: table for table in tables}
+    for table in tables:
+        for name, target in table.references.items():
+            column, key = table.column(name), by_name[target].column(by_name[target].keys[0])
+            widths = ("tinyint", "smallint", "int", "bigint")
+            if column.spark_type in widths and key.spark_type in widths:
+                if widths.index(key.spark_type) > widths.index(column.spark_type):
+                    column.widened = f"{key.spark_type} like {target}.{key.name}, its key"
+                    column.spark_type = key.spark_type
 
 
 def break_cycles(tables: list[TableFacts]) -> None:

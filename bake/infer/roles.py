@@ -3,7 +3,7 @@ numbers of its own is a fact, with its date column, measures and attributes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bake.infer.columns import number
 from bake.infer.model import ColumnFacts, TableFacts
@@ -51,12 +51,19 @@ def _date_column(table: TableFacts) -> ColumnFacts | None:
     return (dates or dated or [None])[0]
 
 
+def _day(value: date | datetime) -> date:
+    """The calendar day of a date or timestamp (in UTC, as both engines' sessions run)."""
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).date()
+    return value
+
+
 def _date_range(table: TableFacts, columns: list[ColumnFacts]) -> list[str] | None:
     seen = [c for c in columns if c.minimum is not None and c.maximum is not None]
     if not seen:
         return None
-    first, last = min(c.minimum for c in seen), max(c.maximum for c in seen)
-    first, last = (value if isinstance(value, date) else value.date() for value in (first, last))
+    first = min(_day(c.minimum) for c in seen)
+    last = max(_day(c.maximum) for c in seen)
     if first.year < EARLIEST_YEAR or last.year >= LATEST_YEAR:
         table.notes.append(
             f"dates from {first} to {last}: a sentinel date is likely; date_range keeps the "
