@@ -40,6 +40,12 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
+def _amount(rng: random.Random, low: int, high: int) -> str:
+    """Fixed-point text with two decimals, e.g. 1234.05."""
+    whole = rng.randrange(low, high)
+    return f"{whole}.{rng.randrange(100):02d}"
+
+
 def _customers(folder: Path, rng: random.Random) -> None:
     header = [
         "Customer ID", "Full Name", "e-mail", "Country", "Year", "VIP", "Credit Limit",
@@ -49,7 +55,7 @@ def _customers(folder: Path, rng: random.Random) -> None:
     start = datetime(2024, 1, 1, 8, 0, 0)
     for customer in range(1, CUSTOMERS + 1):
         email = "\\N" if rng.random() < 0.1 else f"c{customer:03d}@example.com"
-        limit = "NA" if rng.random() < 0.05 else f"{rng.randrange(500, 20000)}.{rng.randrange(100):02d}"
+        limit = "NA" if rng.random() < 0.05 else _amount(rng, 500, 20000)
         at = start + timedelta(hours=customer)
         inserts.append([
             customer, f"Customer {customer:03d}", email, rng.choice(["NL", "DE", "FR", "BE"]),
@@ -91,7 +97,8 @@ def _sales(folder: Path, rng: random.Random) -> None:
     rows = []
     for sale in range(1, SALES + 1):
         day = date(2024, 1, 1) + timedelta(days=rng.randrange(180))
-        store = rng.choice(ORPHAN_STORES) if rng.random() < 0.03 else f"S{rng.randrange(1, STORES + 1):03d}"
+        orphan = rng.random() < 0.03
+        store = rng.choice(ORPHAN_STORES) if orphan else f"S{rng.randrange(1, STORES + 1):03d}"
         bill_to = rng.randrange(1, CUSTOMERS + 1)
         if rng.random() < 0.08:
             bill_to = "\\N"
@@ -99,9 +106,10 @@ def _sales(folder: Path, rng: random.Random) -> None:
             bill_to = ORPHAN_CUSTOMER
         ship_to = "" if rng.random() < 0.05 else rng.randrange(1, CUSTOMERS + 1)
         offset = rng.choice(["+01:00", "+02:00", "Z"])
-        recorded = f"{day.isoformat()}T{rng.randrange(8, 20):02d}:{rng.randrange(60):02d}:00{offset}"
+        hour, minute = rng.randrange(8, 20), rng.randrange(60)
+        recorded = f"{day.isoformat()}T{hour:02d}:{minute:02d}:00{offset}"
         quantity = "NA" if rng.random() < 0.02 else rng.randrange(1, 20)
-        amount = f"{rng.randrange(1, 2000)}.{rng.randrange(100):02d}"
+        amount = _amount(rng, 1, 2000)
         channel = rng.choice(["web", "store", "phone"])
         rows.append([sale, day, store, bill_to, ship_to, amount, quantity, 2024, channel, recorded])
     half = len(rows) // 2

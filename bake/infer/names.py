@@ -18,6 +18,11 @@ TABLE_SUFFIX = "_data"  # added to a table name the spec reserves (`date`, `*_qu
 _CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
 _CAMEL_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _NOT_IDENTIFIER = re.compile(r"[^a-z0-9]+")
+# Letters NFKD does not decompose into an ASCII letter and an accent.
+_LETTERS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l",
+     "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH"}
+)  # fmt: skip
 
 # `*_id`, `*key`, `*_code`, `code`, `id`: the names a business key usually has.
 _KEY_LIKE = re.compile(r"(^|_)(id|code)$|key$")
@@ -36,8 +41,10 @@ _OPERATION = re.compile(r"(^|_)(op|operation|action|change_type|cdc_op|dml|event
 
 def clean(name: str, what: str = "column", position: int = 0) -> str:
     """`Customer ID` -> `customer_id`, `CustomerID` -> `customer_id`, `e-mail` -> `e_mail`,
-    `_op` -> `op`, `2019 Sales` -> `col_2019_sales` (`table_...` for a table), `#` -> `col_3`."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    `_op` -> `op`, `2019 Sales` -> `col_2019_sales` (`table_...` for a table), `#` -> `col_3`,
+    `Größe` -> `grosse`."""
+    spelled = name.translate(_LETTERS)
+    ascii_name = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     split = _CAMEL_ACRONYM.sub(r"\1_\2", _CAMEL_LOWER_UPPER.sub(r"\1_\2", ascii_name))
     cleaned = _NOT_IDENTIFIER.sub("_", split.lower()).strip("_")
     prefix = "table" if what == "table" else "col"

@@ -86,6 +86,13 @@ def _csv_layout(con, table: TableFiles) -> Layout:
         "escape": "" if escape == empty else escape,
     }
     if not has_header:
+        first_line = _header(first, dialect)
+        if len(first_line) != len(columns):
+            raise InferError(
+                f"{first}: cannot be read as csv -- its lines have different numbers of fields "
+                f"(the first has {len(first_line)}, others up to {len(columns)}); every row needs "
+                "one field per header column"
+            )
         preview = ", ".join(column["name"] for column in columns[:4])
         raise InferError(
             f"{first}: no header line -- its first line reads as data like the others (DuckDB's "
