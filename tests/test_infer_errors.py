@@ -150,3 +150,19 @@ def test_the_command_merges_and_writes(tmp_path, capsys):
     text = tables_yml.read_text()
     assert text.startswith("# ours\ncustomers:\n  keys: [id]\n\norders:  # orders.csv")
     assert "added orders" in capsys.readouterr().err
+
+
+def test_values_beyond_the_sample_widen_the_type_or_add_a_null_marker(tmp_path):
+    """The sample reads the first 20,000 rows; the full pass checks every value as Spark's cast
+    would and widens a type (or learns a null marker) when a later value contradicts it."""
+    rows = [f"{i},{i},{i},{i}" for i in range(25_000)]
+    rows[24_000] = "1_000,NA,2.5,0x10"  # DuckDB casts 1_000 and 0x10 to integers; Spark does not
+    _write(tmp_path / "t.csv", "a,b,c,d\n" + "\n".join(rows) + "\n")
+    inferred = _infer(tmp_path)
+    table = inferred.tables["t"]
+    assert table["columns"] == {"a": "string", "b": "int", "c": "decimal(18,1)", "d": "string"}
+    assert table["null_values"] == ["NA"]
+    assert (
+        "1 value beyond the sample not integer (e.g. '1_000')"
+        in inferred.evidence["t"]["columns.a"]
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bake.infer import changes, keys, profile, read, references, roles, sampling
 from bake.infer.classify import MARKERS, classify
-from bake.infer.columns import decide_types, describe
+from bake.infer.columns import decide_types, describe, plural
 from bake.infer.discover import TableFiles, discover
 from bake.infer.errors import InferError
 from bake.infer.expectations import suggest
@@ -87,7 +87,7 @@ def _profile(con, table: TableFacts) -> None:
                 before = column.kind
                 column.guess = classify(column.sample_values | others)
                 column.widened = (
-                    f"{column.bad:,} values beyond the sample are not {before} "
+                    f"{plural(column.bad, 'value')} beyond the sample not {before} "
                     f"(e.g. {sorted(others)[0]!r})"
                 )
     bad = ", ".join(f"{c.landed} ({c.bad:,} values)" for c in table.columns if c.bad)
