@@ -30,6 +30,7 @@ SALES = 1000
 EVENTS = 600
 ORPHAN_STORES = ("S098", "S099")  # sold in, missing from stores.jsonl
 ORPHAN_CUSTOMER = 999
+NA_NAMED = 7  # a customer whose name is `NA`
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
@@ -62,6 +63,9 @@ def _customers(folder: Path, rng: random.Random) -> None:
             rng.randrange(2015, 2024), rng.choice(["true", "false"]), limit,
             at.strftime("%Y-%m-%d %H:%M:%S"), "I",
         ])  # fmt: skip
+    # `NA` is a null marker of this table (Credit Limit has it among numbers): here it is a
+    # name, but the reader's null markers hold for every column, so it reads as NULL here too.
+    inserts[NA_NAMED - 1][1] = "NA"
     for number, customer in enumerate(rng.sample(range(1, CUSTOMERS + 1), 45)):
         row = list(inserts[customer - 1])
         row[7] = (start + timedelta(days=40, minutes=number)).strftime("%Y-%m-%d %H:%M:%S")

@@ -166,3 +166,15 @@ def test_values_beyond_the_sample_widen_the_type_or_add_a_null_marker(tmp_path):
         "1 value beyond the sample not integer (e.g. '1_000')"
         in inferred.evidence["t"]["columns.a"]
     )
+
+
+def test_the_tightest_unique_pair_is_the_key(tmp_path):
+    """Both (order_id, line_no) and (order_id, product_id) are unique: the key is the pair with
+    the fewest combinations of values, the order and its line number."""
+    rows = []
+    for order in range(1, 301):
+        for line, product in enumerate((order * 7 + 1, order * 7 + 2, order * 7 + 3), 1):
+            rows.append(f"{order},{line},{product % 1000},{line * 2}")
+    _write(tmp_path / "order_lines.csv", "order_id,line_no,product_id,quantity\n" + "\n".join(rows))
+    table = _infer(tmp_path).tables["order_lines"]
+    assert table["keys"] == ["order_id", "line_no"]

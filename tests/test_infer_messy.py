@@ -122,6 +122,7 @@ def test_suggested_expectations(messy):
     # the key and the change time are checked by the pipeline's implicit rules; op is not kept
     assert not {"has_customer_id", "has_updated_at", "has_op", "op_values"} & set(customers)
     assert customers["country_values"]["expr"] == "`country` IN ('BE', 'DE', 'FR', 'NL')"
+    assert "has_full_name" not in customers  # the name `NA` reads as NULL: see test_evidence
 
 
 def test_evidence(messy):
@@ -143,6 +144,10 @@ def test_evidence(messy):
     )
     assert messy.evidence["customers"]["delete_when"] == "op has values D, I, U: D deletes the key"
     assert messy.evidence["stores"]["columns.manager"].startswith("string: nested JSON")
+    # A table's null markers hold in every column, even where the marker is a real value
+    assert messy.evidence["customers"]["columns.full_name"] == (
+        "string: text up to 12 characters; 1 NULL of 245 (null markers here: 'NA')"
+    )
 
 
 def test_year_is_never_linked(messy):
