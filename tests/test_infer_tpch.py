@@ -103,3 +103,23 @@ def test_the_inferred_spec_is_valid_for_the_template(tpch):
 
 def test_tables_yml_round_trips(tpch):
     assert yaml.safe_load(render_tables_yml(tpch)) == tpch.tables
+
+
+def test_named_tables_only_but_judged_with_the_others(tpch):
+    """`tables` limits the result, not the reading: orders stays a dimension (lineitem, not
+    returned, references it)."""
+    orders = infer_folder(tpch.folder, ["orders"], progress=lambda line: None)
+    assert list(orders.tables) == ["orders"]
+    assert orders.tables["orders"] == tpch.tables["orders"]
+    assert orders.evidence["orders"]["role"] == "dimension: referenced by lineitem"
+
+
+def test_where_each_table_was_read_from(tpch):
+    source = tpch.sources["nation"]
+    assert source["format"] == "csv" and source["rows"] == 25
+    assert source["dialect"] == {"delimiter": ",", "quote": '"', "escape": ""}  # none seen
+    assert [Path(file).name for file in source["files"]] == ["nation.csv"]
+    # tpchgen-cli writes one file per table; the pipeline reads one folder per table
+    assert tpch.notes["nation"] == [
+        "the pipeline reads <landing>/nation/: land nation.csv in a folder named nation"
+    ]

@@ -87,8 +87,8 @@ def _folder_table(folder: Path) -> TableFiles:
     )
 
 
-def discover(folder: Path, tables: list[str] | None = None) -> list[TableFiles]:
-    """The tables under `folder`, sorted by name; only `tables` (spec or landed names) if given."""
+def discover(folder: Path) -> list[TableFiles]:
+    """The tables under `folder`, sorted by landed name."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InferError(f"{folder}: not a folder -- give a folder with {VALID}")
@@ -115,16 +115,30 @@ def discover(folder: Path, tables: list[str] | None = None) -> list[TableFiles]:
                 f"{table.name!r} -- keep one folder or file per table"
             )
         seen[table.name.lower()] = table
+    return found
+
+
+def select(found: list[TableFiles], tables: list[str] | None, folder: Path) -> list[str]:
+    """The spec names of the `tables` asked for (spec or landed names); all when None."""
     if tables is None:
-        return found
-    wanted, chosen = {name.lower() for name in tables}, []
-    for table in found:
-        if table.name.lower() in wanted or table.landed_name.lower() in wanted:
-            chosen.append(table)
+        return [table.name for table in found]
+    wanted = {name.lower() for name in tables}
+    chosen = [t for t in found if t.name.lower() in wanted or t.landed_name.lower() in wanted]
     missing = wanted - {t.name.lower() for t in chosen} - {t.landed_name.lower() for t in chosen}
     if missing:
         raise InferError(
             f"{folder}: no table {', '.join(sorted(missing))} -- found: "
             f"{', '.join(t.name for t in found)}"
         )
-    return chosen
+    return [table.name for table in chosen]
+
+
+def layout_note(table: TableFiles) -> str | None:
+    """Where the pipeline will look for the table's files, when that is not where they are: it
+    reads `<landing>/<table>/`."""
+    if table.path.is_dir() and table.landed_name == table.name:
+        return None
+    return (
+        f"the pipeline reads <landing>/{table.name}/: land {table.landed_name} "
+        f"{'as' if table.path.is_dir() else 'in'} a folder named {table.name}"
+    )

@@ -16,12 +16,13 @@ from pathlib import Path
 from bake.infer import changes, keys, profile, read, references, roles, sampling
 from bake.infer.classify import MARKERS, classify
 from bake.infer.columns import decide_types, describe, plural
-from bake.infer.discover import TableFiles, discover
+from bake.infer.discover import TableFiles, discover, layout_note, select
 from bake.infer.errors import InferError
 from bake.infer.expectations import suggest
 from bake.infer.model import InferredSpec, TableFacts
 
 MAX_PASSES = 4  # full passes per table while the full data contradicts the sample's types
+LARGE = 64 * 2**20  # tables of this many bytes get a line before their full pass
 
 
 def _size(size: int) -> str:
@@ -53,6 +54,9 @@ def _sample(con, files: TableFiles, index: int) -> TableFacts:
     )
     if files.format == "csv":
         _dialect_notes(table)
+    note = layout_note(files)
+    if note:
+        table.notes.append(note)
     table.sequence_by = changes.sequence_candidate(table)
     return table
 
@@ -154,9 +158,14 @@ def infer_folder(
     folder: Path, tables: list[str] | None = None, progress: Callable[[str], object] = print
 ) -> InferredSpec:
     """Infer the `tables` spec of the csv, json-lines or parquet files under `folder` (one
-    sub-folder or file per table; only `tables` if given). Raises InferError on bad input."""
+    sub-folder or file per table). Raises InferError on bad input.
+
+    With `tables` (spec or landed names) only those are returned, but every table is read: a
+    table's role and references depend on the others (orders is a dimension because lineitem
+    references it)."""
     started = time.perf_counter()
-    found = discover(Path(folder), tables)
+    found = discover(Path(folder))
+    named = set(select(found, tables, Path(folder)))
     total = sum(t.size for t in found)
     progress(f"infer: {len(found)} tables in {folder} ({_size(total)})")
     seconds: dict[str, float] = {}
@@ -171,6 +180,8 @@ def infer_folder(
             references.plan(facts)
             for table in facts:
                 clock = time.perf_counter()
+                if table.files.size >= LARGE:
+                    progress(f"infer: {table.name}: reading {_size(table.files.size)} ...")
                 _profile(con, table)
                 changes.confirm_sequence(table)
                 keys.find_key(con, table)
@@ -192,11 +203,27 @@ def infer_folder(
         describe(table)
     entries = {table.name: _entry(table) for table in facts}
     ordered = _order(facts, {name: entry["role"] for name, entry in entries.items()})
+    ordered = [table for table in ordered if table.name in named]
     progress(f"infer: done in {time.perf_counter() - started:.1f} s")
     return InferredSpec(
         folder=Path(folder),
         tables={table.name: entries[table.name] for table in ordered},
         evidence={table.name: dict(table.evidence) for table in ordered},
         notes={table.name: list(table.notes) for table in ordered if table.notes},
-        seconds=seconds,
+        seconds={table.name: seconds[table.name] for table in ordered},
+        sources={table.name: _source(table) for table in ordered},
     )
+
+
+def _source(table: TableFacts) -> dict:
+    """Where and how a table was read: for tools that copy or sample the team's own files."""
+    files = table.files
+    source = {
+        "path": str(files.path),
+        "format": files.format,
+        "files": [str(file) for file in files.files],
+        "rows": table.rows,
+    }
+    if files.format == "csv":
+        source["dialect"] = dict(table.layout.dialect)
+    return source

@@ -91,6 +91,8 @@ class InferredSpec:
     evidence: dict[str, dict[str, str]]
     notes: dict[str, list[str]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per table
+    # table -> {path, format, files, rows, dialect (csv: delimiter, quote, escape)}
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_yaml(self, tables: list[str] | None = None) -> str:
         from bake.infer.render import render_tables_yml

@@ -133,6 +133,8 @@ def align_types(tables: list[TableFacts]) -> None:
     customers.customer_id, so the join compares equal types in both engines."""
     by_name = {table.name: table for table in tables}
     for table in tables:
+        if table.files.format == "parquet":
+            continue  # parquet columns keep the type written in the files
         for name, target in table.references.items():
             column, key = table.column(name), by_name[target].column(by_name[target].keys[0])
             widths = ("tinyint", "smallint", "int", "bigint")

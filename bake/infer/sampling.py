@@ -23,7 +23,9 @@ def _parquet_columns(table: TableFiles, layout: Layout, raw: dict[str, list], na
             ) from exc
         values = [value for value in raw[landed] if value is not None]
         hashable = {v for v in values if not isinstance(v, (list, dict))}
-        column = ColumnFacts(landed, name, Guess(arrow_types.kind(spark), len(hashable)), hashable)
+        scale = getattr(layout.arrow_types[landed], "scale", 0)  # decimals: not a code unless 0
+        guess = Guess(arrow_types.kind(spark), len(hashable), scale=scale)
+        column = ColumnFacts(landed, name, guess, hashable)
         column.sample_present = len(values)
         column.spark_type = spark
         columns.append(column)
