@@ -178,3 +178,16 @@ def test_the_tightest_unique_pair_is_the_key(tmp_path):
     _write(tmp_path / "order_lines.csv", "order_id,line_no,product_id,quantity\n" + "\n".join(rows))
     table = _infer(tmp_path).tables["order_lines"]
     assert table["keys"] == ["order_id", "line_no"]
+
+
+def test_a_file_that_is_not_utf8(tmp_path):
+    file = tmp_path / "stores.csv"
+    file.write_bytes("code,city\nS1,Köln\n".encode("latin-1"))
+    _raises(tmp_path, f"{file}: cannot be read as csv", "This file is not utf-8 encoded")
+
+
+def test_quotes_beyond_the_sniffed_lines_are_read_as_csv(tmp_path):
+    """The sniffer saw no quotes in the first lines; a quoted comma later is still one field."""
+    rows = "".join(f"{i},plain\n" for i in range(30_000)) + '30000,"with, comma and ""quotes"""\n'
+    _write(tmp_path / "notes.csv", "note_id,text\n" + rows)
+    assert _infer(tmp_path).tables["notes"]["columns"] == {"note_id": "bigint", "text": "string"}

@@ -117,7 +117,7 @@ def test_named_tables_only_but_judged_with_the_others(tpch):
 def test_where_each_table_was_read_from(tpch):
     source = tpch.sources["nation"]
     assert source["format"] == "csv" and source["rows"] == 25
-    assert source["dialect"] == {"delimiter": ",", "quote": '"', "escape": ""}  # none seen
+    assert source["dialect"] == {"delimiter": ",", "quote": '"', "escape": '"'}
     assert [Path(file).name for file in source["files"]] == ["nation.csv"]
     # tpchgen-cli writes one file per table; the pipeline reads one folder per table
     assert tpch.notes["nation"] == [

@@ -48,7 +48,11 @@ def _files_sql(files: tuple[Path, ...] | list[Path]) -> str:
 
 
 def _first_problem(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0]
+    """The reader's explanation: DuckDB's first paragraph without the offending line's text
+    (`CSV Error on Line: 2 Invalid unicode ... This file is not utf-8 encoded.`)."""
+    paragraph = str(exc).strip().split("\n\n")[0].splitlines()
+    text = " ".join(line for line in paragraph if not line.startswith("Original Line:"))
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _check_not_empty(table: TableFiles) -> None:
@@ -63,11 +67,17 @@ def _check_not_empty(table: TableFiles) -> None:
 def _header(file: Path, dialect: dict[str, str]) -> list[str]:
     """The header line of a csv file, split with DuckDB's sniffed dialect."""
     opener = gzip.open if file.name.lower().endswith(".gz") else open
-    with opener(file, "rt", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(
-            handle, delimiter=dialect["delimiter"], quotechar=dialect["quote"] or None
-        )
-        return next(reader, [])
+    try:
+        with opener(file, "rt", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(
+                handle, delimiter=dialect["delimiter"], quotechar=dialect["quote"] or None
+            )
+            return next(reader, [])
+    except UnicodeDecodeError as exc:
+        raise InferError(
+            f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}) -- save it as UTF-8: "
+            "the pipeline reads csv as UTF-8"
+        ) from exc
 
 
 def _csv_layout(con, table: TableFiles) -> Layout:
@@ -79,11 +89,13 @@ def _csv_layout(con, table: TableFiles) -> Layout:
         ).fetchone()
     except Exception as exc:  # duckdb.Error: the file is not csv at all
         raise InferError(f"{first}: cannot be read as csv -- {_first_problem(exc)}") from exc
+    # "(empty)": the sniffed lines had no quotes or escapes. Read later lines as RFC 4180 csv
+    # (a quoted field doubles its quotes), which is also how the sniffer reads by default.
     empty = "(empty)"
     dialect = {
         "delimiter": delimiter,
-        "quote": "" if quote == empty else quote,
-        "escape": "" if escape == empty else escape,
+        "quote": '"' if quote == empty else quote,
+        "escape": (quote if quote != empty else '"') if escape == empty else escape,
     }
     if not has_header:
         first_line = _header(first, dialect)
