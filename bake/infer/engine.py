@@ -8,6 +8,7 @@ then write the spec entries.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,12 +34,24 @@ def _size(size: int) -> str:
     return ""
 
 
+def _memory_limit() -> int:
+    """A quarter of this machine's memory, between 512 MB and 4 GB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): assume 8 GB
+        total = 8 * 2**30
+    return min(4 * 2**30, max(512 * 2**20, total // 4))
+
+
 def _connect(workdir: str):
     import duckdb
 
     con = duckdb.connect(":memory:")
     con.execute("SET preserve_insertion_order = false")  # nothing here depends on row order
     con.execute(f"SET temp_directory = {read.literal(workdir)}")  # spill here, not in the cwd
+    # DuckDB takes 80% of the memory by default; the in-memory copy of a big table spills to
+    # the temporary folder instead (TPC-H SF1's lineitem holds about 1 GB).
+    con.execute(f"SET memory_limit = '{_memory_limit() // 2**20}MB'")
     con.execute("SET TimeZone = 'UTC'")  # as both engines read timestamps (FACTS.md)
     return con
 

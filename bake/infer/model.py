@@ -33,6 +33,7 @@ class ColumnFacts:
     maximum: Any = None
     scale: int = 0  # decimals: most digits after the point
     longest: int = 0  # text: most characters
+    distinct: int = 0  # low-cardinality text: how many distinct values
     values: list | None = None  # the distinct values of a low-cardinality column
     keep: bool = False  # kept in memory for the key and reference checks
 

@@ -40,7 +40,10 @@ def is_low_cardinality(column: ColumnFacts) -> bool:
 def _cast(column: ColumnFacts, raw: str) -> tuple[str, str]:
     """(typed value, bad flag) expressions over the text column `raw`."""
     if column.kind == "decimal":
-        typed = f"TRY_CAST({raw} AS DECIMAL(38, {column.guess.scale}))"
+        # 18 digits fit in 8 bytes of memory, 38 take 16; a value that overflows fails the
+        # cast, so the column is widened and read again (engine._profile).
+        digits = column.guess.scale + column.guess.integer_digits
+        typed = f"TRY_CAST({raw} AS DECIMAL({18 if digits < 18 else 38}, {column.guess.scale}))"
         strict = f"NOT regexp_full_match({raw}, {_DECIMAL})"
     else:
         duck_type, strict = _CASTS[column.kind]
@@ -59,6 +62,20 @@ def _without_markers(table: TableFacts, column: ColumnFacts) -> str:
     return f"CASE WHEN {landed} IN ({markers}) THEN NULL ELSE {landed} END"
 
 
+def _storage(column: ColumnFacts) -> str:
+    """How the in-memory table holds a column: `typed` (numbers, dates, booleans: cast, with a
+    flag for values that do not cast), `text` (key and reference candidates: joined on),
+    `hash` (a handful of distinct values: counted), `length` (other text: only its presence and
+    length matter), or `flag` (nested parquet types: present or not)."""
+    if column.kind == "other":
+        return "flag"
+    if column.kind not in ("string", "empty"):
+        return "typed"
+    if column.keep:
+        return "text"
+    return "hash" if is_low_cardinality(column) else "length"
+
+
 def _select(table: TableFacts) -> str:
     """The in-memory table's SELECT, over `relation()` with null markers read as NULL."""
     text = table.files.format != "parquet"
@@ -66,23 +83,25 @@ def _select(table: TableFacts) -> str:
     for column in table.columns:
         raw = ident(f"raw__{column.name}")
         inner.append(f"{_without_markers(table, column)} AS {raw}")
-        name = ident(column.name)
-        if text and column.kind not in ("string", "empty"):
+        name, storage = column.name, _storage(column)
+        if storage == "typed" and text:
             typed, bad = _cast(column, raw)
-            outer += [f"{typed} AS {name}", f"{bad} AS {ident(column.name + '__bad')}"]
+            outer += [f"{typed} AS {ident(name)}", f"{bad} AS {ident(name + '__bad')}"]
             if column.kind == "decimal":
                 scale = f"length(rtrim({raw})) - strpos({raw}, '.')"
                 outer.append(
-                    f"CASE WHEN contains({raw}, '.') THEN {scale} ELSE 0 END "
-                    f"AS {ident(column.name + '__scale')}"
+                    f"CAST(CASE WHEN contains({raw}, '.') THEN {scale} ELSE 0 END AS SMALLINT) "
+                    f"AS {ident(name + '__scale')}"
                 )
-        elif column.kind in ("string", "empty") and not (column.keep or is_low_cardinality(column)):
-            # Free text: only whether it is there matters; its length costs less memory.
-            outer.append(f"length({raw}) AS {ident(column.name + '__len')}")
-        elif column.kind == "other":
-            outer.append(f"{raw} IS NOT NULL AS {ident(column.name + '__len')}")
+        elif storage in ("typed", "text"):
+            outer.append(f"{raw} AS {ident(name)}")
+        elif storage == "hash":  # 8 bytes a row instead of the text
+            outer.append(f"CASE WHEN {raw} IS NOT NULL THEN hash({raw}) END AS {ident(name)}")
+            outer.append(f"CAST(length({raw}) AS INTEGER) AS {ident(name + '__len')}")
+        elif storage == "length":
+            outer.append(f"CAST(length({raw}) AS INTEGER) AS {ident(name + '__len')}")
         else:
-            outer.append(f"{raw} AS {name}")
+            outer.append(f"{raw} IS NOT NULL AS {ident(name + '__len')}")
     source = relation(table.files, table.layout)
     return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
 
@@ -92,20 +111,20 @@ def _aggregates(table: TableFacts) -> list[tuple[ColumnFacts, str, str]]:
     text = table.files.format != "parquet"
     wanted = []
     for column in table.columns:
-        name = ident(column.name)
-        stored_as_length = column.kind in ("string", "empty", "other") and not (
-            column.keep or is_low_cardinality(column)
-        )
-        if stored_as_length:
-            length = ident(column.name + "__len")
+        name, storage = ident(column.name), _storage(column)
+        length = ident(column.name + "__len")
+        if storage == "flag":
+            wanted.append((column, "present", f"count(*) FILTER ({length})"))
+        elif storage in ("length", "hash"):
             wanted.append((column, "present", f"count({length})"))
-            if column.kind != "other":
-                wanted.append((column, "longest", f"max({length})"))
-            continue
-        wanted.append((column, "present", f"count({name})"))
-        if column.kind in ("string", "empty"):
+            wanted.append((column, "longest", f"max({length})"))
+        else:
+            wanted.append((column, "present", f"count({name})"))
+        if storage == "text":
             wanted.append((column, "longest", f"max(length({name}))"))
-        if text and column.kind not in ("string", "empty"):
+        if storage in ("hash", "text") and is_low_cardinality(column):
+            wanted.append((column, "distinct", f"count(DISTINCT {name})"))
+        if storage == "typed" and text:
             wanted.append((column, "bad", f"count(*) FILTER ({ident(column.name + '__bad')})"))
         if column.numeric or column.dated:
             wanted.append((column, "minimum", f"min({name})"))
@@ -127,18 +146,28 @@ def full_pass(con, table: TableFacts) -> None:
     ).fetchone()
     table.rows = row[0]
     for column in table.columns:
-        column.bad = column.scale = column.longest = 0
-        column.minimum = column.maximum = None
+        column.bad = column.scale = column.longest = column.distinct = 0
+        column.minimum = column.maximum = column.values = None
     for (column, attribute, _), value in zip(wanted, row[1:], strict=True):
         setattr(column, attribute, value if value is not None else 0)
     for column in table.columns:
         column.present += column.bad  # a value that does not cast is still there
-        if is_low_cardinality(column):
-            values = con.execute(
-                f"SELECT DISTINCT {ident(column.name)} FROM {memory} "
-                f"WHERE {ident(column.name)} IS NOT NULL ORDER BY 1 LIMIT {LOW_CARDINALITY + 1}"
-            ).fetchall()
-            column.values = [value for (value,) in values]
+        if is_low_cardinality(column) and column.distinct <= LOW_CARDINALITY:
+            column.values = _distinct_values(con, table, column)
+
+
+def _distinct_values(con, table: TableFacts, column: ColumnFacts) -> list | None:
+    """The distinct values of a low-cardinality column, or None when they are not all known."""
+    if _storage(column) == "text":
+        found = con.execute(
+            f"SELECT DISTINCT {ident(column.name)} FROM {ident(table.memory_table)} "
+            f"WHERE {ident(column.name)} IS NOT NULL ORDER BY 1"
+        ).fetchall()
+        return [value for (value,) in found]
+    # Hashed: the sample's values are among the column's, so equal counts mean equal sets.
+    if column.distinct == len(column.sample_values):
+        return sorted(column.sample_values)
+    return None
 
 
 def bad_examples(con, table: TableFacts, columns: list[ColumnFacts]) -> dict[str, set[str]]:
