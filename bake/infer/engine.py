@@ -3,7 +3,7 @@
 Stages, each in its own module: discover the tables, take a bounded sample of each (names,
 null markers, types), plan which columns may be keys or references, read every row once into
 memory (profile), fix the types the full data contradicts, find keys, references and roles,
-then write the spec entries.
+then write the spec entries (assemble.py).
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bake.infer import changes, keys, profile, read, references, roles, sampling
+from bake.infer import assemble, changes, keys, profile, read, references, sampling
 from bake.infer.classify import MARKERS, classify
 from bake.infer.columns import decide_types, describe, plural
 from bake.infer.discover import TableFiles, discover, layout_note, select
 from bake.infer.errors import InferError
-from bake.infer.expectations import suggest
 from bake.infer.model import InferredSpec, TableFacts
 
 MAX_PASSES = 4  # full passes per table while the full data contradicts the sample's types
@@ -77,7 +76,7 @@ def _sample(con, files: TableFiles, index: int) -> TableFacts:
 def _dialect_notes(table: TableFacts) -> None:
     dialect = table.layout.dialect
     for option, default in read.SPARK_CSV_DEFAULTS.items():
-        if dialect[option] not in (default, ""):  # "": the files never quote, fine for Spark
+        if dialect[option] != default:
             table.notes.append(
                 f"the files use {option} {dialect[option]!r}; the pipeline reads csv with Spark's "
                 f"default {default!r}: convert the files, or set the reader's option"
@@ -112,59 +111,6 @@ def _profile(con, table: TableFacts) -> None:
         f"{table.files.path}: cannot be typed -- after {MAX_PASSES} passes these columns still "
         f"have values that fit no type Spark reads the same way: {bad}"
     )
-
-
-def _null_values_evidence(table: TableFacts) -> str:
-    parts = []
-    for marker in table.null_values:
-        where = [column.name for column in table.columns if marker in column.markers]
-        parts.append(f"{marker!r} in {', '.join(where) or 'no sampled column'}")
-    return "; ".join(parts) + ": read as NULL in every column"
-
-
-def _entry(table: TableFacts) -> dict:
-    """The spec entry, in the README's field order; evidence goes to table.evidence."""
-    role = roles.infer_role(table)
-    change_fields = changes.infer_changes(table)
-    entry: dict = {"role": role, "keys": list(table.keys)}
-    if table.null_values:
-        entry["null_values"] = list(table.null_values)
-        table.evidence["null_values"] = _null_values_evidence(table)
-    if table.references:
-        entry["references"] = dict(table.references)
-    except_columns = list(change_fields.get("except_columns", []))
-    if role == "fact":
-        fact_fields = roles.fact_fields(table, except_columns)
-        entry.update((k, fact_fields[k]) for k in ("date_column", "date_range") if k in fact_fields)
-    entry.update(change_fields)
-    if role == "fact":
-        entry.update((k, fact_fields[k]) for k in ("measures", "attributes") if k in fact_fields)
-    entry["columns"] = {
-        column.name: column.spark_type
-        if column.landed == column.name
-        else {"type": column.spark_type, "source": column.landed}
-        for column in table.columns
-    }
-    implicit = {*table.keys, *except_columns}
-    if "sequence_by" in change_fields:
-        implicit.add(table.sequence_by)
-    rules, evidence = suggest(table, implicit)
-    if rules:
-        entry["expectations"] = rules
-        table.evidence.update({f"expectations.{name}": text for name, text in evidence.items()})
-    return entry
-
-
-def _order(tables: list[TableFacts], roles_: dict[str, str]) -> list[TableFacts]:
-    """Dimensions before facts; a referenced table before the tables that reference it."""
-    placed: list[TableFacts] = []
-    remaining = sorted(tables, key=lambda t: (roles_[t.name] == "fact", t.name))
-    while remaining:
-        names = {t.name for t in placed}
-        ready = next((t for t in remaining if set(t.references.values()) <= names), remaining[0])
-        placed.append(ready)
-        remaining.remove(ready)
-    return placed
 
 
 def infer_folder(
@@ -214,8 +160,8 @@ def infer_folder(
             con.close()
     for table in facts:
         describe(table)
-    entries = {table.name: _entry(table) for table in facts}
-    ordered = _order(facts, {name: entry["role"] for name, entry in entries.items()})
+    entries = {table.name: assemble.entry(table) for table in facts}
+    ordered = assemble.order(facts, {name: entry["role"] for name, entry in entries.items()})
     ordered = [table for table in ordered if table.name in named]
     progress(f"infer: done in {time.perf_counter() - started:.1f} s")
     return InferredSpec(
@@ -224,19 +170,5 @@ def infer_folder(
         evidence={table.name: dict(table.evidence) for table in ordered},
         notes={table.name: list(table.notes) for table in ordered if table.notes},
         seconds={table.name: seconds[table.name] for table in ordered},
-        sources={table.name: _source(table) for table in ordered},
+        sources={table.name: assemble.source(table) for table in ordered},
     )
-
-
-def _source(table: TableFacts) -> dict:
-    """Where and how a table was read: for tools that copy or sample the team's own files."""
-    files = table.files
-    source = {
-        "path": str(files.path),
-        "format": files.format,
-        "files": [str(file) for file in files.files],
-        "rows": table.rows,
-    }
-    if files.format == "csv":
-        source["dialect"] = dict(table.layout.dialect)
-    return source
