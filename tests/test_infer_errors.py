@@ -191,3 +191,11 @@ def test_quotes_beyond_the_sniffed_lines_are_read_as_csv(tmp_path):
     rows = "".join(f"{i},plain\n" for i in range(30_000)) + '30000,"with, comma and ""quotes"""\n'
     _write(tmp_path / "notes.csv", "note_id,text\n" + rows)
     assert _infer(tmp_path).tables["notes"]["columns"] == {"note_id": "bigint", "text": "string"}
+
+
+def test_a_daily_table_is_keyed_by_code_and_day(tmp_path):
+    rows = [
+        f"S{store},2024-01-{day:02d},{store * day}" for store in range(1, 6) for day in (1, 2, 3)
+    ]
+    _write(tmp_path / "stock.csv", "store_code,day,units\n" + "\n".join(rows))
+    assert _infer(tmp_path).tables["stock"]["keys"] == ["store_code", "day"]

@@ -136,6 +136,8 @@ def infer_folder(
                 clock = time.perf_counter()
                 facts.append(_sample(con, files, index))
                 seconds[files.name] = time.perf_counter() - clock
+            for table in facts:
+                keys.plan(table)
             references.plan(facts)
             for table in facts:
                 clock = time.perf_counter()

@@ -56,7 +56,8 @@ def pair_candidates(table: TableFacts) -> list[str]:
     ranked = sorted(
         (_preference(column, i), column.name)
         for i, column in enumerate(table.columns)
-        if (keyable(column) or column.kind == "date")
+        if column.kind == "date"  # a daily table: (store_id, day)
+        or keyable(column)
         and (is_key_like(column.name) or is_ordinal_like(column.name))
         and None not in table.sample[column.name]
     )
@@ -76,6 +77,14 @@ def per_change_candidates(table: TableFacts, sequence: str | None) -> list[str]:
         and None not in table.sample[column.name]
         and _sample_unique(table, [column.name, sequence])
     ]
+
+
+def plan(table: TableFacts) -> None:
+    """Before the full pass: keep every column a key may be made of in memory as it is (text
+    too, not just its length), for the checks over every row."""
+    candidates = possible_keys(table) + per_change_candidates(table, table.sequence_by)
+    for name in candidates + pair_candidates(table):
+        table.column(name).keep = True
 
 
 def _duplicates(con, table: TableFacts, names: list[str]) -> int:

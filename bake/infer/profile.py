@@ -190,8 +190,10 @@ def bad_examples(con, table: TableFacts, columns: list[ColumnFacts]) -> dict[str
 
 
 def keep_only(con, table: TableFacts) -> None:
-    """Shrink the in-memory table to the columns later stages join on."""
-    kept = [ident(column.name) for column in table.columns if column.keep]
+    """Shrink the in-memory table to the columns the reference checks join on: the table's
+    single key and the columns that may reference another table's."""
+    joined = set(table.reference_candidates) | set(table.keys if len(table.keys) == 1 else [])
+    kept = [ident(column.name) for column in table.columns if column.name in joined]
     memory = ident(table.memory_table)
     if not kept:
         con.execute(f"DROP TABLE IF EXISTS {memory}")

@@ -31,15 +31,12 @@ def _compatible(column: ColumnFacts, key: ColumnFacts) -> bool:
 
 
 def plan(tables: list[TableFacts]) -> None:
-    """Before the full pass: mark the columns that may reference another table's key, and the
-    columns that may be keys, to be kept in memory."""
+    """Before the full pass: keep in memory the columns that may reference another table's key
+    (keys.plan keeps the keys)."""
     targets = {
         table.name: possible_keys(table) + per_change_candidates(table, table.sequence_by)
         for table in tables
     }
-    for table in tables:
-        for name in targets[table.name]:
-            table.column(name).keep = True
     for table in tables:
         for column in table.columns:
             if not keyable(column):
