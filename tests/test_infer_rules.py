@@ -308,3 +308,14 @@ def test_iso_timestamp_and_dates_in_one_column_are_timestamps():
     day = date(2024, 1, 5)
     texts = [day.isoformat(), (datetime(2024, 1, 5) + timedelta(hours=3)).isoformat(sep=" ")]
     assert classify(texts).kind == "timestamp_ntz"
+
+
+def test_rendering_and_merging_import_without_duckdb_or_pyarrow():
+    """The bake runs where cookiecutter runs: only reading files may need duckdb and pyarrow."""
+    import subprocess
+    import sys
+
+    blocked = "import sys; sys.modules['duckdb'] = sys.modules['pyarrow'] = None; "
+    code = blocked + "import bake.infer; from bake.infer import merge_into, render_tables_yml"
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)

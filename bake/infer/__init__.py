@@ -5,6 +5,14 @@
     text = render_tables_yml(inferred)                 # tables.yml, evidence as comments
     merged = merge_into(Path("tables.yml").read_text(), inferred, tables=["orders"])
 
+The result is the `tables` mapping of the template README ("Table spec"): role, keys,
+references, date_column, date_range, sequence_by, delete_when, except_columns, measures,
+attributes, columns (`{type, source}` where the landed name is not an identifier) and suggested
+expectations (all `warn`), plus two fields of issue 21: `null_values` (the null markers found,
+read as NULL in every column of the table) and `keys: []` (a fact with no key: an event log).
+Every field has its evidence, one line each (`InferredSpec.evidence`), written as a YAML
+comment beside it.
+
 Reading needs duckdb and pyarrow; they are imported only when `infer_folder` runs, so `bake` (and
 rendering or merging an inferred spec) still imports with only cookiecutter installed.
 `python -m bake.infer FOLDER` prints the inferred tables.yml.

@@ -3,7 +3,9 @@
 `layout()` learns a table's columns, `sample()` reads a bounded sample of its rows (the head of up
 to `MAX_SAMPLE_FILES` files spread over the table), and `relation()` is the SQL that reads every
 row, csv and json columns as text: the pipeline reads them as text too and casts them in silver.
-Every problem becomes an `InferError` naming the file.
+Every problem becomes an `InferError` naming the file. The csv files of a table must share one
+header and the parquet files one schema; json files may differ in keys (a key missing from a
+record is NULL, as Spark's reader has it), and a table's keys are those of its sampled files.
 """
 
 from __future__ import annotations

@@ -78,8 +78,11 @@ HEADER = """\
 """
 
 
-def render_tables_yml(inferred: InferredSpec, tables: list[str] | None = None) -> str:
-    """The `tables.yml` text of the inferred tables (or of the named ones, in that order)."""
+def render_tables_yml(
+    inferred: InferredSpec, tables: list[str] | None = None, header: str | None = None
+) -> str:
+    """The `tables.yml` text of the inferred tables (or of the named ones, in that order), after
+    `header` (default: a note that the file was inferred; a baked project passes its own)."""
     names = list(inferred.tables) if tables is None else tables
     blocks = [
         render_table(
@@ -90,4 +93,6 @@ def render_tables_yml(inferred: InferredSpec, tables: list[str] | None = None) -
         )
         for name in names
     ]
-    return HEADER.format(folder=one_line(str(inferred.folder))) + "\n" + "\n".join(blocks)
+    if header is None:
+        header = HEADER.format(folder=one_line(str(inferred.folder)))
+    return header + "\n" + "\n".join(blocks)
