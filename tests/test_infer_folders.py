@@ -58,3 +58,25 @@ def test_a_daily_table_is_keyed_by_code_and_day(tmp_path):
     ]
     _write(tmp_path / "stock.csv", "store_code,day,units\n" + "\n".join(rows))
     assert _infer(tmp_path).tables["stock"]["keys"] == ["store_code", "day"]
+
+
+def test_change_operations_are_found_by_name_or_by_values(tmp_path):
+    header = "item_id,updated_at,status,grade,op\n"
+    rows = [
+        f"{i},2024-01-{i:02d} 10:00:00,{'IUD'[i % 3]},D,{'I' if i < 20 else 'U'}"
+        for i in range(1, 29)
+    ]
+    _write(tmp_path / "items.csv", header + "\n".join(rows))
+    table = _infer(tmp_path).tables["items"]
+    # `status` has I, U and D: an operation column by its values (the first one found wins);
+    # `grade` (only D) is not one
+    assert table["delete_when"] == "`status` = 'D'"
+    assert table["except_columns"] == ["status"]
+
+
+def test_an_operation_column_without_deletes_yet(tmp_path):
+    rows = [f"{i},2024-01-{i:02d} 10:00:00,{'I' if i < 20 else 'U'}" for i in range(1, 29)]
+    _write(tmp_path / "items.csv", "item_id,updated_at,op\n" + "\n".join(rows))
+    inferred = _infer(tmp_path)
+    assert inferred.tables["items"]["delete_when"] == "`op` = 'D'"  # the I/U/D convention
+    assert inferred.evidence["items"]["delete_when"] == "op has values I, U: D deletes the key"

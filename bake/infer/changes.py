@@ -53,7 +53,9 @@ def operation_column(table: TableFacts) -> ColumnFacts | None:
         values = {value.strip().upper() for value in _operation_values(column)}
         if not values <= _OPERATIONS:
             continue
-        if values & _DELETES or (is_operation(column.name) and len(values) > 1):
+        # Named like one (`op`, `operation`), or two kinds of operation one of which deletes;
+        # a `grade` column whose only value is D is no operation column.
+        if is_operation(column.name) or (values & _DELETES and len(values) > 1):
             return column
     return None
 
