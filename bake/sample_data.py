@@ -595,7 +595,9 @@ def build_snapshot_dimension(plan: TablePlan, file_format: str) -> Dataset:
             row.why += "; the member keeps its row of the first snapshot, it is not closed"
         data.add(2, row)
     if spoil is None:
-        data.skipped.append("quarantined snapshot member: no rule or type can spoil a non-key value")
+        data.skipped.append(
+            "quarantined snapshot member: no rule or type can spoil a non-key value"
+        )
     data.snapshot_members = members
     data.usable_keys = [{k: members[i][k] for k in spec.keys} for i in sorted(members)]
 
