@@ -76,9 +76,12 @@ def gold_columns(table: dict[str, Any]) -> list[tuple[str, str]]:
         columns.append((sk, f"the surrogate key for reference {column!r}"))
     if table["role"] == "dimension":
         columns.append((f"{table['name']}_sk", "the dimension's surrogate key"))
+        columns.append(("is_inferred", "the inferred-member flag"))
         if table["scd_type"] == 2:
             columns += [(name, "an SCD type 2 history column") for name in SCD2_COLUMNS]
     else:
+        if not table["keys"]:
+            columns.append((f"{table['name']}_sk", "the row identity of a fact with no key"))
         for column in table_date_columns(table):
             sk = DATE_SK if column == table["date_column"] else f"{column}_sk"
             columns.append((sk, f"the dim_date key of {column!r}"))

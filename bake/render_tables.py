@@ -106,7 +106,10 @@ def outputs(spec: dict[str, Any], package: str) -> list[tuple[str, str, dict[str
         files.append(("bronze.py.j2", f"src/bronze/{name}.py", variables))
         if table["role"] == "dimension":
             files.append(("silver_dimension.py.j2", f"src/silver/{name}.py", variables))
-            files.append(("gold_dimension.py.j2", f"src/gold/dim_{name}.py", variables))
+            # The tables whose references point here: their keys make inferred members.
+            referrers = [t["name"] for t in spec["tables"] if name in t["references"].values()]
+            gold = {**variables, "referrers": referrers}
+            files.append(("gold_dimension.py.j2", f"src/gold/dim_{name}.py", gold))
         else:
             files.append(("silver_fact.py.j2", f"src/silver/{name}.py", variables))
             files.append(("gold_fact.py.j2", f"src/gold/fact_{name}.py", variables))

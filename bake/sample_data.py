@@ -54,7 +54,8 @@ EXTENSIONS = {
 }
 # A value the pipeline's try_cast turns into NULL, per kind of column (json and csv only: parquet
 # files are typed, so they cannot carry one).
-UNCASTABLE = {"number": "n/a", "temporal": "not-a-date", "boolean": "maybe"}
+# Text that does not cast, in order of preference: a table may use the first as a null marker.
+UNCASTABLE = {"number": ("n/a", "twelve"), "temporal": ("not-a-date", "someday")}
 
 DIMENSION_START = datetime(2024, 1, 1, 8, 0)  # first version of every dimension row
 UPDATE_START = datetime(2024, 2, 1, 9, 30)  # later versions
@@ -640,16 +641,20 @@ def build_fact(plan: TablePlan, dims: dict[str, Dataset], file_format: str) -> D
         data.add(1 if number <= 38 else 2, Row(fact_row(plan, dims, number)))
     first, second = data.files[1], data.files[2]
     sequenced = spec.sequence_by is not None and plan.kinds[spec.sequence_by] != "other"
-    correction = corrected(plan, first[2].values, 977)
-    if sequenced:
-        correction[spec.sequence_by] = sequence_value(
-            plan, FACT_SEQUENCE_START + timedelta(days=90)
-        )
-        why = f"same key as an earlier row, later {spec.sequence_by}: the correction wins"
+    if spec.keys:
+        correction = corrected(plan, first[2].values, 977)
+        if sequenced:
+            correction[spec.sequence_by] = sequence_value(
+                plan, FACT_SEQUENCE_START + timedelta(days=90)
+            )
+            why = f"same key as an earlier row, later {spec.sequence_by}: the correction wins"
+        else:
+            why = "same key as an earlier row: the file whose name sorts later wins"
+        data.add(2, Row(correction, "correction", why))
+        why = "exact copy of a row in the same file"
     else:
-        why = "same key as an earlier row: the file whose name sorts later wins"
-    data.add(2, Row(correction, "correction", why))
-    data.add(2, Row(dict(second[0].values), "duplicate", "exact copy of a row in the same file"))
+        why = "exact copy of a row in the same file: with no key, both are events and both count"
+    data.add(2, Row(dict(second[0].values), "duplicate", why))
     if sequenced:
         stale = corrected(plan, first[5].values, 991)
         stale[spec.sequence_by] = sequence_value(plan, FACT_SEQUENCE_START - timedelta(days=1))
@@ -665,7 +670,7 @@ def build_fact(plan: TablePlan, dims: dict[str, Dataset], file_format: str) -> D
         row = fact_row(plan, dims, 49)
         dim_plan = dims[dimension].plan
         row[column] = dim_plan.key_value(dim_plan.spec.keys[0], 999)
-        data.add(2, Row(row, "unknown_member", f"{column} matches no {dimension} row"))
+        data.add(2, Row(row, "unknown_member", f"{column} matches no {dimension} row: inferred"))
     # Bad fact rows point at real members: each shows its rule, not also an unknown member.
     add_bad_rows(plan, data, file_format, lambda n, _file: fact_row(plan, dims, n))
     return data
@@ -691,7 +696,7 @@ def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str
             key = plan.rng.choice(dims[dimension].usable_keys)
             row[column] = next(iter(key.values()))
             busy |= dims[dimension].event_days.get(tuple(key.values()), set())
-        if key_of(spec, row) not in plan.used_keys:
+        if not spec.keys or key_of(spec, row) not in plan.used_keys:
             break
     plan.used_keys.add(key_of(spec, row))
     if spec.date_column and plan.kinds[spec.date_column] in ("date", "timestamp"):
@@ -789,10 +794,13 @@ def _uncastable(plan: TablePlan, fail_columns: set[str]) -> list[Callable[[dict[
     preference = (list(spec.measures), [c for c in numbers if c not in spec.keys], numbers)
     ranked = [c for group in preference for c in group if c in numbers]
     changes = []
-    for columns, raw in (
+    for columns, candidates in (
         (ranked[:1], UNCASTABLE["number"]),
         (temporals[:1], UNCASTABLE["temporal"]),
     ):
+        raw = next((text for text in candidates if text not in spec.null_values), None)
+        if raw is None:
+            continue  # every candidate is a null marker of this table
         for column in columns:
 
             def change(row: dict[str, Any], column: str = column, raw: str = raw) -> Row:
@@ -897,8 +905,11 @@ def build(tables: tuple[Any, ...], source_format: str, seed: int) -> dict[str, D
 # --- files ---------------------------------------------------------------------------------------
 
 
-def text_value(value: Any) -> Any:
-    """How a value appears in json and csv files (decimals as strings, to keep every digit)."""
+def text_value(value: Any, missing: str | None = None) -> Any:
+    """How a value appears in json and csv files (decimals as strings, to keep every digit);
+    `missing` is the table's null marker, written for a missing value."""
+    if value is None:
+        return missing
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (date, Decimal)):
@@ -910,11 +921,13 @@ def write_file(path: Path, spec: Any, rows: list[Row], source_format: str) -> No
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = list(spec.columns)
     landed = {c: spec.source_name(c) for c in columns}  # the names the files use
+    # A table with null markers gets them where a value is missing, as its real files would.
+    missing = spec.null_values[0] if spec.null_values else None
     if EXTENSIONS[source_format] == "json":
         lines = [
             r.raw_line
             if r.raw_line is not None
-            else json.dumps({landed[c]: text_value(r.values.get(c)) for c in columns})
+            else json.dumps({landed[c]: text_value(r.values.get(c), missing) for c in columns})
             for r in rows
         ]
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
@@ -926,7 +939,7 @@ def write_file(path: Path, spec: Any, rows: list[Row], source_format: str) -> No
             if row.raw_line is not None:
                 buffer.write(row.raw_line + "\n")
                 continue
-            values = [text_value(row.values.get(c)) for c in columns]
+            values = [text_value(row.values.get(c), missing) for c in columns]
             writer.writerow(
                 ["" if v is None else str(v).lower() if v in (True, False) else v for v in values]
             )

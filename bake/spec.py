@@ -15,9 +15,10 @@ ROLES = ("dimension", "fact")
 ACTIONS = ("warn", "drop", "fail")
 ENTRY_KEYS = (
     "role", "keys", "scd_type", "sequence_by", "snapshot_by", "delete_when", "except_columns",
-    "columns", "expectations", "references", "date_column", "date_range", "measures", "attributes",
-    "comment",
+    "columns", "null_values", "expectations", "references", "date_column", "date_range", "measures",
+    "attributes", "comment",
 )  # fmt: skip
+MAX_NULL_VALUE = 32  # a null marker is a short token (NA, N/A, \N, null), not a sentence
 FACT_ONLY = ("date_column", "date_range", "measures", "attributes")
 COLUMN_KEYS = ("type", "source", "comment")
 DATE_TYPES = ("date", "timestamp", "timestamp_ntz")
@@ -81,6 +82,7 @@ def _dimension(name: str, scd_type: int) -> dict[str, Any]:
         # NULL keys and sequence values are quarantined by implicit rules (not_null_<column>).
         "expectations": [{"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"}],
         "sources": {},
+        "null_values": [],
         "column_comments": {},
         "references": {},
         "date_column": None,
@@ -117,6 +119,7 @@ def _fact(name: str, dimensions: list[str]) -> dict[str, Any]:
             {"name": "non_negative_amount", "expr": "amount >= 0", "action": "drop"},
         ],
         "sources": {},
+        "null_values": [],
         "column_comments": {},
         "references": references,
         "date_column": date_column,
@@ -248,9 +251,17 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
             errors.append(f"{where}.keys: {raw['keys']!r} -- give a list of column names")
             keys = []
         table["keys"] = [declared("keys", key) for key in keys]
-    if not table["keys"]:
+    if not table["keys"] and (role == "dimension" or "keys" not in raw):
+        keyless = " (a fact with no natural key: keys: [])" if role == "fact" else ""
         errors.append(f"{where}.keys: missing -- a {role} needs its business key column(s), "
-                      f"e.g. keys: [{next(iter(columns), 'id')}]")  # fmt: skip
+                      f"e.g. keys: [{next(iter(columns), 'id')}]{keyless}")  # fmt: skip
+    table["null_values"] = _null_values(where, raw.get("null_values"), errors)
+    if role == "fact" and not table["keys"] and "keys" in raw:
+        for field in ("sequence_by", "delete_when"):
+            if raw.get(field) is not None:
+                errors.append(f"{where}.{field}: not with keys: [] -- a fact with no key keeps "
+                              "every landed row: there is no key whose events to order or "
+                              "delete")  # fmt: skip
     _change_fields(where, raw, table, role, declared, errors)
     if "references" in raw:
         references = raw["references"] or {}
@@ -287,6 +298,8 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
         kind = "records" if role == "dimension" else "events"
         per = ", ".join(str(k) for k in table["keys"])
         table["comment"] = f"{singular(name).capitalize()} {kind}, one row per {per}."
+    elif "columns" in raw:
+        table["comment"] = f"{singular(name).capitalize()} events, every landed one (no key)."
     if "comment" in raw:
         problem = _comment_problem(raw["comment"])
         if problem:
@@ -294,6 +307,32 @@ def _entry(name: str, raw: dict[str, Any], dimensions: list[str], errors: list[s
         else:
             table["comment"] = raw["comment"]
     return table
+
+
+def _null_values(where: str, raw: Any, errors: list[str]) -> list[str]:
+    """The markers a table's files write for a missing value (`NA`, `N/A`, `\\N`): silver reads
+    them as NULL in every column, on both engines."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        errors.append(f"{where}.null_values: {raw!r} -- give a list of markers, e.g. [NA, 'N/A']")
+        return []
+    markers: list[str] = []
+    for marker in raw:
+        problem = None
+        if not isinstance(marker, str):  # YAML reads NA as text but null/~ as None, 1 as int
+            problem = "quote it: a marker is text as the file writes it, e.g. 'null' or '-1'"
+        elif not marker or len(marker) > MAX_NULL_VALUE:
+            problem = f"give 1-{MAX_NULL_VALUE} characters"
+        else:
+            problem = text_problem(marker)
+        if problem:
+            errors.append(f"{where}.null_values: {marker!r} -- {problem}")
+        elif marker not in markers:
+            markers.append(marker)
+    return markers
 
 
 def _column_entry(where: str, entry: dict, column: str, table: dict, errors: list[str]) -> Any:

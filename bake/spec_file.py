@@ -74,6 +74,8 @@ def to_mapping(table: dict[str, Any]) -> dict[str, Any]:
     entry["delete_when"] = table["delete_when"]
     entry["except_columns"] = list(table["except_columns"])
     entry["columns"] = _columns(table)
+    if table["null_values"]:
+        entry["null_values"] = list(table["null_values"])
     entry["expectations"] = {
         rule["name"]: _Inline(expr=rule["expr"], action=rule["action"])
         for rule in table["expectations"]

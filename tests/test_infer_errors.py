@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bake.infer import InferError, infer_folder
+from bake.infer import infer_folder
 from bake.infer.__main__ import main
 
 
@@ -24,6 +24,10 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _raises(folder: Path, *fragments: str) -> str:
+    # The class as imported now: a bake in this process re-imports `bake` (see
+    # bake.jinja_extension.helpers_on_disk), and the reader is imported lazily after it.
+    from bake.infer.errors import InferError
+
     with pytest.raises(InferError) as caught:
         _infer(folder)
     message = str(caught.value)
@@ -127,6 +131,8 @@ def test_a_folder_and_a_file_for_one_table(tmp_path):
 
 def test_an_unknown_table_name(tmp_path):
     _write(tmp_path / "orders.csv", "id\n1\n")
+    from bake.infer.errors import InferError  # as imported now: see _raises
+
     with pytest.raises(InferError, match=re.escape("no table lineitem -- found: orders")):
         infer_folder(tmp_path, ["lineitem"], progress=lambda line: None)
 

@@ -5,8 +5,9 @@
 - a full `tables` spec on csv with an SCD2 dimension keyed by a string (columns landed as
   `Store Code` and `floor-area`, a column named `group`), an SCD2 dimension that lands as full
   snapshots (a member's row quarantined in one of them), a fact with `sequence_by` and
-  `delete_when` (composite key, fail/warn/drop rules, BETWEEN/IN rules) and a fact without a
-  sequence: the whole generated suite, end-to-end test included;
+  `delete_when` (composite key, fail/warn/drop rules, BETWEEN/IN rules), a fact without a
+  sequence and a fact with no key (an event log with two references to one dimension), null
+  markers (`\\N`, `NA`) in the files: the whole generated suite, end-to-end test included;
 - a two-table spec (one dimension, one fact) on parquet: the generated suite without the
   end-to-end test, plus one real `tools.run_local` run (typed landing files, read with the
   spec's types);
@@ -45,6 +46,7 @@ SNAPSHOTS_AND_TWO_FACTS = {
             "known_region": {"expr": "region IN ('north', 'south')", "action": "warn"},
             "has_group": {"expr": "`group` IS NOT NULL", "action": "warn"},
         },
+        "null_values": ["\\N"],  # as MySQL dumps write a missing value
     },
     "regions": {
         "role": "dimension",
@@ -96,6 +98,21 @@ SNAPSHOTS_AND_TWO_FACTS = {
             "returned_on": "date",
             "refund": "decimal(10,2)",
         },
+    },
+    "footfall": {
+        "role": "fact",
+        "keys": [],  # door-counter events: nothing identifies one, and a repeat is a visit
+        "references": {"store_code": "stores", "nearest_store": "stores"},  # role-playing
+        "date_column": "counted_on",
+        "measures": ["visitors"],
+        "null_values": ["NA", "n/a"],
+        "columns": {
+            "store_code": "string",
+            "nearest_store": "string",
+            "counted_on": "date",
+            "visitors": "int",
+        },
+        "expectations": {"some_visitors": {"expr": "visitors >= 0", "action": "drop"}},
     },
 }
 

@@ -85,6 +85,7 @@ def test_names_only_default_matches_the_contract():
         # NULL keys and sequence values are the implicit not_null_* rules' business.
         "expectations": [{"name": "has_name", "expr": "name IS NOT NULL", "action": "warn"}],
         "sources": {},
+        "null_values": [],
         "column_comments": {},
         "references": {},
         "date_column": None,
@@ -321,10 +322,30 @@ BAD_SPECS = [
         with_entry("customer", expectations={"malformed_record": "true"}),
         "'malformed_record' -- reserved for the pipeline's implicit rules",
     ),
+    (with_entry("customer", keys=[]), "tables.customer.keys: missing -- a dimension needs"),
+    (
+        with_entry("orders", keys=[], sequence_by="o_orderdate"),
+        "tables.orders.sequence_by: not with keys: [] -- a fact with no key keeps every landed row",
+    ),
+    (with_entry("orders", null_values=[None]), "tables.orders.null_values: None -- quote it"),
+    (with_entry("orders", null_values=[-1]), "tables.orders.null_values: -1 -- quote it"),
+    (with_entry("orders", null_values=["N" * 33]), "-- give 1-32 characters"),
+    (with_entry("orders", null_values=[""]), "-- give 1-32 characters"),
+    (with_entry("orders", null_values={"NA": 1}), "-- give a list of markers, e.g. [NA, 'N/A']"),
     ({"customer": "dimension"}, "tables.customer: 'dimension' -- give a mapping"),
     ({"order-lines": {}}, "tables: 'order-lines' -- not a valid table name"),
     (["customer"], "tables: give a mapping"),
 ]
+
+
+def test_a_fact_may_have_no_key_and_tables_may_declare_null_markers():
+    tables = with_entry("orders", keys=[], null_values="NA")
+    tables["customer"]["null_values"] = ["NA", "NA", "\\N", "null"]  # a repeat counts once
+    normalized = {t["name"]: t for t in spec.normalize("", tables)["tables"]}
+    assert normalized["orders"]["keys"] == []
+    assert normalized["orders"]["null_values"] == ["NA"]
+    assert normalized["customer"]["null_values"] == ["NA", "\\N", "null"]
+    jsonschema.validate(with_entry("orders", keys=[], null_values=["NA"]), SCHEMA)
 
 
 @pytest.mark.parametrize(("tables", "message"), BAD_SPECS)

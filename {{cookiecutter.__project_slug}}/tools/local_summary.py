@@ -4,8 +4,8 @@
 
 Prints rows per table, quarantined rows per failed rule, rows per broken warn rule (from the
 `_warned_rules` column silver keeps, so every rule counts exactly, whatever its SQL) and, per fact,
-how many rows point at the unknown member (`<dim>_sk = -1`) of each dimension, and the gold
-integrity checks that do not hold (`gold_integrity_checks`). `tools.run_local`
+how many rows point at the unknown member (`<dim>_sk = -1`) of each dimension, the inferred members
+per dimension, and the gold integrity checks that do not hold (`gold_integrity_checks`). `tools.run_local`
 prints the same summary at the end of every run.
 """
 
@@ -24,6 +24,7 @@ from tools import warehouse as tables_on_disk
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "{{ cookiecutter.__package_name }}"
 UNKNOWN_SK = -1
+INFERRED_MEMBERS = "inferred_members"  # the integrity row that counts them (integrity.py)
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Summary:
     warned: dict[str, Counter[str]] = field(default_factory=dict)  # table -> rule -> rows
     unknown: dict[str, dict[str, int]] = field(default_factory=dict)  # fact -> <dim>_sk -> rows
     integrity: list[tuple[str, int, str | None]] = field(default_factory=list)  # check, failures
+    inferred: dict[str, int] = field(default_factory=dict)  # dim_<t> -> inferred members
 
 
 def read(warehouse: Path, dataset: str, columns: list[str] | None = None) -> Any:
@@ -90,9 +92,11 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
         summary.rows["dim_date"] = tables_on_disk.row_count(warehouse / "dim_date")
     checks = read(warehouse, "gold_integrity_checks", ["check_id", "failures", "sample"])
     if checks is not None:
-        summary.integrity = [
-            (row["check_id"], row["failures"], row["sample"]) for row in checks.to_pylist()
-        ]
+        for row in checks.to_pylist():
+            if row["check_id"].endswith(f".{INFERRED_MEMBERS}"):  # a count, not a check
+                summary.inferred[row["check_id"].split(".")[0]] = row["failures"]
+            else:
+                summary.integrity.append((row["check_id"], row["failures"], row["sample"]))
     return summary
 
 
@@ -121,6 +125,10 @@ def render(summary: Summary) -> str:
                 for table, counts in summary.warned.items()
                 for rule, rows in sorted(counts.items())
             ],
+        ),
+        (
+            "inferred members: keys referenced before their dimension row arrived",
+            [(table, "", count) for table, count in summary.inferred.items()],
         ),
         (
             "fact rows pointing at the unknown member (-1)",

@@ -107,13 +107,22 @@ def dimension_schema(spec: TableSpec, specs: dict[str, TableSpec]) -> GoldSchema
     columns = [sk, *(_spec_column(spec, name) for name in star.dimension_columns(spec))]
     references = _references(spec, specs)
     columns += [column for column, _ in references]
+    history = star.history_type(spec)
     if spec.scd_type == 2:
-        history = star.history_type(spec)
         columns += [
             Column(START_AT, history, "When this version started (sequence or snapshot)."),
             Column(END_AT, history, "When the next version or a delete ended it; NULL: current."),
-            Column(star.IS_CURRENT, "boolean", "This is the member's current version."),
         ]
+    columns.append(
+        Column(
+            star.IS_INFERRED,
+            "boolean",
+            "Referenced before it arrived: the key is known, the attributes are not yet.",
+            not_null=True,
+        )
+    )
+    if spec.scd_type == 2:
+        columns.append(Column(star.IS_CURRENT, "boolean", "This is the member's current version."))
     return GoldSchema(
         f"dim_{spec.name}",
         tuple(columns),
@@ -129,6 +138,9 @@ def fact_schema(spec: TableSpec, specs: dict[str, TableSpec]) -> GoldSchema:
     foreign_keys = [foreign_key for _, foreign_key in references]
     for name in spec.keys:
         by_name[name] = _spec_column(spec, name, not_null=True)
+    if not spec.keys:
+        comment = "Row identity: a hash of the landed file's name, the row and its occurrence."
+        by_name[spec.surrogate_key] = Column(spec.surrogate_key, "bigint", comment, not_null=True)
     for name in [*spec.attributes, *spec.measures]:
         by_name[name] = _spec_column(spec, name)
     for column in spec.date_columns:
@@ -140,7 +152,8 @@ def fact_schema(spec: TableSpec, specs: dict[str, TableSpec]) -> GoldSchema:
         by_name.setdefault(column, _spec_column(spec, column))
         foreign_keys.append((sk, "dim_date", star.DATE_SK))
     columns = tuple(by_name[name] for name in star.fact_columns(spec))
-    return GoldSchema(f"fact_{spec.name}", columns, tuple(spec.keys), tuple(foreign_keys))
+    primary_key = tuple(star.fact_identity(spec))
+    return GoldSchema(f"fact_{spec.name}", columns, primary_key, tuple(foreign_keys))
 
 
 def dim_date_schema() -> GoldSchema:

@@ -27,7 +27,8 @@ wrong number of fields); NULL otherwise. Both engines' readers fill it (the read
 `columnNameOfCorruptRecord`), and silver quarantines such a record as `malformed_record`, text
 included."""
 
-SOURCE_COLUMNS = ("_source_file", "_source_modified_at")
+SOURCE_FILE = "_source_file"
+SOURCE_COLUMNS = (SOURCE_FILE, "_source_modified_at")
 """What `engine.read_landing` says about where each row came from (see `AUDIT_COLUMNS`)."""
 
 AUDIT_COLUMNS = ("_ingested_at", "_source_file", "_source_modified_at", "_load_id")

@@ -9,13 +9,18 @@ checking them; these rows are the check, on both engines. `expectations()` turns
 
 Rules:
 - `unique_<sk>`: a dimension's surrogate keys are unique (its primary key);
-- `unique_keys`: a fact's keys are unique (its primary key);
+- `unique_keys`: a fact's keys (`<t>_sk` for a fact with no key) are unique (its primary key);
 - `known_<column>`: every `<dimension>_sk` of a fact or snowflaked dimension exists in that
   dimension (the foreign key; -1 is the dimension's unknown member, so it exists);
 - `one_current_version`: an SCD2 key has at most one current version, and it is the latest one
   (a key whose last version was closed by a delete has none);
 - `no_overlapping_versions`: the versions of an SCD2 key do not overlap in time;
 - `known_<date key>`: every `date_sk` and role-playing `<column>_sk` of a fact exists in `dim_date`.
+
+And one count that is not a promise: `inferred_members` (a referenced dimension) counts the members
+inferred from keys that facts or dimensions reference and the dimension lacks (`star.dimension`);
+its `failures` is that count and a sample key, and it never stops an update (`expectations`
+leaves it out).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 DATASET = "gold_integrity_checks"
 ACTIONS = ("fail", "warn")
+INFERRED_MEMBERS = "inferred_members"  # a count, never a failure
 
 ReadTable = Callable[[str], DataFrame]
 
@@ -114,11 +120,14 @@ def checks(tables: Iterable[TableSpec], read: ReadTable) -> DataFrame:
         if spec.is_dimension:
             sk = spec.surrogate_key
             results.append(unique(table, gold, [sk], f"unique_{sk}"))
+            if referenced(spec, specs.values()):
+                inferred = gold.where(F.col(star.IS_INFERRED))
+                results.append(_violations(table, INFERRED_MEMBERS, inferred, _key_text(spec.keys)))
             if spec.scd_type == 2:
                 results.append(one_current_version(table, gold, spec))
                 results.append(no_overlapping_versions(table, gold, spec))
         else:
-            results.append(unique(table, gold, list(spec.keys), "unique_keys"))
+            results.append(unique(table, gold, star.fact_identity(spec), "unique_keys"))
             for column in spec.date_columns:
                 dim_date = dim_date or read("dim_date")
                 date_key = (
@@ -151,9 +160,23 @@ def checks(tables: Iterable[TableSpec], read: ReadTable) -> DataFrame:
     )
 
 
+def referenced(spec: TableSpec, tables: Iterable[TableSpec]) -> bool:
+    """Whether any table references `spec` (it may then hold inferred members)."""
+    return any(spec.name in other.references.values() for other in tables)
+
+
+def is_count(check_id: str) -> bool:
+    """A row that counts something (inferred members) rather than checking a promise."""
+    return check_id.endswith(f".{INFERRED_MEMBERS}")
+
+
 def expectations(tables: Iterable[TableSpec]) -> dict[str, str]:
-    """Check id -> SQL that holds when that check's row reports no failure."""
-    return {check_id: f"check_id <> '{check_id}' OR failures = 0" for check_id in check_ids(tables)}
+    """Check id -> SQL that holds when that check's row reports no failure (counts excluded)."""
+    return {
+        check_id: f"check_id <> '{check_id}' OR failures = 0"
+        for check_id in check_ids(tables)
+        if not is_count(check_id)
+    }
 
 
 def check_ids(tables: Iterable[TableSpec]) -> list[str]:
@@ -164,6 +187,8 @@ def check_ids(tables: Iterable[TableSpec]) -> list[str]:
         table = gold_table(spec)
         if spec.is_dimension:
             ids.append(f"{table}.unique_{spec.surrogate_key}")
+            if referenced(spec, specs.values()):
+                ids.append(f"{table}.{INFERRED_MEMBERS}")
             if spec.scd_type == 2:
                 ids += [f"{table}.one_current_version", f"{table}.no_overlapping_versions"]
         else:

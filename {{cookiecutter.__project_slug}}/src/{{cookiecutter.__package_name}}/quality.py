@@ -2,6 +2,7 @@
 
 `check()` does the work once and records the outcome on every row, so both engines agree on it:
 
+- a raw value equal to one of the table's `null_values` markers (`NA`, `\\N`) is read as NULL;
 - every spec column is `try_cast` to its spec type; a non-NULL raw value that does not cast fails
   the implicit rule `castable_<column>` (action drop) instead of silently becoming NULL;
 - a record the reader could not parse at all (its text is in `_corrupt_record`) fails
@@ -115,6 +116,15 @@ def _holds(expr: str) -> Column:
     return F.coalesce(F.expr(expr), F.lit(False))
 
 
+def _unmarked(column: str, null_values: Sequence[str]) -> Column:
+    """The raw column, NULL where its text is one of the table's null markers. Markers are meant
+    for text files (csv's `NA`); in a typed file (parquet) a marker `0` would also match a 0."""
+    if not null_values:
+        return F.col(column)
+    marked = F.col(column).cast("string").isin(*null_values)
+    return F.when(marked, F.lit(None)).otherwise(F.col(column))
+
+
 def check(df: DataFrame, spec: TableSpec) -> DataFrame:
     """Type the spec columns and record which rules each row fails.
 
@@ -130,10 +140,15 @@ def check(df: DataFrame, spec: TableSpec) -> DataFrame:
     names every column it keeps. Works on batch and streaming DataFrames.
     """
     raw_columns = list(spec.columns)
+    # The quarantine shows the values as landed, null markers included.
+    raw_json = F.to_json(
+        F.struct(*(F.col(name) for name in raw_columns), *READER_COLUMNS)
+    ).alias(RAW_COLUMN)
     raw = df.select(
-        *(F.col(name).alias(f"__raw_{name}") for name in raw_columns),
+        *(_unmarked(name, spec.null_values).alias(f"__raw_{name}") for name in raw_columns),
         *READER_COLUMNS,
         *AUDIT_COLUMNS,
+        raw_json,
     )
     typed = raw.select(
         "*",
@@ -147,19 +162,13 @@ def check(df: DataFrame, spec: TableSpec) -> DataFrame:
     failed = _implicit_rules(spec)
     failed += [(rule.name, ~_holds(rule.expr)) for rule in spec.rules_with("drop")]
     warned = [(rule.name, ~_holds(rule.expr)) for rule in spec.rules_with("warn")]
-    raw_json = F.to_json(
-        F.struct(
-            *(F.col(f"__raw_{name}").alias(name) for name in raw_columns),
-            *READER_COLUMNS,
-        )
-    )
     return typed.select(
         *raw_columns,
         *READER_COLUMNS,
         *AUDIT_COLUMNS,
         _failed_names(failed).alias(FAILED_RULES),
         _failed_names(warned).alias(WARNED_RULES),
-        raw_json.alias(RAW_COLUMN),
+        RAW_COLUMN,
     )
 
 

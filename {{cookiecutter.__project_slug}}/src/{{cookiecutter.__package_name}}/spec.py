@@ -54,7 +54,10 @@ class TableSpec:
     `references` maps a column to the dimension whose (single) key it holds: a fact's references
     make its star, a dimension's a snowflake (customer -> nation -> region). `sources` maps a column
     to its name in the landed files when that differs (`created_at` <- `Created At`);
-    `column_comments` documents columns in gold.
+    `column_comments` documents columns in gold. `null_values` are the markers the landed files
+    write for a missing value (`NA`, `\\N`): silver reads them as NULL in every column.
+    A fact with no natural key (an event log) has `keys=()`: silver keeps every landed row and
+    gold gives each one a row identity, `<table>_sk`.
 
     For facts, `attributes` are columns kept in gold as they are (degenerate dimensions), and
     `date_range` (first, last ISO dates) bounds `date_column` and every date attribute.
@@ -76,6 +79,7 @@ class TableSpec:
     measures: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
+    null_values: tuple[str, ...] = ()
     column_comments: dict[str, str] = field(default_factory=dict)
     comment: str = ""
 
@@ -97,6 +101,11 @@ class TableSpec:
             missing = [column for column in columns if column not in self.columns]
             if missing:
                 raise ValueError(f"table {self.name!r}: {field_name} {missing} are not in columns")
+        if not self.keys and (self.is_dimension or self.sequence_by or self.delete_when):
+            raise ValueError(
+                f"table {self.name!r}: keys are required for a dimension and for a fact whose"
+                " events are ordered (sequence_by) or deleted (delete_when)"
+            )
         if self.sequence_by and self.snapshot_by:
             raise ValueError(f"table {self.name!r}: give sequence_by or snapshot_by, not both")
         if self.delete_when and not self.sequence_by:
@@ -108,7 +117,8 @@ class TableSpec:
 
     @property
     def surrogate_key(self) -> str:
-        """Name of the surrogate key column of this table's gold dimension: `<table>_sk`."""
+        """`<table>_sk`: the surrogate key of this table's gold dimension, or the row identity of
+        a fact with no natural key."""
         return f"{self.name}_sk"
 
     @property

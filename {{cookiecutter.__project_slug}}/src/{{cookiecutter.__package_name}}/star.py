@@ -2,7 +2,9 @@
 
 - `dim_<t>`: one row per dimension member (SCD1) or member version (SCD2), with a surrogate key
   `<t>_sk`, a `<dim>_sk` per reference to another dimension (a snowflake: customer -> nation ->
-  region) and an unknown member (`<t>_sk = -1`) that lookups point to when they find nothing.
+  region), an inferred member per natural key that a fact or dimension references but the
+  dimension lacks (Kimball's inferred member: the key kept, the attributes unknown,
+  `is_inferred` true), and an unknown member (`<t>_sk = -1`) for a NULL reference.
 - `dim_date`: one row per calendar day the facts cover, keyed by `date_sk` (yyyyMMdd).
 - `fact_<t>`: the fact keys, one `<dim>_sk` per reference, `date_sk` and the date, a
   `<column>_sk` into `dim_date` per date attribute (role-playing dates), the attributes
@@ -15,15 +17,20 @@ both engines without keeping state.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from {{ cookiecutter.__package_name }} import frames
 from {{ cookiecutter.__package_name }}.cdc import END_AT, START_AT
+from {{ cookiecutter.__package_name }}.ingest import SOURCE_FILE
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 UNKNOWN_SK = -1
 UNKNOWN_LABEL = "Unknown"
 IS_CURRENT = "is_current"
+IS_INFERRED = "is_inferred"
 DATE_SK = "date_sk"
 _MAX_BIGINT = 9223372036854775807
 
@@ -76,18 +83,26 @@ def dimension(
     silver_df: DataFrame,
     spec: TableSpec,
     dimensions: dict[str, tuple[TableSpec, DataFrame]] | None = None,
+    referrers: Sequence[tuple[TableSpec, DataFrame]] = (),
 ) -> DataFrame:
     """`dim_<t>`: `<t>_sk` first, the attributes, a `<dim>_sk` per reference, the unknown member.
 
-    The attributes are `dimension_columns(spec)`, so audit and helper columns (and any column
-    Auto Loader added that the spec does not know) stay in silver. For SCD2 (`spec.scd_type` 2)
-    every version is a row, keyed by hash(keys, `__START_AT`), with `__START_AT`, `__END_AT` and
-    `is_current` (`__END_AT IS NULL`); for SCD1 each current member, keyed by hash(keys).
-    `dimensions` maps each referenced dimension to its spec and `dimension()` output; a reference
-    resolves to the referenced member's current version (-1 when there is none), named as a
-    fact's reference is (`reference_sk_column`). The unknown member has `<t>_sk = -1`, NULL keys,
-    'Unknown' in string attributes, NULL in the others and -1 in its references (`is_current`
-    true, so a filter on current rows keeps it).
+    The attributes are `dimension_columns(spec)`, so audit and helper columns stay in silver.
+    For SCD2 (`spec.scd_type` 2) every version is a row, keyed by hash(keys, `__START_AT`), with
+    `__START_AT`, `__END_AT` and `is_current` (`__END_AT IS NULL`); for SCD1 each current member,
+    keyed by hash(keys). `dimensions` maps each referenced dimension to its spec and `dimension()`
+    output; a reference resolves to the referenced member's current version (-1 for a NULL
+    reference), named as a fact's reference is (`reference_sk_column`).
+
+    `referrers` are the silver tables (spec, DataFrame) of the facts and dimensions that reference
+    this one. Each value they reference that no member has becomes an inferred member: its key,
+    the unknown member's attributes ('Unknown' strings, NULL others), -1 references, no history
+    (`__START_AT` NULL: it covers every day), keyed like a member (so it keeps its surrogate key
+    for SCD1 when the real member arrives; a recomputed gold then gives it its attributes), and
+    `is_inferred` true. So sales of four stores the store file lacks keep four store keys
+    instead of one unknown member. The unknown member has `<t>_sk = -1`, NULL keys, 'Unknown' in
+    string attributes, NULL in the others and -1 in its references (`is_current` true, so a
+    filter on current rows keeps it); `is_inferred` is false for it and for every real member.
     """
     attributes = dimension_columns(spec)
     scd2 = spec.scd_type == 2
@@ -106,6 +121,7 @@ def dimension(
         *attributes,
         *(found.alias(name) for name, found in found_keys.items()),
         *history,
+        F.lit(False).alias(IS_INFERRED),
     )
 
     def unknown_value(name: str) -> Column:
@@ -120,11 +136,47 @@ def dimension(
         *(unknown_value(name).alias(name) for name in attributes),
         *(F.lit(UNKNOWN_SK).cast("bigint").alias(name) for name in sk_columns),
         *(F.lit(None).cast(history_type(spec)).alias(name) for name in history),
+        F.lit(False).alias(IS_INFERRED),
     )
+    rows = [members, unknown]
+    missing = _referenced_keys_missing(silver_df, spec, referrers)
+    if missing is not None:
+        key = spec.keys[0]
+        no_start = [F.lit(None).cast(history_type(spec))] if scd2 else []
+        rows.append(
+            missing.select(
+                surrogate_key(key, *no_start).alias(spec.surrogate_key),
+                *(F.col(n) if n == key else unknown_value(n).alias(n) for n in attributes),
+                *(F.lit(UNKNOWN_SK).cast("bigint").alias(name) for name in sk_columns),
+                *(F.lit(None).cast(history_type(spec)).alias(name) for name in history),
+                F.lit(True).alias(IS_INFERRED),
+            )
+        )
     if scd2:
-        members = members.select("*", F.col(END_AT).isNull().alias(IS_CURRENT))
-        unknown = unknown.select("*", F.lit(True).alias(IS_CURRENT))
-    return members.union(unknown)  # same columns in the same order
+        rows = [df.select("*", F.col(END_AT).isNull().alias(IS_CURRENT)) for df in rows]
+    return frames.balanced(DataFrame.union, rows)  # same columns in the same order
+
+
+def _referenced_keys_missing(
+    silver_df: DataFrame, spec: TableSpec, referrers: Sequence[tuple[TableSpec, DataFrame]]
+) -> DataFrame | None:
+    """The distinct non-NULL values that `referrers` reference in `spec` and no member of
+    `silver_df` has, as a one-column DataFrame named and typed like the key (None: no referrer)."""
+    if len(spec.keys) != 1:
+        return None  # only a single-key dimension can be referenced
+    key = spec.keys[0]
+    referenced = [
+        df.select(F.col(column).cast(spec.columns[key]).alias(key))
+        for referrer, df in referrers
+        for column, target in referrer.references.items()
+        if target == spec.name
+    ]
+    if not referenced:
+        return None
+    values = frames.balanced(DataFrame.union, referenced).where(F.col(key).isNotNull())
+    known = silver_df.select(key)
+    # groupBy for the distinct values: `dropDuplicates` would analyze its input (see frames).
+    return values.join(known, key, "left_anti").groupBy(key).agg(F.count(F.lit(1)).alias("__n"))
 
 
 def dim_date(
@@ -236,7 +288,9 @@ def _look_up(
         start, end = F.col(f"{prefix}start"), F.col(f"{prefix}end")
         dated = history_type(dimension_spec).lower() in ("date", "timestamp", "timestamp_ntz")
         if day is not None and dated:
-            in_force = (F.to_date(start) <= day) | F.col(f"{prefix}first")
+            # An inferred member has no history (`__START_AT` NULL): it covers every day.
+            first = F.col(f"{prefix}first") | start.isNull()
+            in_force = (F.to_date(start) <= day) | first
             in_force &= end.isNull() | (day < F.to_date(end))
             condition &= F.when(day.isNull(), end.isNull()).otherwise(in_force)
         else:
@@ -253,23 +307,44 @@ def role_playing_sk_column(column: str) -> str:
     return f"{column}_sk"
 
 
+def fact_identity(spec: TableSpec) -> list[str]:
+    """The columns that identify a row of `fact_<t>`: its keys, or `<t>_sk` for a fact with no
+    natural key (see `row_identity`)."""
+    return list(spec.keys) if spec.keys else [spec.surrogate_key]
+
+
 def fact_columns(spec: TableSpec) -> list[str]:
-    """The columns of `fact_<t>`, in order: keys, `<dim>_sk` per reference, `date_sk` and the date
-    column, `<column>_sk` per date attribute, the attributes, the measures."""
+    """The columns of `fact_<t>`, in order: keys (or `<t>_sk`), `<dim>_sk` per reference,
+    `date_sk` and the date column, `<column>_sk` per date attribute, the attributes, the
+    measures."""
     sk_columns = [reference_sk_column(spec, column) for column in spec.references]
     dates = [DATE_SK, spec.date_column] if spec.date_column else []
     role_playing = [role_playing_sk_column(c) for c in spec.date_columns if c != spec.date_column]
-    ordered = [*spec.keys, *sk_columns, *dates, *role_playing, *spec.attributes, *spec.measures]
+    identity = fact_identity(spec)
+    ordered = [*identity, *sk_columns, *dates, *role_playing, *spec.attributes, *spec.measures]
     return list(dict.fromkeys(ordered))
+
+
+def row_identity(spec: TableSpec) -> Column:
+    """`<t>_sk` of a row of a fact with no natural key: a hash of the name of the file it landed
+    in, its values and its occurrence among the identical rows of files of that name. Two
+    identical events are two events (a click logged twice), so each keeps a row; the same files
+    read again give the same keys, so a recomputed gold keeps them. The name, not the path: the
+    landing folder's path differs between Databricks and a laptop, the keys do not.
+    Needs `__row_text` (see `fact`)."""
+    file_name = F.element_at(F.split(F.col(SOURCE_FILE), "/"), -1)
+    same_rows = Window.partitionBy(file_name, "__row_text").orderBy("__row_text")
+    return surrogate_key(file_name, "__row_text", F.row_number().over(same_rows))
 
 
 def fact(
     silver_df: DataFrame, spec: TableSpec, dimensions: dict[str, tuple[TableSpec, DataFrame]]
 ) -> DataFrame:
     """`fact_<t>`: see `fact_columns`. Each reference is looked up with a left join on the
-    dimension's (single) key, at the fact's date (`_look_up`); no match (an unknown key, a NULL
-    key, a key deleted before the fact's date) gives -1. `date_sk` and each `<column>_sk` are
-    yyyyMMdd of their date, -1 when it is NULL.
+    dimension's (single) key, at the fact's date (`_look_up`); a key the dimension never had
+    finds its inferred member (see `dimension`), and no match at all (a NULL key, a key deleted
+    before the fact's date) gives -1. `date_sk` and each `<column>_sk` are yyyyMMdd of their
+    date, -1 when it is NULL. A fact with no natural key gets `<t>_sk` (`row_identity`).
 
     `dimensions` maps a dimension table name to its spec and its `dimension()` output.
     """
@@ -284,6 +359,11 @@ def fact(
         name = DATE_SK if column == spec.date_column else role_playing_sk_column(column)
         computed[name] = date_sk(column)
     computed.update({name: known_not_null(name, spec.columns[name]) for name in spec.keys})
+    if not spec.keys:
+        # Every column as JSON text: comparable even when a column holds a map.
+        row_text = F.to_json(F.struct(*spec.kept_columns))
+        result = result.select("*", row_text.alias("__row_text"))
+        computed[spec.surrogate_key] = row_identity(spec)
     return result.select(
         *(computed.get(name, F.col(name)).alias(name) for name in fact_columns(spec))
     )

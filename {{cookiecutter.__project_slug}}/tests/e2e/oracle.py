@@ -10,10 +10,13 @@ The semantics:
   ends the key, a repeated event changes nothing); full snapshots in version order (a key missing
   from a newer snapshot ends there, a key whose row there is quarantined keeps its last accepted
   row); SCD2 keeps each version, SCD1 the last;
+- a value equal to one of the table's `null_values` markers is NULL;
 - facts: one row per key, the latest event by `sequence_by` (or, without one, the row of the file
-  whose name sorts last in natural order, whatever the files' modification times); each
+  whose name sorts last in natural order, whatever the files' modification times); a fact with
+  no key (`keys: []`) keeps every accepted row, duplicates included; each
   reference gets the dimension version in force on the fact's date (the first version also
-  covers earlier dates), else -1.
+  covers earlier dates); a key no dimension row has is an inferred member of that dimension (its
+  key kept, attributes unknown); a NULL reference is -1.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import csv
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -94,6 +97,11 @@ class Landed:
     warned: tuple[str, ...] = ()  # the warn rules it breaks (from the manifest)
 
 
+def unmarked(spec: Any, value: Any) -> Any:
+    """None for one of the table's null markers (`null_values`), else the value."""
+    return None if isinstance(value, str) and value in spec.null_values else value
+
+
 def json_record(line: str) -> tuple[dict[str, Any], str | None]:
     try:
         return json.loads(line), None
@@ -128,7 +136,10 @@ def landed_rows(landing: Path, spec: Any) -> list[Landed]:
         else:
             raw = [(record, None) for record in pq.read_table(path).to_pylist()]
         for number, (record, text) in enumerate(raw, start=1):
-            typed = {c: parse(record.get(spec.source_name(c)), t) for c, t in spec.columns.items()}
+            typed = {
+                c: parse(unmarked(spec, record.get(spec.source_name(c))), t)
+                for c, t in spec.columns.items()
+            }
             rows.append(Landed(path.name, number, typed, text))
     return rows
 
@@ -143,6 +154,7 @@ class Expected:
     warned: Counter[str]  # silver rows per broken warn rule
     gold: int
     members: dict[Any, list[tuple[Any, Any, Landed]]] | None = None  # key -> versions
+    inferred: set[tuple] = field(default_factory=set)  # keys of inferred members
     facts: list[dict[str, Any]] | None = None
 
 
@@ -225,6 +237,8 @@ def expected_members(
 ) -> dict[Any, list[tuple[Any, Any, Landed]]]:
     """Versions per key as (start, end, row); SCD1 and facts keep only the current one.
     `rejected`: the quarantined rows (a snapshot keeps their members, see change_events)."""
+    if not spec.keys:  # an event log: every accepted row is a fact of its own
+        return {(number,): [(None, None, row)] for number, row in enumerate(rows)}
     if not spec.sequence_by and not spec.snapshot_by:  # the most recently landed file wins
         latest = {key_of(spec, row): row for row in rows}
         return {key: [(None, None, row)] for key, row in latest.items()}
@@ -251,11 +265,14 @@ def dated_history(dim_spec: Any) -> bool:
     return kind_of(dim_spec.columns[dim_spec.sequence_by]) in ("date", "timestamp")
 
 
-def lookup(dim_spec: Any, members: dict[Any, list], key: Any, day: date | None) -> Any:
-    """The member a fact reference resolves to: (key, start) or None for the unknown member."""
+def lookup(
+    dim_spec: Any, members: dict[Any, list], inferred: set[tuple], key: Any, day: date | None
+) -> Any:
+    """The member a fact reference resolves to: (key, start), (key, None) for an inferred
+    member, None for the unknown member (a NULL key, or a key closed before the fact's day)."""
     versions = members.get((key,))
     if not versions:
-        return None
+        return ((key,), None) if (key,) in inferred else None
     if not dated_history(dim_spec) or day is None:
         current = [v for v in versions if v[1] is None]
         return ((key,), current[-1][0]) if current else None
@@ -273,9 +290,25 @@ def sk_column(spec: Any, column: str) -> str:
     return f"{dimension}_sk"
 
 
+def inferred_keys(name: str, members: dict[str, dict], current: dict[str, list]) -> set[tuple]:
+    """Keys of dimension `name` that some silver row references and no member has (none of its
+    versions: a key whose versions were all closed still has them): star.dimension's inferred
+    members."""
+    known = {key for key, versions in members[name].items() if versions}
+    referenced = {
+        (row.values[column],)
+        for spec in TABLES.ALL_TABLES
+        for column, target in spec.references.items()
+        if target == name
+        for _, _, row in current[spec.name]
+        if row.values[column] is not None
+    }
+    return referenced - known
+
+
 def expectations(landing: Path) -> dict[str, Expected]:
     manifest = json.loads((landing / "_manifest.json").read_text())
-    result: dict[str, Expected] = {}
+    common, members, current = {}, {}, {}
     for spec in TABLES.ALL_TABLES:
         entry = manifest["tables"][spec.name]
         listed = {(r["file"], r["row"]): r for r in entry["rows"]}
@@ -285,27 +318,38 @@ def expectations(landing: Path) -> dict[str, Expected]:
         bad = {place: r["failed_rules"] for place, r in listed.items() if r["failed_rules"]}
         accepted = [r for r in rows if (r.file, r.row) not in bad]
         rejected = [r for r in rows if (r.file, r.row) in bad]
-        members = expected_members(spec, accepted, rejected)
-        current = [version for versions in members.values() for version in versions]
-        common = {
+        members[spec.name] = expected_members(spec, accepted, rejected)
+        current[spec.name] = [v for versions in members[spec.name].values() for v in versions]
+        common[spec.name] = {
             "bronze": len(rows),
             "quarantined": Counter(rule for failed in bad.values() for rule in failed),
             "quarantined_rows": len(bad),
             "malformed_texts": sorted(r["text"] for r in listed.values() if "text" in r),
-            "silver": len(current),
-            "warned": Counter(rule for _, _, row in current for rule in row.warned),
+            "silver": len(current[spec.name]),
+            "warned": Counter(rule for _, _, row in current[spec.name] for rule in row.warned),
         }
+    result: dict[str, Expected] = {}
+    for spec in TABLES.ALL_TABLES:
         if spec.role == "dimension":
-            result[spec.name] = Expected(**common, gold=len(current) + 1, members=members)
+            inferred = inferred_keys(spec.name, members, current)
+            result[spec.name] = Expected(
+                **common[spec.name],
+                gold=len(current[spec.name]) + len(inferred) + 1,
+                members=members[spec.name],
+                inferred=inferred,
+            )
+    for spec in TABLES.ALL_TABLES:
+        if spec.role == "dimension":
             continue
         facts = []
-        for _, _, row in current:
+        for _, _, row in current[spec.name]:
             fact = dict(row.values)
             day = as_day(row.values[spec.date_column]) if spec.date_column else None
             for column, dimension in spec.references.items():
-                dim_members = result[dimension].members or {}
-                reference = lookup(SPECS[dimension], dim_members, row.values[column], day)
-                fact[f"__ref_{column}"] = reference
+                dim = result[dimension]
+                fact[f"__ref_{column}"] = lookup(
+                    SPECS[dimension], dim.members or {}, dim.inferred, row.values[column], day
+                )
             facts.append(fact)
-        result[spec.name] = Expected(**common, gold=len(facts), facts=facts)
+        result[spec.name] = Expected(**common[spec.name], gold=len(facts), facts=facts)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -118,6 +119,37 @@ def test_values_that_do_not_cast_fail_castable_rules_in_spec_order(spark):
         OUTCOME_SCHEMA,
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_null_markers_read_as_null_in_every_column_but_quarantine_keeps_the_text(spark):
+    """A file that writes `NA` or `\\N` for a missing value: without `null_values` each marker
+    would fail castable_<column>; with them, a marker is a NULL, judged like any other NULL."""
+    marked = dataclasses.replace(ORDERS, null_values=("NA", "\\N"))
+    rows = [
+        ("1", "NA", "2024-01-05", "\\N", T1, None, None, None),  # note NULL: warned only
+        ("NA", "keyless", "2024-01-05", "1.00", T1, None, None, None),  # NULL key: dropped
+        ("3", "na", "2024-01-05", "2.00", T1, None, None, None),  # a marker matches exactly: na is text
+    ]
+    checked = quality.check(bronze(spark, rows), marked)
+    actual = checked.select("order_id", "note", "amount", "_failed_rules", "_warned_rules")
+    expected = frame(
+        spark,
+        [
+            (1, None, None, ["non_negative_amount"], ["has_note"]),
+            (None, "keyless", Decimal("1.00"), ["not_null_order_id"], []),
+            (3, "na", Decimal("2.00"), [], []),
+        ],
+        "order_id bigint, note string, amount decimal(12,2), _failed_rules array<string>, "
+        "_warned_rules array<string>",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    quarantined = quality.quarantined(checked, marked).select("order_id", "note", "amount")
+    assert sorted(tuple(row) for row in quarantined.collect()) == [
+        ("1", "NA", "\\N"),
+        ("NA", "keyless", "1.00"),
+    ]
+    without = outcome(quality.check(bronze(spark, rows[:1]), ORDERS)).collect()
+    assert without[0]._failed_rules == ["castable_amount", "non_negative_amount"]
 
 
 def test_null_key_or_sequence_is_quarantined_even_without_rules(spark):

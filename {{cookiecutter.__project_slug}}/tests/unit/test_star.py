@@ -92,8 +92,9 @@ def test_scd1_dimension_has_sk_first_and_an_unknown_member(spark):
     tea_sk = spark.range(1).select(star.surrogate_key(F.lit(10).cast("bigint"))).first()[0]
     expected = frame(
         spark,
-        [(tea_sk, 10, "Tea", Decimal("3.50")), (-1, None, "Unknown", None)],
-        "products_sk bigint, product_id bigint, name string, price decimal(12,2)",
+        [(tea_sk, 10, "Tea", Decimal("3.50"), False), (-1, None, "Unknown", None, False)],
+        "products_sk bigint, product_id bigint, name string, price decimal(12,2), "
+        "is_inferred boolean",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -107,6 +108,7 @@ def test_scd2_dimension_has_a_row_per_version(spark):
         "updated_at",
         "__START_AT",
         "__END_AT",
+        "is_inferred",
         "is_current",
     ]
     rows = {(row.customer_id, row.name, row.is_current) for row in actual.collect()}
@@ -123,6 +125,68 @@ def test_scd2_dimension_has_a_row_per_version(spark):
         row.customers_sk for row in star.dimension(customers_silver(spark), CUSTOMERS).collect()
     ]
     assert sorted(again) == sorted(keys)
+
+
+ORDERS_SILVER = (
+    "order_id bigint, customer_id bigint, product_id bigint, order_date date, amount decimal(12,2)"
+)
+
+
+def test_a_referenced_key_the_dimension_lacks_is_an_inferred_member(spark):
+    """Kimball's inferred member: sales of four stores the store file lacks keep four keys (one
+    member each), not one unknown member; a NULL reference stays unknown."""
+    orders = frame(
+        spark,
+        [
+            (1, 1, 10, dt.date(2024, 1, 5), Decimal("1.00")),
+            (2, 1, 77, dt.date(2024, 1, 5), Decimal("1.00")),  # product 77: never landed
+            (3, 1, 77, dt.date(2024, 1, 6), Decimal("1.00")),  # 77 again: one member
+            (4, 1, 78, dt.date(2024, 1, 6), Decimal("1.00")),
+            (5, 1, None, dt.date(2024, 1, 6), Decimal("1.00")),  # NULL: the unknown member
+        ],
+        ORDERS_SILVER,
+    )
+    actual = star.dimension(products_silver(spark), PRODUCTS, {}, [(ORDERS, orders)])
+    sk = {
+        key: spark.range(1).select(star.surrogate_key(F.lit(key).cast("bigint"))).first()[0]
+        for key in (10, 77, 78)
+    }
+    expected = frame(
+        spark,
+        [
+            (sk[10], 10, "Tea", Decimal("3.50"), False),
+            (sk[77], 77, "Unknown", None, True),
+            (sk[78], 78, "Unknown", None, True),
+            (-1, None, "Unknown", None, False),
+        ],
+        "products_sk bigint, product_id bigint, name string, price decimal(12,2), "
+        "is_inferred boolean",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    # The fact keeps a key per code; the inferred member's key is the one the real member will
+    # get (SCD1: a hash of the natural key), so a recomputed gold keeps the fact's key.
+    customers = star.dimension(customers_silver(spark), CUSTOMERS, {}, [(ORDERS, orders)])
+    facts = star.fact(orders, ORDERS, {"customers": (CUSTOMERS, customers),
+                                       "products": (PRODUCTS, actual)})  # fmt: skip
+    got = {row.order_id: row.products_sk for row in facts.collect()}
+    assert got == {1: sk[10], 2: sk[77], 3: sk[77], 4: sk[78], 5: -1}
+
+
+def test_an_scd2_inferred_member_covers_every_day_until_the_member_arrives(spark):
+    orders = frame(
+        spark,
+        [(1, 9, 10, dt.date(2020, 1, 1), Decimal("1.00")),
+         (2, 9, 10, dt.date(2030, 1, 1), Decimal("1.00"))],  # fmt: skip
+        ORDERS_SILVER,
+    )
+    customers = star.dimension(customers_silver(spark), CUSTOMERS, {}, [(ORDERS, orders)])
+    inferred = customers.where("is_inferred").collect()
+    fields = ("customer_id", "name", "__START_AT", "__END_AT", "is_current")
+    assert [tuple(row[f] for f in fields) for row in inferred] == [(9, "Unknown", None, None, True)]
+    products = star.dimension(products_silver(spark), PRODUCTS)
+    facts = star.fact(orders, ORDERS, {"customers": (CUSTOMERS, customers),
+                                       "products": (PRODUCTS, products)})  # fmt: skip
+    assert {row.customers_sk for row in facts.collect()} == {inferred[0].customers_sk}
 
 
 def test_dim_date_covers_the_fact_dates_day_by_day(spark):
@@ -246,25 +310,33 @@ def sk_of(spark, *values):
 
 
 def test_a_dimension_references_another_dimension_a_snowflake(spark):
-    regions = star.dimension(
-        frame(spark, [(1, "EUROPE")], "r_regionkey bigint, r_name string"), REGION
-    )
     silver = frame(
         spark,
         [(10, "FRANCE", 1), (11, "ATLANTIS", 9), (12, "NOWHERE", None)],
         "n_nationkey bigint, n_name string, n_regionkey bigint",
     )
+    # The nations are the regions' referrers: region 9, which the region file lacks, is inferred.
+    regions = star.dimension(
+        frame(spark, [(1, "EUROPE")], "r_regionkey bigint, r_name string"),
+        REGION,
+        {},
+        [(NATION, silver)],
+    )
+    assert [(r.r_regionkey, r.r_name) for r in regions.where("is_inferred").collect()] == [
+        (9, "Unknown")
+    ]
     actual = star.dimension(silver, NATION, {"region": (REGION, regions)})
-    europe = sk_of(spark, F.lit(1).cast("bigint"))
+    europe, atlantis = sk_of(spark, F.lit(1).cast("bigint")), sk_of(spark, F.lit(9).cast("bigint"))
     expected = frame(
         spark,
         [
-            (sk_of(spark, F.lit(10).cast("bigint")), 10, "FRANCE", 1, europe),
-            (sk_of(spark, F.lit(11).cast("bigint")), 11, "ATLANTIS", 9, -1),  # no such region
-            (sk_of(spark, F.lit(12).cast("bigint")), 12, "NOWHERE", None, -1),
-            (-1, None, "Unknown", None, -1),  # the unknown member points at unknown members
+            (sk_of(spark, F.lit(10).cast("bigint")), 10, "FRANCE", 1, europe, False),
+            (sk_of(spark, F.lit(11).cast("bigint")), 11, "ATLANTIS", 9, atlantis, False),
+            (sk_of(spark, F.lit(12).cast("bigint")), 12, "NOWHERE", None, -1, False),
+            (-1, None, "Unknown", None, -1, False),  # the unknown member points at unknown ones
         ],
-        "nation_sk bigint, n_nationkey bigint, n_name string, n_regionkey bigint, region_sk bigint",
+        "nation_sk bigint, n_nationkey bigint, n_name string, n_regionkey bigint, "
+        "region_sk bigint, is_inferred boolean",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -351,3 +423,44 @@ def test_a_composite_key_fact_with_several_references(spark):
         "ps_partkey bigint, ps_suppkey bigint, part_sk bigint, supplier_sk bigint, ps_availqty int",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+CLICKS = TableSpec(
+    name="clicks",
+    role="fact",
+    keys=(),  # an event log: no column identifies a click
+    columns={"product_id": "bigint", "page": "string"},
+    references={"product_id": "products"},
+)
+CLICKS_SILVER = "product_id bigint, page string, _source_file string"
+
+
+def test_a_fact_with_no_key_keeps_every_row_and_gives_each_a_stable_identity(spark):
+    products = star.dimension(products_silver(spark), PRODUCTS)
+    dims = {"products": (PRODUCTS, products)}
+    rows = [
+        (10, "home", "file:/tmp/landing/clicks/day=1/part-1.json"),
+        (10, "home", "file:/tmp/landing/clicks/day=1/part-1.json"),  # the same click, twice
+        (10, "home", "file:/tmp/landing/clicks/day=2/part-1.json"),  # same name, other folder
+        (10, "cart", "file:/tmp/landing/clicks/day=1/part-1.json"),
+        (None, "home", "file:/tmp/landing/clicks/day=1/part-2.json"),  # no product
+    ]
+    actual = star.fact(frame(spark, rows, CLICKS_SILVER), CLICKS, dims)
+    assert star.fact_columns(CLICKS) == ["clicks_sk", "products_sk"]
+    tea = products.first().products_sk
+    expected = frame(
+        spark,
+        [(tea,), (tea,), (tea,), (tea,), (-1,)],
+        "products_sk bigint",
+    )
+    assert_df_equality(
+        actual.select("products_sk"), expected, ignore_row_order=True, ignore_nullable=True
+    )
+    identities = sorted(row.clicks_sk for row in actual.collect())
+    assert len(set(identities)) == 5 and min(identities) > 0
+
+    # The same files in another order, landed under another folder (Databricks' volume): the
+    # same identities, so a recomputed gold and the other engine agree on every row's key.
+    moved = [(p, page, path.replace("file:/tmp/landing", "/Volumes/main/retail/landing")) for p, page, path in reversed(rows)]
+    again = star.fact(frame(spark, moved, CLICKS_SILVER), CLICKS, dims)
+    assert sorted(row.clicks_sk for row in again.collect()) == identities
