@@ -9,8 +9,9 @@ This template's Jinja extension is loaded before either, so it guards the enviro
   template syntax stops the bake with one message instead of being evaluated;
 - the environment is Jinja's sandbox (`SandboxedEnvironment`), so even the template's own
   expressions cannot reach Python internals (`__class__`, `__globals__`), files or processes;
-- rendering the project folder's name first checks every answer with bake.validation, so a
-  rejected bake creates nothing (no `../` folder outside the output folder, no half-made project);
+- rendering the project folder's name first infers `tables` from `__source_sample` when given
+  (bake.source_sample), then checks every answer with bake.validation, so a rejected bake creates
+  nothing (no `../` folder outside the output folder, no half-made project);
 - the config file cookiecutter read (`--config-file`, COOKIECUTTER_CONFIG, ~/.cookiecutterrc) is
   read again with bake.strict_yaml before any answer is rendered: an anchor, alias or duplicate key
   there is refused with its line (cookiecutter's own safe_load keeps the last of two keys and
@@ -33,7 +34,7 @@ from cookiecutter.exceptions import FailedHookException
 from jinja2 import Environment
 from jinja2.sandbox import SandboxedEnvironment, safe_range
 
-from bake import strict_yaml, validation
+from bake import source_sample, strict_yaml, validation
 from bake.answers import JINJA_DELIMITERS
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
@@ -120,6 +121,10 @@ class _CheckedFolderName:
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         context = kwargs.get("cookiecutter", {})
+        try:  # in place: every file, hook and .cruft.json renders from this same context
+            source_sample.resolve(context)
+        except source_sample.SourceSampleProblem as problem:
+            raise AnswersRejected(validation.report([str(problem)])) from None
         errors = validation.problems(context)
         if errors:
             raise AnswersRejected(validation.report(errors))

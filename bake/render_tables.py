@@ -20,7 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from bake import spec as table_spec
-from bake import spec_file
+from bake import source_sample, spec_file
 
 TEMPLATES = Path(__file__).resolve().parent / "table_templates"
 SPEC_SCHEMA = Path(__file__).resolve().parent / "spec.schema.json"
@@ -136,8 +136,12 @@ def render(project_dir: Path, context: dict[str, Any]) -> list[Path]:
         )
         for template, relative, variables in outputs(spec, package)
     }
-    # The spec the team edits from now on, and the schema its editor checks it against.
-    texts["tables.yml"] = spec_file.dump(spec)
+    # The spec the team edits from now on, and the schema its editor checks it against. Inferred
+    # from the team's files, it stays the text it is: each field's evidence is a comment there.
+    if source_sample.inferred_from(context):
+        texts["tables.yml"] = spec_file.with_header(context["tables"])
+    else:
+        texts["tables.yml"] = spec_file.dump(spec)
     texts["tables.schema.json"] = SPEC_SCHEMA.read_text(encoding="utf-8")
     written = []
     for relative, text in texts.items():

@@ -103,3 +103,9 @@ def dump(spec: dict[str, Any]) -> str:
         for name, entry in tables_mapping(spec).items()
     ]
     return HEADER + "\n" + "\n".join(blocks)
+
+
+def with_header(text: str) -> str:
+    """A spec the team wrote or the inference did, kept as it is, under the usual header."""
+    body = text if text.endswith("\n") else text + "\n"
+    return body if body.startswith(HEADER) else HEADER + "\n" + body

@@ -76,20 +76,27 @@ def _customers(folder: Path, rng: random.Random) -> None:
     _write_csv(folder / "customers" / "customers-2024-02.csv", header, changes)
 
 
-def _stores(folder: Path, rng: random.Random) -> None:
+def _stores(folder: Path, rng: random.Random, as_csv: bool) -> None:
     cities = ["Utrecht", "Gent", "Lyon", "Köln"]
+    records = []
+    for store in range(1, STORES + 1):
+        opened = date(2015, 1, 1) + timedelta(days=rng.randrange(3000))
+        record = {
+            "store_code": f"S{store:03d}",
+            "Name": f"Store {store}",
+            "City": rng.choice(cities),
+            "opened": opened.isoformat(),
+            "sq-m": rng.randrange(200, 2000),
+            "year": opened.year,
+            "manager": {"name": f"Manager {store}", "since": opened.year},
+        }
+        records.append(record)
+    if as_csv:  # the nested manager as its JSON text, as a csv export writes it
+        rows = [[json.dumps(v) if isinstance(v, dict) else v for v in r.values()] for r in records]
+        _write_csv(folder / "stores" / "stores.csv", list(records[0]), rows)
+        return
     with (folder / "stores.jsonl").open("w") as handle:
-        for store in range(1, STORES + 1):
-            opened = date(2015, 1, 1) + timedelta(days=rng.randrange(3000))
-            record = {
-                "store_code": f"S{store:03d}",
-                "Name": f"Store {store}",
-                "City": rng.choice(cities),
-                "opened": opened.isoformat(),
-                "sq-m": rng.randrange(200, 2000),
-                "year": opened.year,
-                "manager": {"name": f"Manager {store}", "since": opened.year},
-            }
+        for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -121,7 +128,7 @@ def _sales(folder: Path, rng: random.Random) -> None:
     _write_csv(folder / "sales" / "sales-2.csv", header, rows[half:])
 
 
-def _events(folder: Path, rng: random.Random) -> None:
+def _events(folder: Path, rng: random.Random, as_csv: bool) -> None:
     (folder / "events").mkdir(parents=True, exist_ok=True)
     start = datetime(2024, 3, 1, tzinfo=UTC)
     for part in (1, 2):
@@ -143,15 +150,28 @@ def _events(folder: Path, rng: random.Random) -> None:
                 "door-open": doors,
             }
         )
-        pq.write_table(table, folder / "events" / f"part-{part}.parquet")
+        if as_csv:
+            names = table.column_names
+            rows = [
+                [
+                    "" if v is None else str(v).lower() if isinstance(v, bool) else v
+                    for v in (row[n] for n in names)
+                ]
+                for row in table.to_pylist()
+            ]
+            rows = [[v.isoformat() if isinstance(v, datetime) else v for v in r] for r in rows]
+            _write_csv(folder / "events" / f"part-{part}.csv", names, rows)
+        else:
+            pq.write_table(table, folder / "events" / f"part-{part}.parquet")
 
 
-def write_messy(folder: Path, seed: int = SEED) -> Path:
-    """Write the messy landing folder under `folder` and return it."""
+def write_messy(folder: Path, seed: int = SEED, all_csv: bool = False) -> Path:
+    """Write the messy landing folder under `folder` and return it. `all_csv`: every table as
+    csv files in its own folder (a pipeline reads one format), the same values otherwise."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     _customers(folder, rng)
-    _stores(folder, rng)
+    _stores(folder, rng, all_csv)
     _sales(folder, rng)
-    _events(folder, rng)
+    _events(folder, rng, all_csv)
     return folder

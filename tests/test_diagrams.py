@@ -78,8 +78,24 @@ def test_a_broken_diagram_fails_to_render(render) -> None:
             },
             ["dim_keyed", "fact_facts"],
         ),
+        # an event log with no key, referencing one dimension twice (role-playing)
+        (
+            {
+                "tables": {
+                    "stores": {"keys": ["code"], "columns": {"code": "string"}},
+                    "visits": {
+                        "role": "fact",
+                        "keys": [],
+                        "measures": ["people"],
+                        "columns": {"shop": "string", "nearest": "string", "people": "int"},
+                        "references": {"shop": "stores", "nearest": "stores"},
+                    },
+                }
+            },
+            ["visits_sk", "shop_sk", "nearest_sk", "inferred members"],
+        ),
     ],
-    ids=["default", "tpch", "single-table", "key-marker-names"],
+    ids=["default", "tpch", "single-table", "key-marker-names", "keyless-role-playing"],
 )
 def test_the_readme_diagrams_render(render, tmp_path: Path, answers: dict, expected: list) -> None:
     answers = dict(answers)

@@ -310,3 +310,37 @@ def test_a_cruft_json_that_would_switch_the_checks_off_is_refused(project: Path)
     assert ".cruft.json.cookiecutter.catalog holds template syntax" in result.stderr
     result = sync(project, "upgrade", expect=1)
     assert ".cruft.json.cookiecutter.catalog holds template syntax" in result.stderr
+
+
+def test_infer_spec_adds_new_tables_with_their_evidence_and_apply_spec_renders_them(
+    project: Path, tmp_path: Path
+) -> None:
+    spec_path = project / "tables.yml"
+    before = spec_path.read_text()
+    landing = tmp_path / "landing"
+    (landing / "returns").mkdir(parents=True)
+    (landing / "returns" / "part-1.csv").write_text(
+        "Return ID,order_id,returned_on,refund\n"
+        "1,7,2024-01-02,5.00\n2,NA,2024-01-03,7.50\n3,9,2024-01-05,NA\n"
+    )
+    (landing / "orders").mkdir()  # already in tables.yml: left as the team wrote it
+    (landing / "orders" / "part-1.csv").write_text("order_id,total\n7,1.00\n")
+
+    sync(project, "infer-spec", str(landing))
+    text = spec_path.read_text()
+    assert text.startswith(before.rstrip("\n")), "the tables already there are untouched"
+    added = yaml.safe_load(text)["returns"]
+    assert added["null_values"] == ["NA"]
+    assert added["columns"]["return_id"] == {"type": "bigint", "source": "Return ID"}
+    assert "# 3 rows, unique, never null" in text  # the evidence, beside the key
+    assert "total" not in text
+
+    commit_all(project, "inferred returns")
+    sync(project, "apply-spec")
+    assert (project / "src/silver/returns.py").exists()
+    tables_py = (project / "src/retail_lakehouse/tables.py").read_text()
+    assert "null_values=('NA',)" in tables_py or 'null_values=("NA",)' in tables_py
+
+    result = sync(project, "infer-spec", str(tmp_path / "nowhere"), expect=1)
+    assert "tables.yml is unchanged" in result.stderr
+    assert "nowhere" in result.stdout + result.stderr

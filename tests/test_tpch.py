@@ -1,11 +1,14 @@
-"""TPC-H from gold: the BI test of the star schema.
+"""TPC-H from gold: the BI test of the star schema, and the bring-your-own-data round trip.
 
-Generate TPC-H data at a small scale with `tpchgen-cli`, bake `examples/tpch.yml`, run the pipeline
-locally on it, then answer TPC-H queries twice with DuckDB: over gold, reaching every dimension
-only through `<dimension>_sk` joins (and `dim_date` through `date_sk` and the role-playing
-`l_commitdate_sk`/`l_receiptdate_sk`), and over the raw files with the standard query text. The
-answers must be equal. The queries need attributes kept in the facts (flags, modes, dates),
-role-playing dates, the snowflaked nation and region, and the composite-key fact `partsupp`.
+Generate TPC-H data at a small scale with `tpchgen-cli` and bake with no spec written by hand:
+`__source_sample=<landing>` infers the star from the files (bake.infer). Run the pipeline locally
+on the same files: every landed row reaches silver and none is quarantined. Then answer TPC-H
+queries twice with DuckDB: over gold, reaching every dimension only through `<dimension>_sk`
+joins (and `dim_date` through `date_sk` and the role-playing `l_commitdate_sk`/
+`l_receiptdate_sk`), and over the raw files with the standard query text. The answers must be
+equal. The queries need what the inference must find: attributes kept in the facts (flags,
+modes, dates), role-playing dates, the snowflaked nation and region, and the composite-key fact
+`partsupp`. (tests/test_infer_tpch.py compares the inferred spec with `examples/tpch.yml`.)
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import shutil
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -21,9 +25,6 @@ import yaml
 from conftest import TEMPLATE_DIR, bake_project, run_checked
 
 SCALE_FACTOR = "0.01"
-TABLES = yaml.safe_load((TEMPLATE_DIR / "examples" / "tpch.yml").read_text())["default_context"][
-    "tables"
-]
 DUCKDB_TYPES = {"bigint": "BIGINT", "int": "INTEGER", "string": "VARCHAR", "date": "DATE"}
 
 # The standard TPC-H text (substitution parameters of the validation run), over the raw files.
@@ -202,22 +203,30 @@ def duckdb_type(spark_type: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def tpch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Land TPC-H data, bake examples/tpch.yml and run its pipeline once."""
+def tpch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Land TPC-H data, bake from it (the spec inferred) and run the pipeline once on it."""
     work = tmp_path_factory.mktemp("tpch")
     landing, state = work / "landing", work / "state"
     tpchgen = shutil.which("tpchgen-cli") or str(Path(sys.executable).parent / "tpchgen-cli")
     # --parts 1 writes <landing>/<table>/<table>.1.csv: the layout the pipeline reads.
     command = [tpchgen, "csv", "-s", SCALE_FACTOR, "--parts", "1", "--output-dir", str(landing)]
     run_checked(command, cwd=work)
-    project = bake_project(work / "out", config_file=TEMPLATE_DIR / "examples" / "tpch.yml")
+    answers = {"project_name": "TPCH Lakehouse", "schema": "tpch", "source_format": "csv"}
+    project = bake_project(work / "out", {**answers, "__source_sample": str(landing)})
     command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
     run_checked([*command, "--state-dir", str(state)], cwd=project, timeout=1200)
-    return {"landing": landing, "warehouse": state / "warehouse"}
+    inferred = yaml.safe_load((project / "tables.yml").read_text())
+    return {"landing": landing, "warehouse": state / "warehouse", "tables": inferred}
 
 
 @pytest.fixture(scope="module")
-def raw(tpch) -> duckdb.DuckDBPyConnection:
+def TABLES(tpch) -> dict[str, Any]:  # noqa: N802  (the spec, as a constant would name it)
+    """The inferred spec, as the baked project's tables.yml holds it."""
+    return tpch["tables"]
+
+
+@pytest.fixture(scope="module")
+def raw(tpch, TABLES) -> duckdb.DuckDBPyConnection:  # noqa: N803
     """The landed files, typed as the spec types them, queried independently of the pipeline."""
     connection = duckdb.connect()
     for table, entry in TABLES.items():
@@ -264,7 +273,18 @@ def test_gold_holds_every_integrity_check_on_tpch(gold) -> None:
     assert [check for check in checks if check[1]] == []
 
 
-def test_every_gold_row_count_matches_the_landed_rows(raw, gold) -> None:
+def test_every_landed_row_reaches_silver_and_none_is_quarantined(tpch, raw, TABLES) -> None:  # noqa: N803
+    """The round trip on a clean dataset: the inferred types, keys and rules take every row."""
+    for table in TABLES:
+        landed = raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for layer, expected in (("silver", landed), ("silver_quarantine", 0)):
+            name = f"silver_{table}" if layer == "silver" else f"silver_{table}_quarantine"
+            files = sql_text(str(tpch["warehouse"] / name / "*.parquet"))
+            count = duckdb.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()[0]
+            assert count == expected, name
+
+
+def test_every_gold_row_count_matches_the_landed_rows(raw, gold, TABLES) -> None:  # noqa: N803
     for table, entry in TABLES.items():
         layer = "fact" if entry.get("role") == "fact" else "dim"
         landed = raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -280,7 +300,7 @@ def test_no_lineitem_points_at_an_unknown_member(gold) -> None:
         "(orders_sk, part_sk, supplier_sk, date_sk, l_commitdate_sk, l_receiptdate_sk)"
     ).fetchone()[0]
     assert unknown == 0
-    total = gold.execute("SELECT sum(l_quantity) FROM fact_lineitem").fetchone()[0]
+    total = gold.execute("SELECT sum(l_extendedprice) FROM fact_lineitem").fetchone()[0]
     assert isinstance(total, Decimal)  # measures keep their spec type
 
 
@@ -289,10 +309,12 @@ def bare_builds(tpch, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     """The benchmark's two baselines (bench/bare_star.py, with and without --layers) on the
     same landed files."""
     out = tmp_path_factory.mktemp("bare")
+    spec = out / "inferred.yml"  # the same spec as the pipeline's, as a cookiecutter config file
+    spec.write_text(yaml.safe_dump({"default_context": {"tables": tpch["tables"]}}, sort_keys=False))
     builds = {"bare": out / "star", "bare_layers": out / "layers"}
     for build, folder in builds.items():
         command = [sys.executable, str(TEMPLATE_DIR / "bench" / "bare_star.py")]
-        command += ["--spec", str(TEMPLATE_DIR / "examples" / "tpch.yml")]
+        command += ["--spec", str(spec)]
         command += ["--landing", str(tpch["landing"]), "--out", str(folder)]
         run_checked([*command, *(["--layers"] if build == "bare_layers" else [])], TEMPLATE_DIR)
     return builds
@@ -300,7 +322,7 @@ def bare_builds(tpch, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
 
 @pytest.mark.parametrize("build", ["bare", "bare_layers"])
 @pytest.mark.parametrize("fact", ["fact_lineitem", "fact_partsupp"])
-def test_the_benchmark_baselines_build_the_pipelines_facts(tpch, bare_builds, build, fact):
+def test_the_benchmark_baselines_build_the_pipelines_facts(tpch, bare_builds, build, fact, TABLES):  # noqa: N803
     """The benchmark compares like with like: every baseline writes the pipeline's fact rows.
     Surrogate keys of dimensions are hashes each build computes its own way: they are compared
     by what they point at (no unknown member), the rest value by value."""
@@ -324,7 +346,7 @@ def test_the_benchmark_baselines_build_the_pipelines_facts(tpch, bare_builds, bu
     assert connection.execute("SELECT count(*) FROM baseline").fetchone()[0] > 0
 
 
-def test_the_layered_baseline_keeps_every_landed_row_in_bronze_and_silver(raw, bare_builds):
+def test_the_layered_baseline_keeps_every_landed_row_in_bronze_and_silver(raw, bare_builds, TABLES):  # noqa: N803
     layers = bare_builds["bare_layers"]
     for table in TABLES:
         landed = raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -81,7 +81,9 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
                 warned = silver.column("_warned_rules").to_pylist()
                 summary.warned[spec.name] = warn_counts(warned, spec)
         if spec.role == "fact":
-            columns = [f"{dimension}_sk" for dimension in dict.fromkeys(spec.references.values())]
+            star = importlib.import_module(f"{PACKAGE}.star")
+            # `<dim>_sk`, or `<column>_sk` for a dimension referenced twice (bill-to, ship-to)
+            columns = [star.reference_sk_column(spec, column) for column in spec.references]
             fact = read(warehouse, f"fact_{spec.name}", columns)  # only the keys: facts are big
             if fact is not None:
                 summary.unknown[spec.name] = {

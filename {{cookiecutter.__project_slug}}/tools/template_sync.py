@@ -2,6 +2,7 @@
 
     python -m tools.template_sync apply-spec                    # after editing tables.yml
     python -m tools.template_sync add-table returns [--role fact]
+    python -m tools.template_sync infer-spec ~/exports [--tables a,b]  # then apply-spec
     python -m tools.template_sync upgrade [--checkout v1.4.0]   # a newer template
 
 All three are `cruft update` (`.cruft.json` records the template and the answers): the template
@@ -17,10 +18,13 @@ bake; when it refuses, tables.yml keeps your edit.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +168,38 @@ def add_table(name: str, role: str) -> int:
     return apply_spec(edited, before)
 
 
+def inference_command() -> list[str]:
+    """Python with what bake.infer reads files with: this one when it has them, else an
+    ephemeral environment from uv (the project pins neither duckdb nor the template's needs)."""
+    needs = ("duckdb", "pyarrow", "yaml", "sqlglot")
+    if all(importlib.util.find_spec(name) for name in needs):
+        return [sys.executable]
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    extras = [arg for name in ("duckdb", "pyarrow", "pyyaml", "sqlglot") for arg in ("--with", name)]
+    return [uv, "run", "--no-project", "--python", sys.executable, *extras, "python"]
+
+
+def infer_spec(folder: str, tables: str | None) -> int:
+    """Add the tables inferred from `folder` that tables.yml lacks (or `tables`), with their
+    evidence as comments; tables already there are left as they are. The inference is the
+    template's (bake.infer), at the recorded commit, so it matches what apply-spec renders."""
+    require_clean()
+    state = recorded_state()
+    landing = Path(folder).expanduser().resolve()
+    with tempfile.TemporaryDirectory(prefix="template-") as clone:
+        git("clone", "--quiet", state["template"], clone)
+        git("-C", clone, "checkout", "--quiet", state["commit"])
+        command = [*inference_command(), "-m", "bake.infer", str(landing)]
+        command += ["--merge", str(ROOT / SPEC_FILE), "--write"]
+        command += ["--tables", tables] if tables else []
+        if subprocess.run(command, cwd=clone).returncode != 0:
+            raise SyncError(f"the inference refused {landing} (its message is above); "
+                            f"{SPEC_FILE} is unchanged")
+    print(f"Review {SPEC_FILE} (each inferred field's evidence is the comment beside it), "
+          "then run `make apply-spec`.")
+    return 0
+
+
 def upgrade(checkout: str | None) -> int:
     require_clean()
     refuse_template_syntax("", recorded_state())
@@ -178,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     add = commands.add_parser("add-table", help=f"add a table to {SPEC_FILE} and apply it")
     add.add_argument("name")
     add.add_argument("--role", choices=("dimension", "fact"), default="dimension")
+    infer = commands.add_parser("infer-spec", help=f"add tables inferred from files to {SPEC_FILE}")
+    infer.add_argument("folder", help="one sub-folder (or file) per table: csv, json or parquet")
+    infer.add_argument("--tables", help="comma-separated table names (default: the new ones)")
     up = commands.add_parser("upgrade", help="take a newer version of the template")
     up.add_argument("--checkout", help="branch, tag or commit (default: the template's HEAD)")
     args = parser.parse_args(argv)
@@ -187,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             return apply_spec(text, text)
         if args.command == "add-table":
             return add_table(args.name, args.role)
+        if args.command == "infer-spec":
+            return infer_spec(args.folder, args.tables)
         return upgrade(args.checkout)
     except SyncError as exc:
         print(f"template_sync {args.command}: {exc}", file=sys.stderr)

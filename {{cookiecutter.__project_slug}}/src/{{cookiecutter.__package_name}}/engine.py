@@ -75,6 +75,19 @@ GOLD_SCHEMA_CONF = "medallion.gold_schema"  # catalog.schema of gold, for foreig
 # documented for serverless pipelines, so it only catches a local configuration on Databricks.
 RUNTIME_ENV = "DATABRICKS_RUNTIME_VERSION"
 
+CSV_OPTIONS = {
+    "header": "true",
+    # Each file's header is checked against the schema, so a file with reordered, missing or
+    # extra columns stops the update naming the file instead of loading values into the wrong
+    # columns.
+    "enforceSchema": "false",
+    # RFC 4180, as Python's csv, Excel, pandas and DuckDB write it: a quote inside a quoted value
+    # is doubled (`"{""name"": ""Ann""}"`). Spark's default escape, a backslash, would make such
+    # a line malformed on both engines.
+    "escape": '"',
+}
+"""Options of the csv reader, the same for Auto Loader and the local file source."""
+
 # What the local engine reads in place of sources it cannot reach offline.
 LOCAL_FILE_FORMAT = {
     "json": "json",
@@ -190,10 +203,7 @@ def _read_databricks(spark: SparkSession, spec: TableSpec, source_format: str) -
             "columnNameOfCorruptRecord", CORRUPT_COLUMN
         )
     if source_format == "csv":
-        # enforceSchema=false: each file's header is checked against the schema, as the local
-        # reader does, so a file with reordered, missing or extra columns stops the update and
-        # names the file instead of loading values into the wrong columns.
-        reader = reader.option("header", "true").option("enforceSchema", "false")
+        reader = reader.options(**CSV_OPTIONS)
     if source_format in ("csv", "parquet"):
         # Spark's own csv header check and parquet reader match names ignoring case; Auto Loader
         # would rescue `Customer_ID` away from `customer_id` instead. Match the local engine.
@@ -307,15 +317,10 @@ def _read_local(reader, spark: SparkSession, spec: TableSpec, source_format: str
         return _json_lines_with_rescue(reader, f"{landing}/{spec.name}", spec)
     reader = reader.format(file_format).schema(landing_schema(spec, source_format))
     if file_format == "csv":
-        # Auto Loader is given enforceSchema=false too: each file's header must list the spec's
-        # columns in order (any case). A file with reordered, missing or extra columns stops the
-        # run with "CSV header does not conform to the schema ... CSV file: <path>" instead of
-        # loading shifted values.
-        reader = (
-            reader.option("header", "true")
-            .option("enforceSchema", "false")
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", CORRUPT_COLUMN)
+        # The same CSV_OPTIONS as Auto Loader: a file with reordered, missing or extra columns
+        # stops the run with "CSV header does not conform to the schema ... CSV file: <path>".
+        reader = reader.options(**CSV_OPTIONS).options(
+            mode="PERMISSIVE", columnNameOfCorruptRecord=CORRUPT_COLUMN
         )
     landed = reader.load(f"{landing}/{spec.name}")
     # Spark's csv and parquet readers have no rescued-data column. A csv file with other columns

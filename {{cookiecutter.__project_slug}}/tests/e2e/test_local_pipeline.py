@@ -310,6 +310,15 @@ def test_run_prints_a_summary(runs: dict[str, Any]) -> None:
     for spec in TABLES.ALL_TABLES:
         assert f"bronze_{spec.name}" in summary
     assert "unknown member" in summary
+    for spec in TABLES.ALL_TABLES:
+        expected = runs["expected"][spec.name]
+        for column in spec.references if spec.role == "fact" else ():
+            unknown = sum(1 for row in expected.facts or [] if row[f"__ref_{column}"] is None)
+            line = rf"fact_{spec.name}\s+{sk_column(spec, column)}\s+{unknown}\n"
+            assert re.search(line, summary), line
+        if expected.inferred:
+            line = rf"dim_{spec.name}\s+{len(expected.inferred)}\n"
+            assert re.search(line, summary), line
     checks = re.search(r"gold integrity checks: (\d+) of (\d+) hold", summary)
     assert checks and checks.group(1) == checks.group(2), "every integrity check holds"
 

@@ -48,7 +48,7 @@ class FakeReader:
     """A DataStreamReader that records its options and returns a given DataFrame."""
 
     def __init__(self, result):
-        self.result, self.source, self.options, self.path = result, None, {}, None
+        self.result, self.source, self.recorded, self.path = result, None, {}, None
         self.schema_ddl = None
 
     def format(self, source):
@@ -60,7 +60,12 @@ class FakeReader:
         return self
 
     def option(self, key, value):
-        self.options[key] = value
+        self.recorded[key] = value
+        return self
+
+    def options(self, **options):
+        for key, value in options.items():
+            self.option(key, value)
         return self
 
     def load(self, path=None):
@@ -322,7 +327,7 @@ def test_databricks_files_use_auto_loader_with_the_whole_schema(spark, conf):
         "`customer_id` STRING, `name` STRING, `updated_at` STRING, `operation` STRING, "
         "`_corrupt_record` STRING"
     )
-    assert reader.options == {
+    assert reader.recorded == {
         "cloudFiles.format": "csv",
         # The documented mode for a given schema: nothing is added, unknown data is rescued.
         "cloudFiles.schemaEvolutionMode": "none",
@@ -332,10 +337,12 @@ def test_databricks_files_use_auto_loader_with_the_whole_schema(spark, conf):
         "header": "true",
         # Each header is checked against the schema, as the local reader checks it.
         "enforceSchema": "false",
+        # RFC 4180: a quote inside a quoted value is doubled.
+        "escape": '"',
         # Spark's csv header check ignores case, so Auto Loader must too.
         "readerCaseSensitive": "false",
     }
-    assert "cloudFiles.schemaHints" not in reader.options
+    assert "cloudFiles.schemaHints" not in reader.recorded
     assert reader.path == "/Volumes/main/retail/landing/customers"
     # The file's path and time come from Auto Loader's file metadata column.
     row = result.first()
@@ -350,7 +357,7 @@ def test_databricks_delta_source_skips_change_commits(spark, conf):
     reader = FakeReader(frame(spark, [(1,)], "customer_id bigint"))
     fake_spark = SimpleNamespace(conf=spark.conf, readStream=reader)
     result = engine.read_landing(fake_spark, CUSTOMERS)
-    assert reader.options == {"skipChangeCommits": "true"}
+    assert reader.recorded == {"skipChangeCommits": "true"}
     assert reader.path == "main.raw.customers"
     row = result.first()
     assert row._source_file == "main.raw.customers"
@@ -530,6 +537,7 @@ def test_local_reads_csv_by_header_and_keeps_a_short_line_as_corrupt(spark, conf
     (tmp_path / "customers").mkdir()
     (tmp_path / "customers" / "a.csv").write_text(
         "customer_id,name,updated_at,operation\n1,Ann,2024-01-01 00:00:00,INSERT\n2,Bob\n"
+        '3,"Carl ""the Great"", Jr.",2024-01-01 00:00:00,INSERT\n'  # RFC 4180 doubled quotes
     )
     conf(source_format="csv", landing_path=str(tmp_path))
     actual = _run_stream(spark, engine.read_landing(spark, CUSTOMERS), "landing_csv").drop(
@@ -540,6 +548,7 @@ def test_local_reads_csv_by_header_and_keeps_a_short_line_as_corrupt(spark, conf
         [
             ("1", "Ann", "2024-01-01 00:00:00", "INSERT", None, None),
             ("2", "Bob", None, None, "2,Bob", None),
+            ("3", 'Carl "the Great", Jr.', "2024-01-01 00:00:00", "INSERT", None, None),
         ],
         "customer_id string, name string, updated_at string, operation string, "
         "_corrupt_record string, _rescued_data string",

@@ -1,0 +1,173 @@
+"""Bring your own data: bake from a folder of a team's files, then run the pipeline on them as-is.
+
+The messy dataset (tests/infer_messy.py, every table as csv): null markers (`NA`, `\\N`), a change
+feed with deletes, an event log with no key, orphan store and customer codes, NULL references, a
+dimension referenced twice (bill-to and ship-to customer), names with spaces and dashes, a JSON
+text column with RFC 4180 doubled quotes. `cookiecutter <template> __source_sample=<folder>`
+infers the spec; the local run reads the same folder. Every number is checked against DuckDB over
+the raw files, never against the pipeline's own code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import bake_project, run_checked, run_cookiecutter_cli
+from infer_messy import ORPHAN_STORES, write_messy
+
+from bake import source_sample
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("byod")
+    landing = write_messy(work / "landing", all_csv=True)
+    answers = {"project_name": "Messy Retail", "source_format": "csv"}
+    project = bake_project(work / "out", {**answers, "__source_sample": str(landing)})
+    state = work / "state"
+    command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+    run_checked([*command, "--state-dir", str(state)], cwd=project, timeout=900)
+    return {"project": project, "landing": landing, "warehouse": state / "warehouse"}
+
+
+@pytest.fixture(scope="module")
+def raw(messy) -> duckdb.DuckDBPyConnection:
+    """The landed csv files as text, exactly as written: no types, no null markers applied."""
+    connection = duckdb.connect()
+    for folder in sorted(messy["landing"].iterdir()):
+        files = str(folder / "*.csv").replace("'", "''")
+        connection.execute(
+            f"CREATE VIEW {folder.name} AS SELECT * FROM "
+            f"read_csv('{files}', header = true, all_varchar = true)"
+        )
+    return connection
+
+
+@pytest.fixture(scope="module")
+def gold(messy) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    for path in sorted(messy["warehouse"].iterdir()):
+        if path.is_dir() and any(path.glob("*.parquet")):
+            files = str(path / "*.parquet").replace("'", "''")
+            connection.execute(f"CREATE VIEW {path.name} AS SELECT * FROM read_parquet('{files}')")
+    return connection
+
+
+def test_tables_yml_keeps_the_evidence_and_cruft_records_the_spec_not_the_folder(messy) -> None:
+    text = (messy["project"] / "tables.yml").read_text()
+    assert "keys: [sale_id]  # 1,000 rows, unique, never null" in text
+    assert "keys: []  # no key" in text  # the event log
+    assert "null_values:" in text
+    cruft = messy["project"] / ".cruft.json"
+    if cruft.exists():  # written when the template is a git checkout (it is, in CI)
+        recorded = json.loads(cruft.read_text())["context"]["cookiecutter"]
+        # An upgrade renders from the recorded spec: it never needs the folder again.
+        assert isinstance(recorded["tables"], str) and "keys: [sale_id]" in recorded["tables"]
+
+
+def count(connection: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return connection.execute(sql).fetchone()[0]
+
+
+def test_every_landed_row_reaches_silver_and_none_is_quarantined(raw, gold) -> None:
+    for table in ("sales", "events", "stores"):
+        assert count(gold, f"SELECT count(*) FROM silver_{table}") == count(
+            raw, f"SELECT count(*) FROM {table}"
+        ), table
+    for table in ("customers", "sales", "events", "stores"):
+        assert count(gold, f"SELECT count(*) FROM silver_{table}_quarantine") == 0, table
+    # The change feed: one row per customer whose latest event is not a delete.
+    current = """
+        SELECT count(*) FROM (
+            SELECT "Customer ID", arg_max(op, updated_at) AS last_op FROM customers GROUP BY 1
+        ) WHERE last_op <> 'D'"""
+    assert count(gold, "SELECT count(*) FROM silver_customers") == count(raw, current)
+
+
+def test_sales_per_store_from_gold_equal_the_raw_files_orphan_codes_included(raw, gold) -> None:
+    """Sales in stores the store file lacks keep their codes: each is an inferred member."""
+    from_raw = raw.execute(
+        "SELECT store_code, count(*), sum(CAST(Amount AS DECIMAL(18, 2))) FROM sales "
+        "GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    from_gold = gold.execute(
+        "SELECT d.store_code, count(*), sum(f.amount) FROM fact_sales f "
+        "JOIN dim_stores d ON f.stores_sk = d.stores_sk GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert from_gold == from_raw
+    inferred = gold.execute(
+        "SELECT store_code FROM dim_stores WHERE is_inferred ORDER BY 1"
+    ).fetchall()
+    assert [code for (code,) in inferred] == sorted(ORPHAN_STORES)
+
+
+def test_an_event_log_keeps_every_row_with_its_own_identity(raw, gold) -> None:
+    from_raw = raw.execute("SELECT store_code, count(*) FROM events GROUP BY 1 ORDER BY 1")
+    from_gold = gold.execute(
+        "SELECT d.store_code, count(*) FROM fact_events f "
+        "JOIN dim_stores d ON f.stores_sk = d.stores_sk GROUP BY 1 ORDER BY 1"
+    )
+    assert from_gold.fetchall() == from_raw.fetchall()
+    identities = "SELECT count(DISTINCT events_sk) = count(*) FROM fact_events"
+    assert gold.execute(identities).fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("column", "landed"),
+    [("bill_to_customer", "Bill-To Customer"), ("ship_to_customer", "Ship-To Customer")],
+)
+def test_each_reference_to_customers_resolves_on_its_own(raw, gold, column, landed) -> None:
+    """Bill-to and ship-to reference one dimension: each has its own key in the fact."""
+    # `\N` (a null marker) and an empty field are both missing: the unknown member, -1.
+    missing = f'SELECT count(*) FROM sales WHERE "{landed}" IS NULL OR "{landed}" = \'\\N\''
+    unknown = f"SELECT count(*) FROM fact_sales WHERE {column}_sk = -1"
+    assert count(gold, unknown) == count(raw, missing)
+    per_customer = (
+        f'SELECT CAST("{landed}" AS BIGINT), count(*) FROM sales '
+        f"WHERE \"{landed}\" <> '\\N' GROUP BY 1 ORDER BY 1"
+    )
+    from_gold = (
+        f"SELECT d.customer_id, count(*) FROM fact_sales f JOIN dim_customers d "
+        f"ON f.{column}_sk = d.customers_sk WHERE f.{column}_sk <> -1 GROUP BY 1 ORDER BY 1"
+    )
+    assert gold.execute(from_gold).fetchall() == raw.execute(per_customer).fetchall()
+
+
+def test_a_folder_in_several_formats_stops_the_bake_naming_them(tmp_path: Path) -> None:
+    landing = write_messy(tmp_path / "landing")  # csv, json lines and parquet side by side
+    out = tmp_path / "out"
+    result = run_cookiecutter_cli(out, "source_format=csv", f"__source_sample={landing}")
+    message = result.stdout + result.stderr  # cookiecutter prints a refusal on stdout
+    assert result.returncode != 0
+    assert "__source_sample:" in message
+    assert "csv: customers, sales; json: stores; parquet: events" in message
+    assert "land every table in one format" in message
+    assert not any(out.iterdir()), "nothing is written"
+
+
+def test_a_missing_folder_stops_the_bake_naming_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_cookiecutter_cli(out, f"__source_sample={tmp_path / 'nowhere'}")
+    assert result.returncode != 0
+    assert f"__source_sample: {tmp_path / 'nowhere'}" in result.stdout + result.stderr
+    assert not any(out.iterdir())
+
+
+def test_an_explicit_spec_wins_and_the_folder_is_not_read(tmp_path: Path) -> None:
+    context = {"tables": "orders: {role: fact, keys: [id], columns: {id: bigint}}"}
+    context[source_sample.ANSWER] = str(tmp_path / "nowhere")
+    source_sample.resolve(context)  # no error: the folder is never looked at
+    assert context["tables"].startswith("orders:")
+
+
+def test_the_inference_libraries_are_asked_for_before_anything_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(source_sample, "missing_libraries", lambda: ["duckdb"])
+    with pytest.raises(source_sample.SourceSampleProblem, match="pip install duckdb"):
+        source_sample.resolve({source_sample.ANSWER: str(tmp_path), "tables": {}})
