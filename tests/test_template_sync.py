@@ -335,12 +335,13 @@ def test_infer_spec_adds_new_tables_with_their_evidence_and_apply_spec_renders_t
     assert "# 3 rows, unique, never null" in text  # the evidence, beside the key
     assert "total" not in text
 
-    commit_all(project, "inferred returns")
     sync(project, "apply-spec")
+    assert spec_path.read_text() == text, "tables.yml keeps the team's text and its evidence"
     assert (project / "src/silver/returns.py").exists()
     tables_py = (project / "src/retail_lakehouse/tables.py").read_text()
     assert "null_values=('NA',)" in tables_py or 'null_values=("NA",)' in tables_py
 
+    commit_all(project, "returns")
     result = sync(project, "infer-spec", str(tmp_path / "nowhere"), expect=1)
     assert "tables.yml is unchanged" in result.stderr
     assert "nowhere" in result.stdout + result.stderr

@@ -140,8 +140,10 @@ def report() -> int:
     return 0
 
 
-def apply_spec(edited: str, before: str) -> int:
-    """Render the project for the spec in `edited`; on failure, tables.yml goes back to `before`."""
+def apply_spec(edited: str, before: str, keep_text: bool = True) -> int:
+    """Render the project for the spec in `edited`; on failure, tables.yml goes back to `before`.
+    `keep_text`: tables.yml stays the text the team wrote (comments, evidence, layout), not the
+    template's rendering of it; add-table wants the rendering (the conventions spelled out)."""
     spec_path = ROOT / SPEC_FILE
     require_clean(allowed=(SPEC_FILE,))
     state = recorded_state()
@@ -153,6 +155,9 @@ def apply_spec(edited: str, before: str) -> int:
     except SyncError:
         spec_path.write_text(before, encoding="utf-8")
         raise
+    if keep_text:
+        spec_path.write_text(edited, encoding="utf-8")
+        git("reset", "--quiet", "--", SPEC_FILE)  # the merge's view of it no longer matters
     return report()
 
 
@@ -165,7 +170,7 @@ def add_table(name: str, role: str) -> int:
         raise SyncError(f"{name!r} is already in {SPEC_FILE}; edit it there, then apply-spec")
     # Only the role: the template spells out the conventions (keys, columns, rules) in full.
     edited = before.rstrip("\n") + f"\n\n{name}:\n  role: {role}\n"
-    return apply_spec(edited, before)
+    return apply_spec(edited, before, keep_text=False)
 
 
 def inference_command() -> list[str]:
