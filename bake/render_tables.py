@@ -19,8 +19,8 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from bake import spec as table_spec
 from bake import source_sample, spec_file
+from bake import spec as table_spec
 
 TEMPLATES = Path(__file__).resolve().parent / "table_templates"
 SPEC_SCHEMA = Path(__file__).resolve().parent / "spec.schema.json"

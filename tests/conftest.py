@@ -112,3 +112,16 @@ def bake(tmp_path_factory: pytest.TempPathFactory):
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project baked with every default answer (shared: read it, do not modify it)."""
     return bake_project(tmp_path_factory.mktemp("default") / "out")
+
+
+def warehouse_views(warehouse: Path, prefixes: tuple[str, ...] = ("",)) -> Any:
+    """A DuckDB connection with a view per table of a local run's warehouse whose name starts
+    with one of `prefixes` (every table by default), read from its parquet files."""
+    import duckdb  # only the tests that read a warehouse need it
+
+    connection = duckdb.connect()
+    for path in sorted(warehouse.iterdir()):
+        if path.name.startswith(prefixes) and any(path.glob("*.parquet")):
+            files = str(path / "*.parquet").replace("'", "''")
+            connection.execute(f"CREATE VIEW {path.name} AS SELECT * FROM read_parquet('{files}')")
+    return connection

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import bake_project, run_checked, run_cookiecutter_cli
+from conftest import bake_project, run_checked, run_cookiecutter_cli, warehouse_views
 from infer_messy import ORPHAN_STORES, write_messy
 
 from bake import source_sample
@@ -50,12 +50,7 @@ def raw(messy) -> duckdb.DuckDBPyConnection:
 
 @pytest.fixture(scope="module")
 def gold(messy) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    for path in sorted(messy["warehouse"].iterdir()):
-        if path.is_dir() and any(path.glob("*.parquet")):
-            files = str(path / "*.parquet").replace("'", "''")
-            connection.execute(f"CREATE VIEW {path.name} AS SELECT * FROM read_parquet('{files}')")
-    return connection
+    return warehouse_views(messy["warehouse"])
 
 
 def test_tables_yml_keeps_the_evidence_and_cruft_records_the_spec_not_the_folder(messy) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pytest
 import yaml
-from conftest import TEMPLATE_DIR, bake_project, run_checked
+from conftest import TEMPLATE_DIR, bake_project, run_checked, warehouse_views
 
 SCALE_FACTOR = "0.01"
 DUCKDB_TYPES = {"bigint": "BIGINT", "int": "INTEGER", "string": "VARCHAR", "date": "DATE"}
@@ -244,12 +244,7 @@ def raw(tpch, TABLES) -> duckdb.DuckDBPyConnection:  # noqa: N803
 
 @pytest.fixture(scope="module")
 def gold(tpch) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    for path in sorted(tpch["warehouse"].iterdir()):
-        if path.name.startswith(("dim_", "fact_", "gold_")):
-            files = sql_text(str(path / "*.parquet"))
-            connection.execute(f"CREATE VIEW {path.name} AS SELECT * FROM read_parquet({files})")
-    return connection
+    return warehouse_views(tpch["warehouse"], ("dim_", "fact_", "gold_"))
 
 
 def normalized(rows: list[tuple]) -> list[tuple]:
@@ -310,7 +305,8 @@ def bare_builds(tpch, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     same landed files."""
     out = tmp_path_factory.mktemp("bare")
     spec = out / "inferred.yml"  # the same spec as the pipeline's, as a cookiecutter config file
-    spec.write_text(yaml.safe_dump({"default_context": {"tables": tpch["tables"]}}, sort_keys=False))
+    config = {"default_context": {"tables": tpch["tables"]}}
+    spec.write_text(yaml.safe_dump(config, sort_keys=False))
     builds = {"bare": out / "star", "bare_layers": out / "layers"}
     for build, folder in builds.items():
         command = [sys.executable, str(TEMPLATE_DIR / "bench" / "bare_star.py")]
