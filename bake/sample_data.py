@@ -57,6 +57,7 @@ EXTENSIONS = {
 # Text that does not cast, in order of preference: a table may use the first as a null marker.
 UNCASTABLE = {"number": ("n/a", "twelve"), "temporal": ("not-a-date", "someday")}
 
+MEMBERS = 24  # at most, per dimension, when the sample is drawn from the team's files
 DIMENSION_START = datetime(2024, 1, 1, 8, 0)  # first version of every dimension row
 UPDATE_START = datetime(2024, 2, 1, 9, 30)  # later versions
 FACT_START = date(2024, 1, 15)  # facts happen after every dimension row exists
@@ -244,8 +245,11 @@ class TablePlan:
     # column -> keys of the dimension it references (a dimension's snowflake references)
     reference_pool: dict[str, list[Any]] = field(default_factory=dict)
     used_keys: set[tuple[Any, ...]] = field(default_factory=set)  # facts: keys written so far
+    # Rows from the team's own files (bake.sample_source): keys and values are drawn from them.
+    source: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.source_by_key = {tuple(row[k] for k in self.spec.keys): row for row in self.source}
         for rule in self.spec.rules:
             atoms = parse_rule(rule.expr)
             if atoms is None:
@@ -307,6 +311,16 @@ class TablePlan:
     # values --------------------------------------------------------------------------------------
 
     def key_value(self, column: str, number: int) -> Any:
+        if self.source:
+            if number <= len(self.source):
+                return self.source[number - 1][column]
+            taken = {row[column] for row in self.source}
+            while (value := self._made_key_value(column, number)) in taken:
+                number += 1000  # an invented key must not be one of the team's sampled keys
+            return value
+        return self._made_key_value(column, number)
+
+    def _made_key_value(self, column: str, number: int) -> Any:
         kind = self.kinds[column]
         if kind == "integer":
             return (self.index + 1) * 1000 + number
@@ -323,8 +337,28 @@ class TablePlan:
         self.next_key += 1
         return {column: self.key_value(column, number) for column in self.spec.keys}
 
+    @property
+    def members(self) -> int:
+        """Dimension members in the first file: more when drawn from the team's rows, so that
+        the sampled facts' references find theirs (bake.sample_source.MEMBERS)."""
+        return max(12, min(MEMBERS, len(self.source) - 12))
+
+    def source_row(self, number: int) -> dict[str, Any]:
+        """The `number`-th (1-based, cycling) row of the team's sample, ready for the generator:
+        an operation column never deletes by accident, a fail-rule column stays in bounds."""
+        row = dict(self.source[(number - 1) % len(self.source)])
+        column, deleting = self.delete_column(), self.delete_value()
+        if column and row.get(column) == deleting:
+            upserts = [r[column] for r in self.source if r[column] not in (deleting, None)]
+            row[column] = upserts[0] if upserts else "UPSERT"
+        for bounded in self.fail_columns():
+            row[bounded] = self.within_rules(bounded, row.get(bounded))
+        return row
+
     def value(self, column: str, number: int) -> Any:
         """A realistic value for a non-key column, inside the bounds of every rule on it."""
+        if self.source:
+            return self.source_row(number)[column]
         kind, rng, lower = self.kinds[column], self.rng, column.lower()
         singular = self.spec.name.rstrip("s")
         if kind == "string":
@@ -460,8 +494,23 @@ def sequence_value(plan: TablePlan, moment: datetime) -> Any:
 
 
 def full_row(plan: TablePlan, key: dict[str, Any], number: int) -> dict[str, Any]:
+    if plan.source:
+        return full_source_row(plan, key, number)
     row = {column: plan.value(column, number) for column in plan.spec.columns}
     row.update({column: plan.rng.choice(pool) for column, pool in plan.reference_pool.items()})
+    row.update(key)
+    return row
+
+
+def full_source_row(plan: TablePlan, key: dict[str, Any], number: int) -> dict[str, Any]:
+    """The team's row of this key (or the `number`-th one, for an invented key), its
+    references kept where the referenced member is in the sample."""
+    found = plan.source_by_key.get(tuple(key.values())) if key else None
+    index = plan.source.index(found) + 1 if found is not None else number
+    row = plan.source_row(index)
+    for column, pool in plan.reference_pool.items():
+        if row.get(column) not in pool:
+            row[column] = plan.rng.choice(pool)
     row.update(key)
     return row
 
@@ -494,7 +543,7 @@ def build_dimension(plan: TablePlan, file_format: str) -> Dataset:
         return build_snapshot_dimension(plan, file_format)
     sequenced = spec.sequence_by is not None and plan.kinds[spec.sequence_by] != "other"
     current: dict[int, dict[str, Any]] = {}
-    for i in range(12):
+    for i in range(plan.members):
         key = plan.new_key()
         row = full_row(plan, key, i + 1)
         if sequenced:
@@ -544,7 +593,7 @@ def build_dimension(plan: TablePlan, file_format: str) -> Dataset:
                     data.event_days.setdefault(key_of(spec, row.values), set()).add(day)
     else:
         data.add(2, Row(dict(current[1]), "duplicate", "exact copy of a row in part-0001"))
-    for i in range(12, 14):  # keys that first appear in the second file
+    for i in range(plan.members, plan.members + 2):  # keys first seen in the second file
         row = full_row(plan, plan.new_key(), i + 1)
         if sequenced:
             row[spec.sequence_by] = sequence_value(
@@ -574,15 +623,16 @@ def snapshot_value(plan: TablePlan, number: int) -> Any:
 def build_snapshot_dimension(plan: TablePlan, file_format: str) -> Dataset:
     """One full snapshot per file: the second drops a member, changes one and adds two."""
     spec, data = plan.spec, Dataset(plan)
-    members = {i: full_row(plan, plan.new_key(), i + 1) for i in range(12)}
+    first = plan.members
+    members = {i: full_row(plan, plan.new_key(), i + 1) for i in range(first)}
     for values in members.values():
         data.add(1, Row({**values, spec.snapshot_by: snapshot_value(plan, 1)}))
-    del members[11]
+    del members[first - 1]
     column = changeable_column(plan)
     members[0] = changed(plan, members[0], column, 5151)
-    for i in (12, 13):
+    for i in (first, first + 1):
         members[i] = full_row(plan, plan.new_key(), i + 1)
-    why = {11: "", 0: "changed since the first snapshot", 12: "new member", 13: "new member"}
+    why = {0: "changed since the first snapshot", first: "new member", first + 1: "new member"}
     # A member whose row in the second snapshot is quarantined keeps its first-snapshot row: one
     # bad value must not close it (cdc.keep_quarantined_members).
     typing = _uncastable(plan, _key_like(plan)) if file_format != "parquet" else []
@@ -693,7 +743,10 @@ def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str
     for _ in range(100):
         busy: set[date] = set()
         for column, dimension in spec.references.items():
-            key = plan.rng.choice(dims[dimension].usable_keys)
+            usable = dims[dimension].usable_keys
+            # The team's own reference, when its member is in the sample: the sample stays theirs.
+            kept = [k for k in usable if plan.source and next(iter(k.values())) == row[column]]
+            key = kept[0] if kept else plan.rng.choice(usable)
             row[column] = next(iter(key.values()))
             busy |= dims[dimension].event_days.get(tuple(key.values()), set())
         if not spec.keys or key_of(spec, row) not in plan.used_keys:
@@ -701,8 +754,17 @@ def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str
     plan.used_keys.add(key_of(spec, row))
     if spec.date_column and plan.kinds[spec.date_column] in ("date", "timestamp"):
         # A fact on the day its dimension row changes would depend on the time of day: avoid it.
-        for _ in range(50):
-            value = plan.value(spec.date_column, number)
+        for attempt in range(50):
+            if plan.source:  # the row's own date first, then other rows' dates
+                value = (
+                    row[spec.date_column]
+                    if attempt == 0
+                    else plan.value(spec.date_column, number + 7 * attempt)
+                )
+                if value is None:
+                    break
+            else:
+                value = plan.value(spec.date_column, number)
             if (value.date() if isinstance(value, datetime) else value) not in busy:
                 break
         row[spec.date_column] = value
@@ -880,14 +942,21 @@ def referenced_first(dimensions: list[Any]) -> list[Any]:
     return ordered
 
 
-def build(tables: tuple[Any, ...], source_format: str, seed: int) -> dict[str, Dataset]:
-    """Every table's sample rows, dimensions first because facts reference their keys."""
+def build(
+    tables: tuple[Any, ...],
+    source_format: str,
+    seed: int,
+    source: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Dataset]:
+    """Every table's sample rows, dimensions first because facts reference their keys; with
+    `source` (bake.sample_source), drawn from the team's rows."""
+    source = source or {}
     rng = random.Random(seed)
     file_format = EXTENSIONS[source_format]
     datasets: dict[str, Dataset] = {}
     index_of = {spec.name: index for index, spec in enumerate(tables)}
     for spec in referenced_first([spec for spec in tables if spec.role == "dimension"]):
-        plan = TablePlan(spec, index_of[spec.name], rng)
+        plan = TablePlan(spec, index_of[spec.name], rng, source=source.get(spec.name, []))
         plan.reference_pool = {
             column: [
                 key[datasets[dimension].plan.spec.keys[0]]
@@ -898,7 +967,8 @@ def build(tables: tuple[Any, ...], source_format: str, seed: int) -> dict[str, D
         datasets[spec.name] = build_dimension(plan, file_format)
     for index, spec in enumerate(tables):
         if spec.role == "fact":
-            datasets[spec.name] = build_fact(TablePlan(spec, index, rng), datasets, file_format)
+            plan = TablePlan(spec, index, rng, source=source.get(spec.name, []))
+            datasets[spec.name] = build_fact(plan, datasets, file_format)
     return {spec.name: datasets[spec.name] for spec in tables}
 
 
@@ -1062,12 +1132,20 @@ def write(
     tables: tuple[Any, ...],
     source_format: str,
     seed: int = 7,
+    source: Any = None,
 ) -> dict[str, Any]:
     """Write two files per table to `sample_dir` and the next file per table (new keys, a later
     update, new facts) to `increment_dir`, each folder with its `_manifest.json`; return the first
-    manifest. Written once, when the project is baked; a spec change writes them again."""
-    datasets = build(tables, source_format, seed)
+    manifest. Written once, when the project is baked; a spec change writes them again.
+    `source` (bake.sample_source.SourceRows): draw keys and values from the team's rows."""
+    datasets = build(tables, source_format, seed, source.rows if source else None)
     manifest = new_manifest(seed, source_format)
+    if source is not None:
+        manifest["drawn_from_team_files"] = {
+            "tables": sorted(source.rows),
+            "masked_columns": source.masked,
+            "notes": source.notes,
+        }
     write_tables(sample_dir, datasets, source_format, manifest)
     next_file = 1 + max(number for data in datasets.values() for number in data.files)
     for data in datasets.values():
@@ -1080,11 +1158,28 @@ def write(
     return manifest
 
 
-def write_project(project: Path, package: str, seed: int = 7) -> None:
-    """A baked project's `sample_data/` and `tests/e2e/increment/`, from its `tables.py`."""
+def write_project(
+    project: Path, package: str, seed: int = 7, source_folder: Path | None = None
+) -> None:
+    """A baked project's `sample_data/` and `tests/e2e/increment/`, from its `tables.py`; with
+    `source_folder`, drawn from the team's files there (bake.sample_source)."""
     tables = load_tables(project, package)
+    source = None
+    if source_folder is not None:
+        from bake.sample_source import read_source  # needs duckdb, as the inference did
+
+        source = read_source(source_folder, tables.ALL_TABLES)
+        for table, columns in source.masked.items():
+            print(f"sample data: {table}: masked {', '.join(columns)} (they look personal)")
+        for note in source.notes:
+            print(f"sample data: {note}")
     write(
-        project / SAMPLE_DIR, project / INCREMENT_DIR, tables.ALL_TABLES, tables.SOURCE_FORMAT, seed
+        project / SAMPLE_DIR,
+        project / INCREMENT_DIR,
+        tables.ALL_TABLES,
+        tables.SOURCE_FORMAT,
+        seed,
+        source,
     )
 
 

@@ -56,6 +56,19 @@ def resolve(context: dict[str, Any]) -> None:
     context["tables"] = inferred.to_yaml()
 
 
+def sample_folder(context: dict[str, Any]) -> Path | None:
+    """The folder the sample data is drawn from (bake.sample_source), or None: no folder given,
+    or it is not on this machine (an upgrade elsewhere: the sample is invented, as without one)."""
+    folder = context.get(ANSWER) or ""
+    if not folder:
+        return None
+    path = Path(str(folder)).expanduser()
+    if not path.is_dir():
+        print(f"sample data: {path} is not here: sample rows are invented", file=sys.stderr)
+        return None
+    return path
+
+
 def _same_format(sources: dict[str, dict[str, Any]], source_format: str, folder: Path) -> None:
     """The pipeline reads every table in the one `source_format`: say so when the files differ."""
     by_format: dict[str, list[str]] = {}

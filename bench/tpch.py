@@ -4,7 +4,8 @@
     python -m bench.tpch --tables 3,12,30                           # graph size
     python -m bench.tpch --profile                                  # + task seconds per table
 
-TPC-H mode generates TPC-H CSV files with `tpchgen-cli`, bakes `examples/tpch.yml` and times three
+TPC-H mode generates TPC-H CSV files with `tpchgen-cli`, times the spec inference over them
+(bench/infer_speed.py), bakes `examples/tpch.yml` and times three
 builds of the same gold tables from the same landing files, one after the other:
 
 - pipeline: `python -m tools.run_local` in the baked project: one `spark-pipelines run` through
@@ -59,7 +60,7 @@ from pathlib import Path
 import pyarrow.dataset
 import yaml
 
-from bench import task_time
+from bench import infer_speed, task_time
 from bench.peak_memory import PeakMemory
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
@@ -217,6 +218,8 @@ def tpch_benchmark(scale: str, work: Path, profile: bool = False) -> dict:
     print(f"bench: TPC-H scale {scale} in {work}", flush=True)
     landing = work / "landing"
     lineitem_rows = generate_tpch(scale, landing)
+    print("bench: spec inference over the same files...", flush=True)
+    infer_s = infer_speed.run(landing)  # before any Spark build: DuckDB has the cores
     project = bake(work, "bake", yaml.safe_load(TPCH_CONFIG.read_text()))
     heap = driver_memory(project)
     java_options = jit_options(project, landing)
@@ -241,6 +244,7 @@ def tpch_benchmark(scale: str, work: Path, profile: bool = False) -> dict:
         layers=True,
     )
     result = {"scale": float(scale), "lineitem_rows": lineitem_rows, "driver_memory": heap}
+    result["infer_s"] = round(infer_s, 1)
     result.update(pipeline=asdict(pipeline), bare=asdict(bare), bare_layers=asdict(layers))
     result.update(ratio=ratio(pipeline, bare), ratio_layers=ratio(pipeline, layers))
     result["fact_rows"] = {  # the same rows from every build, or the comparison is off
@@ -288,10 +292,12 @@ def print_task_seconds(per_build: dict[str, dict[str, float]], top: int = 12) ->
 def print_tpch(result: dict, runs: dict[str, Run]) -> None:
     """One row of wall seconds, ratios and peak memory; then the fact row counts of each build."""
     ratios = [f"{result[key]:.2f}x" if result[key] else "-" for key in ("ratio", "ratio_layers")]
-    header = ("scale", "lineitem rows", *(f"{build} s" for build in runs), "ratio", "vs layers")
+    header = ("scale", "lineitem rows", "infer s", *(f"{build} s" for build in runs))
+    header += ("ratio", "vs layers")
     values = (
         f"{result['scale']:g}",
         f"{result['lineitem_rows']:,}",
+        f"{result['infer_s']:.1f}",
         *(seconds(run) for run in runs.values()),
         *ratios,
     )

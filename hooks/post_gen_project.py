@@ -31,14 +31,15 @@ def run_tool(module: str, *args: str) -> None:
         fail(f"tools/{module}.py exited {result.returncode} (see its output above)")
 
 
-from bake import format_code, provenance, render_tables, sample_data  # noqa: E402
+from bake import format_code, provenance, render_tables, sample_data, source_sample  # noqa: E402
 
 try:
     render_tables.render(PROJECT, CONTEXT)
 except Exception as exc:  # any rendering problem must stop the bake with its reason
     fail(f"rendering the per-table files failed: {type(exc).__name__}: {exc}")
 try:
-    sample_data.write_project(PROJECT, CONTEXT["__package_name"])
+    folder = source_sample.sample_folder(CONTEXT)
+    sample_data.write_project(PROJECT, CONTEXT["__package_name"], source_folder=folder)
 except Exception as exc:
     fail(f"writing the sample data failed: {type(exc).__name__}: {exc}")
 try:  # the layout of every Python file is ruff's (the version the project pins)

@@ -10,7 +10,9 @@ the raw files, never against the pipeline's own code.
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -166,3 +168,63 @@ def test_the_inference_libraries_are_asked_for_before_anything_is_read(
     monkeypatch.setattr(source_sample, "missing_libraries", lambda: ["duckdb"])
     with pytest.raises(source_sample.SourceSampleProblem, match="pip install duckdb"):
         source_sample.resolve({source_sample.ANSWER: str(tmp_path), "tables": {}})
+
+
+def _sample_rows(folder: Path) -> list[dict[str, str]]:
+    """Rows of a table's sample files (csv text), in file order."""
+    return [
+        row
+        for path in sorted(folder.glob("*.csv"))
+        for row in csv.DictReader(path.read_text().splitlines())
+    ]
+
+
+def test_sample_data_is_drawn_from_the_team_files_with_personal_columns_masked(messy) -> None:
+    project, landing = messy["project"], messy["landing"]
+    manifest = json.loads((project / "sample_data" / "_manifest.json").read_text())
+    drawn = manifest["drawn_from_team_files"]
+    assert drawn["masked_columns"] == {"customers": ["e_mail", "full_name"]}
+    deliberate = {
+        (entry["file"], entry["row"])
+        for entry in manifest["tables"]["sales"]["rows"]
+        if entry["kind"] != "good" or entry["failed_rules"]
+    }
+    landed = {row["Sale ID"]: row for row in _sample_rows(landing / "sales")}
+    sample = sorted((project / "sample_data" / "sales").glob("*.csv"))
+    plain = [
+        row
+        for path in sample
+        for number, row in enumerate(csv.DictReader(path.read_text().splitlines()), start=1)
+        if (path.name, number) not in deliberate
+    ]
+    assert len(plain) >= 40
+    for row in plain:  # a team's sale, its store and both customers as they landed
+        team = landed[row["Sale ID"]]
+        for column in ("Sale Date", "store_code", "Bill-To Customer", "Ship-To Customer"):
+            assert row[column] == team[column], (row["Sale ID"], column)
+    customers = {row["Customer ID"] for row in _sample_rows(project / "sample_data" / "customers")}
+    referenced = {row[c] for row in plain for c in ("Bill-To Customer", "Ship-To Customer")}
+    assert referenced - {"\\N", ""} <= customers, "a sampled fact's customers are in the sample"
+    # No e-mail address or name of the team's files is in a committed sample file.
+    personal = {
+        value
+        for row in _sample_rows(landing / "customers")
+        for value in (row["e-mail"], row["Full Name"])
+        if value not in ("", "\\N", "NA")
+    }
+    committed = [project / "sample_data", project / "tests" / "e2e" / "increment"]
+    text = "".join(p.read_text() for folder in committed for p in folder.rglob("*.csv"))
+    assert not [value for value in personal if value in text]
+    assert "@example.invalid" in text
+
+
+def test_the_baked_project_passes_its_own_oracle_on_the_drawn_sample(messy) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(["src", "."])}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    output = run_checked(
+        [*command, "tests/e2e/test_local_pipeline.py", "tests/unit"],
+        cwd=messy["project"],
+        env=env,
+        timeout=1200,
+    )
+    assert " passed" in output and "failed" not in output and "skipped" not in output
