@@ -57,7 +57,7 @@ EXTENSIONS = {
 # Text that does not cast, in order of preference: a table may use the first as a null marker.
 UNCASTABLE = {"number": ("n/a", "twelve"), "temporal": ("not-a-date", "someday")}
 
-MEMBERS = 24  # at most, per dimension, when the sample is drawn from the team's files
+MEMBERS = 32  # at most, per dimension, when the sample is drawn from the team's files
 DIMENSION_START = datetime(2024, 1, 1, 8, 0)  # first version of every dimension row
 UPDATE_START = datetime(2024, 2, 1, 9, 30)  # later versions
 FACT_START = date(2024, 1, 15)  # facts happen after every dimension row exists
@@ -341,7 +341,7 @@ class TablePlan:
     def members(self) -> int:
         """Dimension members in the first file: more when drawn from the team's rows, so that
         the sampled facts' references find theirs (bake.sample_source.MEMBERS)."""
-        return max(12, min(MEMBERS, len(self.source) - 12))
+        return max(12, min(MEMBERS, len(self.source) - 2))
 
     def source_row(self, number: int) -> dict[str, Any]:
         """The `number`-th (1-based, cycling) row of the team's sample, ready for the generator:
@@ -743,6 +743,8 @@ def fact_row(plan: TablePlan, dims: dict[str, Dataset], number: int) -> dict[str
     for _ in range(100):
         busy: set[date] = set()
         for column, dimension in spec.references.items():
+            if plan.source and row[column] is None and column not in spec.keys:
+                continue  # the team's NULL reference stays NULL: gold gives it the -1 member
             usable = dims[dimension].usable_keys
             # The team's own reference, when its member is in the sample: the sample stays theirs.
             kept = [k for k in usable if plan.source and next(iter(k.values())) == row[column]]

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 FACT_ROWS = 80  # enough for the generator's 48 sample, 5 increment and bad rows
-DIMENSION_ROWS = 40  # the first file's members, their bad rows and the increment's new keys
+DIMENSION_ROWS = 48  # the first file's members, their bad rows and the increment's new keys
 SCAN_ROWS = 2_000  # rows read per table to find that many clean ones
 
 PERSONAL = re.compile(
@@ -220,17 +220,20 @@ def _read_table(con: Any, spec: Any, files: Any, wanted: list[Any]) -> tuple[lis
 def _within_members(
     spec: Any, rows: list[dict[str, Any]], members: dict[str, set[Any]]
 ) -> list[dict[str, Any]]:
-    """The rows, in order, whose references fit in MEMBERS members per dimension (shared by
-    every fact): the sample's dimensions then hold every member the sampled facts reference."""
+    """The first FACT_ROWS rows whose references fit in MEMBERS - 2 members per dimension
+    (shared by every fact): the sample's dimensions then hold every member the sampled facts
+    reference, and two more that the generator may delete or change without touching them."""
     from bake.sample_data import MEMBERS
 
-    kept = []
+    kept: list[dict[str, Any]] = []
     for row in rows:
+        if len(kept) == FACT_ROWS:
+            break
         new: dict[str, set[Any]] = {}
         for column, target in spec.references.items():
             if row[column] is not None and row[column] not in members.setdefault(target, set()):
                 new.setdefault(target, set()).add(row[column])
-        if all(len(members[t]) + len(values) <= MEMBERS for t, values in new.items()):
+        if all(len(members[t]) + len(values) <= MEMBERS - 2 for t, values in new.items()):
             for target, values in new.items():
                 members[target] |= values
             kept.append(row)
@@ -284,5 +287,31 @@ def read_source(folder: Path, tables: tuple[Any, ...]) -> SourceRows:
                 result.notes.append(f"{spec.name}: no clean row in {files.path}: invented rows")
             elif skipped:
                 result.notes.append(f"{spec.name}: {skipped} rows read did not parse: not sampled")
+    _drop_orphans(result, tables)
     _mask(result, tables)
     return result
+
+
+def _drop_orphans(result: SourceRows, tables: tuple[Any, ...]) -> None:
+    """Leave out the sampled rows that reference a member the sampled dimension lacks (an orphan
+    code in the team's files): the generator would have to swap it for another member, and the
+    sample would no longer be the team's row. Its own unknown-member row covers the case."""
+    by_name = {spec.name: spec for spec in tables}
+    for spec in tables:
+        rows = result.rows.get(spec.name)
+        if not rows:
+            continue
+        known = {
+            target: {row[by_name[target].keys[0]] for row in result.rows[target]}
+            for target in set(spec.references.values())
+            if result.rows.get(target) and len(by_name[target].keys) == 1
+        }
+        result.rows[spec.name] = [
+            row
+            for row in rows
+            if all(
+                row[column] is None or row[column] in known[target]
+                for column, target in spec.references.items()
+                if target in known
+            )
+        ]

@@ -102,27 +102,28 @@ def test_facts_keep_their_references_and_dimensions_hold_those_members(tmp_path:
     )
     _write(tmp_path / "customers" / "a.csv", customers)
     orders = "order_id,buyer,placed_on,amount\n" + "".join(
-        f"{n},c{60 - n % 30}@corp.com,2024-02-{1 + n % 28:02d},{n}.25\n" for n in range(1, 200)
+        f"{n},c{60 - n % 40}@corp.com,2024-02-{1 + n % 28:02d},{n}.25\n" for n in range(1, 200)
     )
     orders += "200,c1@corp.com,not-a-date,1.0\n"  # does not parse: never sampled
     _write(tmp_path / "orders" / "a.csv", orders)
     drawn = read_source(tmp_path, (CUSTOMERS, ORDERS))
     sampled_orders, sampled_customers = drawn.rows["orders"], drawn.rows["customers"]
     assert len(sampled_orders) == 80
-    # 30 distinct buyers are more than MEMBERS (24): in file order, orders 1-24 bring buyers
-    # c59..c36; the rows of the six other buyers (c35..c30) are left out.
-    fitting = [n for n in range(1, 200) if 36 <= 60 - n % 30 <= 59]
+    # 40 distinct buyers are more than the MEMBERS - 2 (30) the facts may use: in file order,
+    # orders 1-30 bring buyers c59..c30; the rows of the ten other buyers are left out.
+    room = sample_data.MEMBERS - 2
+    fitting = [n for n in range(1, 200) if 1 <= n % 40 <= room]
     assert [row["order_id"] for row in sampled_orders] == fitting[:80]
     buyers = {row["buyer"] for row in sampled_orders}
-    assert len(buyers) == sample_data.MEMBERS
+    assert len(buyers) == room
     # Each buyer is a sampled customer, first in the dimension's order, masked alike.
-    first = [row["email"] for row in sampled_customers[: sample_data.MEMBERS]]
+    first = [row["email"] for row in sampled_customers[:room]]
     assert set(first) == buyers
     assert all(value.endswith("@example.invalid") for value in buyers)
     assert drawn.masked == {"customers": ["email"], "orders": ["buyer"]}
     # The null marker is NULL; every customer once.
     assert sum(row["segment"] is None for row in sampled_customers) > 0
-    assert len({row["email"] for row in sampled_customers}) == len(sampled_customers) == 40
+    assert len({row["email"] for row in sampled_customers}) == len(sampled_customers) == 48
 
 
 def test_the_generator_builds_its_hard_cases_from_the_drawn_rows(tmp_path: Path) -> None:
@@ -155,3 +156,15 @@ def test_the_generator_builds_its_hard_cases_from_the_drawn_rows(tmp_path: Path)
     )
     drawn_customers = {row["email"] for row in drawn.rows["customers"]}
     assert unknown.values["buyer"] not in drawn_customers  # an invented key is never a team's
+
+
+def test_a_fact_row_whose_member_the_dimension_lacks_is_not_sampled(tmp_path: Path) -> None:
+    """An orphan code would have to be swapped for another member: the row would no longer be
+    the team's. The sample leaves it out (its own unknown-member row covers the case)."""
+    _write(tmp_path / "customers" / "a.csv", "email,segment,credit\nc1@corp.com,gold,1.5\n")
+    orders = "order_id,buyer,placed_on,amount\n"
+    orders += "1,c1@corp.com,2024-02-01,1.25\n2,c404@corp.com,2024-02-02,2.25\n"
+    orders += "3,,2024-02-03,3.25\n"  # a NULL reference stays: gold gives it the -1 member
+    _write(tmp_path / "orders" / "a.csv", orders)
+    drawn = read_source(tmp_path, (CUSTOMERS, ORDERS))
+    assert [row["order_id"] for row in drawn.rows["orders"]] == [1, 3]

@@ -53,7 +53,14 @@ def kind_of(spark_type: str) -> str:
         return "decimal"
     if t == "date" or t.startswith("timestamp"):
         return "date" if t == "date" else "timestamp"
+    if t in ("boolean", "bool"):
+        return "boolean"
     return "other"
+
+
+# The strings Spark's cast to boolean accepts (any case, trimmed); any other string is NULL.
+TRUE_TEXT = {"t", "true", "y", "yes", "1"}
+FALSE_TEXT = {"f", "false", "n", "no", "0"}
 
 
 def delete_marker(delete_when: str | None) -> tuple[str, str] | None:
@@ -83,6 +90,9 @@ def parse(value: Any, spark_type: str) -> Any:
             if isinstance(value, datetime):
                 return value.replace(tzinfo=None)
             return datetime.fromisoformat(str(value))
+        if kind == "boolean" and not isinstance(value, bool):
+            text = str(value).strip().lower()
+            return True if text in TRUE_TEXT else False if text in FALSE_TEXT else None
     except (ValueError, ArithmeticError):  # decimal.InvalidOperation is an ArithmeticError
         return None
     return value
