@@ -476,6 +476,9 @@ def run_engine(args, state_dir: Path, landing: Path, spec: Path, tables, began: 
     progress = FlowProgress(tables_dir, full_refresh=args.full_refresh, echo=echo)
     command = pipelines_cli("run", spec, *(["--full-refresh-all"] if args.full_refresh else []))
     handlers = {sig: signal.signal(sig, raise_stopped) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # Ctrl-C raises KeyboardInterrupt even when the shell that started this run ignores SIGINT
+    # (a background job does, and Python then keeps ignoring it).
+    handlers[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     launched = None
     try:
         with log_path.open("w", encoding="utf-8") as log:

@@ -24,7 +24,15 @@ def record(fault: str, expected: str, outcome: str) -> None:
     OUTCOMES.append((fault, expected, outcome))
 
 
-def start_run(landing: Path, state: Path, *options: str) -> subprocess.Popen[str]:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_run(
+    landing: Path, state: Path, *options: str, sigint_ignored: bool = False
+) -> subprocess.Popen[str]:
+    """Start a local run. `sigint_ignored`: as a shell starts a background job, with SIGINT
+    ignored (the run must still stop on Ctrl-C)."""
     command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
     command += ["--state-dir", str(state), *options]
     return subprocess.Popen(
@@ -34,6 +42,7 @@ def start_run(landing: Path, state: Path, *options: str) -> subprocess.Popen[str
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # as a terminal would: run_local is the group, the engine its own
+        preexec_fn=_ignore_sigint if sigint_ignored else None,
     )
 
 

@@ -109,7 +109,7 @@ def test_power_cuts_at_three_points_then_a_full_run_equal_a_clean_run(clean, tmp
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_a_signal_stops_everything_within_seconds(landing, tmp_path, sig):
     state = tmp_path / "state"
-    run = start_run(landing, state)
+    run = start_run(landing, state, sigint_ignored=sig == signal.SIGINT)
     seen: list[str] = []
     assert read_until(run, lambda line: "starting run" in line, seen), "\n".join(seen)
     time.sleep(2)  # flows running
