@@ -6,7 +6,7 @@ beside `products_checked` (two `silver_products_checked`), a key `_load_id` from
 (a bronze audit column), a column `customers_sk` in `dim_customers`. `problems(tables)` lists each
 collision once, naming both sides. Unity Catalog and Spark compare names ignoring case, and so do
 the checks here. The names mirror the generated package (`ingest.AUDIT_COLUMNS`, `star`,
-`engine.create_cdc_table`); the template tests bake projects and compare.
+`flows.create_cdc_table`); the template tests bake projects and compare.
 """
 
 from __future__ import annotations

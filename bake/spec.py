@@ -679,7 +679,7 @@ def _build(table_names: str, tables: Any) -> tuple[list[dict[str, Any]], list[st
     return built, errors
 
 
-# Snapshots are read as whole files (see engine.py): a stream of messages or a Delta table has none.
+# Snapshots are read as whole files (sources.py): a stream of messages or a Delta table has none.
 SNAPSHOT_FORMATS = ("json", "csv", "parquet")
 # Sources whose values land as text: silver types them with try_cast (quality.check), which Spark
 # refuses for complex types (found by tests/test_properties.py's dry run).

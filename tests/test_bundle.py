@@ -287,7 +287,7 @@ def test_analysts_read_prods_gold_schema_and_nothing_else(baked, name: str) -> N
 @pytest.mark.parametrize("name", ["defaults", "kafka"])
 def test_the_pipeline_installs_the_project_and_kafka_bronze_refuses_resets(baked, name) -> None:
     """Serverless installs the project (its `dependencies`) as Databricks' own template does, and
-    every bronze table asks engine.bronze_options, which refuses resets of Kafka bronze."""
+    every bronze table asks sources.bronze_options, which refuses resets of Kafka bronze."""
     project = baked(name)
     assert pipeline(project)["environment"] == {
         "dependencies": ["--editable ${workspace.file_path}"]
@@ -295,7 +295,7 @@ def test_the_pipeline_installs_the_project_and_kafka_bronze_refuses_resets(baked
     pyproject = (project / "pyproject.toml").read_text()
     assert 'build-backend = "hatchling.build"' in pyproject
     for bronze in (project / "src" / "bronze").glob("*.py"):
-        assert "**engine.bronze_options(spark)" in bronze.read_text(), bronze.name
+        assert "**sources.bronze_options(spark)" in bronze.read_text(), bronze.name
 
 
 @pytest.mark.parametrize("name", ["defaults", "prod_sp"])

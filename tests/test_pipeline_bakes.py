@@ -179,11 +179,11 @@ def test_check_graph_analyzes_the_databricks_shape(bake) -> None:
     command = [sys.executable, "-m", "tools.run_local", "--check-graph"]
     output = run_checked(command, cwd=project, env=project_env(), timeout=600)
     assert "ok  databricks graph analyzed" in output
-    engine = next((project / "src").glob("*/engine.py"))
-    source = engine.read_text()
+    flows = next((project / "src").glob("*/flows.py"))
+    source = flows.read_text()
     needle = "return [*quality.HELPER_COLUMNS, *AUDIT_COLUMNS, *spec.except_columns]"
     assert needle in source
-    engine.write_text(source.replace(needle, needle[:-1] + ', "no_such_column"]'))
+    flows.write_text(source.replace(needle, needle[:-1] + ', "no_such_column"]'))
     result = subprocess.run(
         command, cwd=project, env=project_env(), capture_output=True, text=True, timeout=600
     )

@@ -2,8 +2,8 @@
 
 Open-source Spark 4.3 has `create_auto_cdc_flow` too, but only into tables that support MERGE
 (Delta), which a laptop without Maven access cannot load, and it has no
-`create_auto_cdc_from_snapshot_flow` at all. So locally `engine.create_cdc_table` and
-`engine.create_snapshot_table` recompute the target from the whole feed on every run with these
+`create_auto_cdc_from_snapshot_flow` at all. So locally `flows.create_cdc_table` and
+`flows.create_snapshot_table` recompute the target from the whole feed on every run with these
 functions; on Databricks AUTO CDC maintains it incrementally. Both produce the same columns and,
 for the cases below (tests/unit/test_cdc_corpus.py runs each one), the same rows:
 
@@ -129,7 +129,7 @@ def scd2(
     opened the version) and `__END_AT` (the sequence value of the next version or of the delete
     that closed it; NULL for the current version), as AUTO CDC SCD type 2. A change in
     `track_history_except` columns alone opens no version (pass `sequence_by` there, as
-    `engine.create_cdc_table` does for AUTO CDC, or every event would be a new version).
+    `flows.create_cdc_table` does for AUTO CDC, or every event would be a new version).
     """
     events = _events(df, keys, sequence_by, delete_when, except_columns)
     return _scd2_from_events(events, keys, sequence_by, track_history_except)

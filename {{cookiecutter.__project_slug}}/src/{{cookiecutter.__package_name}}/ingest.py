@@ -29,7 +29,7 @@ included."""
 
 SOURCE_FILE = "_source_file"
 SOURCE_COLUMNS = (SOURCE_FILE, "_source_modified_at")
-"""What `engine.read_landing` says about where each row came from (see `AUDIT_COLUMNS`)."""
+"""What `sources.read_landing` says about where each row came from (see `AUDIT_COLUMNS`)."""
 
 AUDIT_COLUMNS = ("_ingested_at", "_source_file", "_source_modified_at", "_load_id")
 """`_ingested_at`: when the micro-batch that read the row started (`current_timestamp()` is fixed
@@ -76,7 +76,7 @@ def with_spec_names(df: DataFrame, spec: TableSpec) -> DataFrame:
 
 
 def with_audit_columns(df: DataFrame) -> DataFrame:
-    """Add `_ingested_at` and `_load_id` to what `engine.read_landing` returns (see
+    """Add `_ingested_at` and `_load_id` to what `sources.read_landing` returns (see
     `AUDIT_COLUMNS`), and give its `_source_file` and `_source_modified_at` their types.
 
     Pipeline query functions may not analyze a DataFrame (no `df.columns`), so this only adds

@@ -173,7 +173,7 @@ def check(df: DataFrame, spec: TableSpec) -> DataFrame:
 
 
 def expectations(spec: TableSpec, action: str) -> dict[str, str]:
-    """Rule name -> SQL constraint for `engine.expect_all*`, over the output of `check()`.
+    """Rule name -> SQL constraint for `expectations.expect_all*`, over the output of `check()`.
 
     `drop` gives every rule of `drop_rule_names` (the implicit ones too), `warn` the warn rules:
     both read the outcome `check()` recorded (`NOT array_contains(_failed_rules, 'rule')`), so the
@@ -251,7 +251,7 @@ def quarantined(df: DataFrame, spec: TableSpec) -> DataFrame:
 def fail_fast(df: DataFrame, spec: TableSpec) -> DataFrame:
     """Stop the query on the first row that fails a `fail` rule (NULL counts as failure).
 
-    Meant for rows that passed the drop rules (as `engine.create_cdc_table` uses it), matching
+    Meant for rows that passed the drop rules (as `flows.create_cdc_table` uses it), matching
     `expectations(spec, "fail")`. The error names the rule and the row's key, e.g.
     `expectation valid_key failed for customer_id=7`. Rows are returned unchanged otherwise.
     Locally this is what stops the update; on Databricks `dp.expect_all_or_fail` does it.

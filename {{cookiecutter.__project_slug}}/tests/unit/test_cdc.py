@@ -200,7 +200,7 @@ def test_the_whole_corpus_at_once_in_reverse_arrival_order(spark):
 
 
 def test_without_track_history_except_every_sequence_change_is_a_version(spark):
-    """What `engine.create_cdc_table` avoids by passing sequence_by in
+    """What `flows.create_cdc_table` avoids by passing sequence_by in
     track_history_except_column_list, on both engines."""
     events = _feed(spark, CASES["only_the_sequence_changes"].events)
     actual = cdc.scd2(events, ["id"], "seq", "op = 'D'", ["op"])

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from pyspark.sql.types import StructType
 
-from {{ cookiecutter.__package_name }} import constraints, engine, star
+from {{ cookiecutter.__package_name }} import constraints, flows, star
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 from .arrow_rows import frame
@@ -134,7 +134,7 @@ def databricks_conf(spark):
 @pytest.mark.local_only
 def test_gold_options_on_databricks_cluster_on_natural_keys_with_constraints(databricks_conf):
     schema = constraints.dimension_schema(ORDER, SPECS)
-    options = engine.gold_options(schema, cluster_by=ORDER.keys)
+    options = flows.gold_options(schema, cluster_by=ORDER.keys)
     assert options == {
         "schema": schema.ddl(constraints=True, qualifier="main.dev_ann_sales"),
         "cluster_by": ["order_id"],  # the natural key people filter by, not the hash
@@ -146,7 +146,7 @@ def test_gold_options_locally_declare_the_columns_only(spark):
     spark.conf.set("medallion.engine", "local")
     try:
         schema = constraints.dim_date_schema()
-        options = engine.gold_options(schema, cluster_by=["date_sk"])
+        options = flows.gold_options(schema, cluster_by=["date_sk"])
         assert options == {"schema": schema.ddl(constraints=False)}
     finally:
         spark.conf.unset("medallion.engine")

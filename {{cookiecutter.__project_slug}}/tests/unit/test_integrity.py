@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from chispa import assert_df_equality
 
-from {{ cookiecutter.__package_name }} import engine, integrity
+from {{ cookiecutter.__package_name }} import engine, expectations, integrity
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 from .arrow_rows import frame
@@ -127,7 +127,7 @@ def test_a_broken_check_stops_the_update_naming_the_table_the_rule_and_a_key(spa
     monkeypatch.setattr(engine, "is_databricks", lambda spark: False)
     broken = gold(spark, CLEAN_DIM, [(100, 99, 20240105)])
 
-    @engine.expect_all_or_fail(integrity.expectations(SPECS))
+    @expectations.expect_all_or_fail(integrity.expectations(SPECS))
     def gold_integrity_checks():
         return integrity.checks(SPECS, broken)
 
