@@ -12,6 +12,7 @@ Needs the repository's history (a full clone): the older version is commit `OLDE
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fake_unity_catalog import TOKEN as UC_TOKEN
+from fake_unity_catalog import FakeUnityCatalog, serve, table
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -345,3 +348,31 @@ def test_infer_spec_adds_new_tables_with_their_evidence_and_apply_spec_renders_t
     result = sync(project, "infer-spec", str(tmp_path / "nowhere"), expect=1)
     assert "tables.yml is unchanged" in result.stderr
     assert "nowhere" in result.stdout + result.stderr
+
+
+def test_infer_spec_from_unity_catalog_adds_its_tables(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make infer-spec FROM=uc:main.sales PROFILE=team`, against a strict local tables API."""
+    columns = [("return_id", "bigint", False), ("Refund", "decimal(10,2)", True)]
+    returns = table("main", "sales", "returns", columns, ["return_id"])
+    fake = FakeUnityCatalog({"main.sales": [returns]})
+    server = serve(fake)
+    config = tmp_path / "databrickscfg"
+    config.write_text(f"[team]\nhost = {fake.url}\ntoken = {UC_TOKEN}\n")
+    for name in [name for name in os.environ if name.startswith("DATABRICKS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config))
+    try:
+        sync(project, "infer-spec", "uc:main.sales", "--profile", "team")
+    finally:
+        server.shutdown()
+    text = (project / "tables.yml").read_text()
+    assert yaml.safe_load(text)["returns"] == {
+        "role": "dimension",
+        "keys": ["return_id"],
+        "columns": {"return_id": "bigint", "refund": {"type": "decimal(10,2)", "source": "Refund"}},
+    }
+    assert "keys: [return_id]  # PRIMARY KEY returns_pk" in text
+    sync(project, "apply-spec")
+    assert (project / "src/silver/returns.py").exists()

@@ -19,13 +19,15 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
+
+import psutil
 
 POLL_SECONDS = 0.5
 GRACE_SECONDS = 2.0  # the launcher of a run that ended normally exits well within this
 
 
-Process = tuple[int, int, str, str]  # parent pid, process group, state, command name
+Process = tuple[int, int, str, str]  # parent pid, process group, psutil status, command name
+OVER = (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
 
 
 def live_engines(group: int) -> set[int]:
@@ -38,9 +40,7 @@ def live_members(table: dict[int, Process], group: int) -> set[int]:
     """PIDs of the processes of `group` that still run. A zombie is over: only its parent's
     wait() is left, and orphans wait for init, which in a container may reap seconds later."""
     return {
-        pid
-        for pid, (_, pgrp, state, _) in table.items()
-        if pgrp == group and state[:1] not in ("Z", "X")
+        pid for pid, (_, pgrp, status, _) in table.items() if pgrp == group and status not in OVER
     }
 
 
@@ -61,29 +61,16 @@ def engines(table: dict[int, Process], group: int) -> set[int]:
 
 
 def processes() -> dict[int, Process]:
-    """pid -> (parent pid, process group, state, command name) of every process: from /proc on
-    Linux, from `ps` elsewhere (macOS)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        command = ["ps", "-A", "-o", "pid=,ppid=,pgid=,stat=,comm="]
-        output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
-        table = {}
-        for line in output.splitlines():
-            pid, ppid, pgid, state, name = line.split(None, 4)
-            table[int(pid)] = (int(ppid), int(pgid), state, Path(name.strip()).name)
-        return table
+    """pid -> (parent pid, process group, status, command name) of every process (psutil reads
+    them the same way on Linux and macOS)."""
     table = {}
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
+    for process in psutil.process_iter(["ppid", "status", "name"]):
         try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # ended meanwhile
+            group = os.getpgid(process.pid)
+        except (ProcessLookupError, PermissionError):  # ended meanwhile
             continue
-        # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after the last ")".
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        state, ppid, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
-        table[int(entry.name)] = (int(ppid), int(pgrp), state, name)
+        info = process.info
+        table[process.pid] = (info["ppid"] or 0, group, info["status"] or "", info["name"] or "")
     return table
 
 

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import fcntl
 import importlib
 import json
 import os
@@ -60,6 +59,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
+
+from filelock import FileLock, Timeout
 
 from tools import landing_check, last_run, local_summary, warehouse
 from tools.engine_watch import EngineWatch, stop_group
@@ -108,34 +109,39 @@ def load_tables():
 IDLE = "idle"
 
 
-def acquire_lock(state_dir: Path) -> tuple[IO[str], str]:
-    """Hold `<state>/run.lock` for the whole run; exit at once if another run holds it.
+def acquire_lock(state_dir: Path) -> tuple[FileLock, str]:
+    """Hold `<state>/run.lock` for the whole run; exit at once if another run holds it. The OS
+    releases it when its process dies, whatever the death (filelock: the same on every OS).
 
-    Returns the lock and what it said before: `idle` after a run that ended (well or not), the
-    pid and start of a run that was cut (killed, a power cut) before it could say so.
+    Returns the lock and what `<state>/run.state` said before: `idle` after a run that ended
+    (well or not), the pid and start of a run that was cut (killed, a power cut) before it
+    could say so.
     """
-    handle = (state_dir / "run.lock").open("a+")
+    lock = FileLock(state_dir / "run.lock")
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
+        lock.acquire(timeout=0)
+    except Timeout:
+        holder = read_run_state(state_dir) or "another process"
         sys.exit(
             f"run_local: {state_dir} is in use by {holder}.\n"
             "Two runs cannot share one local catalog. Wait for it to finish, or give this run "
             "its own state: --state-dir <other folder>."
         )
-    handle.seek(0)
-    previous = handle.read().strip()
-    write_lock(handle, f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
-    return handle, previous
+    previous = read_run_state(state_dir)
+    write_run_state(state_dir, f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    return lock, previous
 
 
-def write_lock(handle: IO[str], text: str) -> None:
-    handle.seek(0)
-    handle.truncate()
-    handle.write(text + "\n")
-    handle.flush()
+def read_run_state(state_dir: Path) -> str:
+    path = state_dir / "run.state"
+    return path.read_text(encoding="utf-8").strip() if path.exists() else ""
+
+
+def write_run_state(state_dir: Path, text: str) -> None:
+    """Replace `<state>/run.state` at once: a power cut leaves the old text or the new one."""
+    draft = state_dir / "run.state.tmp"
+    draft.write_text(text + "\n", encoding="utf-8")
+    os.replace(draft, state_dir / "run.state")
 
 
 def recover(state_dir: Path, previous: str) -> None:
@@ -458,8 +464,8 @@ def run(args: argparse.Namespace) -> int:
             landing_check.write_record(state_dir, landed)
         return code
     finally:
-        write_lock(lock, IDLE)
-        lock.close()
+        write_run_state(state_dir, IDLE)
+        lock.release()
 
 
 def run_engine(args, state_dir: Path, landing: Path, spec: Path, tables, began: float) -> int:

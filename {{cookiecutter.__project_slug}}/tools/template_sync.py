@@ -3,6 +3,7 @@
     python -m tools.template_sync apply-spec                    # after editing tables.yml
     python -m tools.template_sync add-table returns [--role fact]
     python -m tools.template_sync infer-spec ~/exports [--tables a,b]  # then apply-spec
+    python -m tools.template_sync infer-spec uc:main.sales [--profile DEFAULT]  # Unity Catalog
     python -m tools.template_sync upgrade [--checkout v1.4.0]   # a newer template
 
 All three are `cruft update` (`.cruft.json` records the template and the answers): the template
@@ -174,34 +175,40 @@ def add_table(name: str, role: str) -> int:
 
 
 def inference_command() -> list[str]:
-    """Python with what bake.infer reads files with: this one when it has them, else an
-    ephemeral environment from uv (the project pins neither duckdb nor the template's needs)."""
-    needs = ("duckdb", "pyarrow", "yaml", "sqlglot")
-    if all(importlib.util.find_spec(name) for name in needs):
+    """Python with what bake.infer reads with: this one when it has it all, else an ephemeral
+    environment from uv (the project pins neither duckdb nor the template's needs)."""
+    packages = {"duckdb": "duckdb", "pyarrow": "pyarrow", "yaml": "pyyaml", "sqlglot": "sqlglot"}
+    packages["databricks.sdk"] = "databricks-sdk"  # for uc:<catalog>.<schema>
+    if all(importlib.util.find_spec(module) for module in packages):
         return [sys.executable]
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    extras = [arg for name in ("duckdb", "pyarrow", "pyyaml", "sqlglot") for arg in ("--with", name)]
+    extras = [arg for name in packages.values() for arg in ("--with", name)]
     return [uv, "run", "--no-project", "--python", sys.executable, *extras, "python"]
 
 
-def infer_spec(folder: str, tables: str | None) -> int:
-    """Add the tables inferred from `folder` that tables.yml lacks (or `tables`), with their
-    evidence as comments; tables already there are left as they are. The inference is the
-    template's (bake.infer), at the recorded commit, so it matches what apply-spec renders."""
+def infer_spec(source: str, tables: str | None, profile: str | None = None) -> int:
+    """Add the tables inferred from `source` (a folder, or uc:<catalog>.<schema>) that
+    tables.yml lacks (or `tables`), with their evidence as comments; tables already there are
+    left as they are. The inference is the template's (bake.infer), at the recorded commit, so
+    it matches what apply-spec renders."""
     require_clean()
     state = recorded_state()
-    landing = Path(folder).expanduser().resolve()
+    landing = source if source.startswith("uc:") else str(Path(source).expanduser().resolve())
     with tempfile.TemporaryDirectory(prefix="template-") as clone:
         git("clone", "--quiet", state["template"], clone)
         git("-C", clone, "checkout", "--quiet", state["commit"])
-        command = [*inference_command(), "-m", "bake.infer", str(landing)]
+        command = [*inference_command(), "-m", "bake.infer", landing]
         command += ["--merge", str(ROOT / SPEC_FILE), "--write"]
         command += ["--tables", tables] if tables else []
+        command += ["--profile", profile] if profile else []
         if subprocess.run(command, cwd=clone).returncode != 0:
-            raise SyncError(f"the inference refused {landing} (its message is above); "
-                            f"{SPEC_FILE} is unchanged")
-    print(f"Review {SPEC_FILE} (each inferred field's evidence is the comment beside it), "
-          "then run `make apply-spec`.")
+            raise SyncError(
+                f"the inference refused {landing} (its message is above); {SPEC_FILE} is unchanged"
+            )
+    print(
+        f"Review {SPEC_FILE} (each inferred field's evidence is the comment beside it), "
+        "then run `make apply-spec`."
+    )
     return 0
 
 
@@ -220,8 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("name")
     add.add_argument("--role", choices=("dimension", "fact"), default="dimension")
     infer = commands.add_parser("infer-spec", help=f"add tables inferred from files to {SPEC_FILE}")
-    infer.add_argument("folder", help="one sub-folder (or file) per table: csv, json or parquet")
+    infer.add_argument(
+        "folder",
+        help="one sub-folder (or file) per table (csv, json, parquet), or uc:<cat>.<schema>",
+    )
     infer.add_argument("--tables", help="comma-separated table names (default: the new ones)")
+    infer.add_argument("--profile", help="uc: the ~/.databrickscfg profile (default: DEFAULT)")
     up = commands.add_parser("upgrade", help="take a newer version of the template")
     up.add_argument("--checkout", help="branch, tag or commit (default: the template's HEAD)")
     args = parser.parse_args(argv)
@@ -232,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "add-table":
             return add_table(args.name, args.role)
         if args.command == "infer-spec":
-            return infer_spec(args.folder, args.tables)
+            return infer_spec(args.folder, args.tables, args.profile)
         return upgrade(args.checkout)
     except SyncError as exc:
         print(f"template_sync {args.command}: {exc}", file=sys.stderr)

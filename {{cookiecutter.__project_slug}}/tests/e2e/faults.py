@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tools.engine_watch import processes
+import psutil
+
+from tools.engine_watch import OVER
 
 from .runs import ROOT
 
@@ -60,15 +62,12 @@ def processes_of(state: Path) -> set[int]:
     """Every live process of a run on `state`: run_local, Spark's pipeline CLI and the engine
     JVM all name the state dir on their command line (--state-dir, the spec, SPARK_CONF_DIR)."""
     found = set()
-    for pid, (_, _, status, _) in processes().items():
-        if status[:1] in ("Z", "X") or pid == os.getpid():
+    for process in psutil.process_iter(["status", "cmdline"]):
+        status, command = process.info["status"], process.info["cmdline"] or []
+        if status in OVER or process.pid == os.getpid():
             continue
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        if str(state).encode() in command:
-            found.add(pid)
+        if str(state) in " ".join(command):
+            found.add(process.pid)
     return found
 
 

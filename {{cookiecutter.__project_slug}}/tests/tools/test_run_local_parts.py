@@ -22,14 +22,14 @@ from tools.flow_progress import FlowProgress
 def test_the_engine_is_the_java_process_that_the_pipeline_cli_started():
     group = 100  # run_local's launch: Spark's pipeline CLI, leader of its process group
     table = {
-        100: (99, 100, "S", "python3.11"),  # the CLI
-        99: (1, 99, "S", "python"),  # run_local
-        101: (100, 100, "S", "bash"),  # spark-submit's start-up script's subshell...
-        102: (101, 100, "S", "java"),  # ...running a short-lived JVM
-        103: (100, 100, "S", "java"),  # the engine the CLI started
-        104: (100, 100, "Z", "java"),  # a dead engine, not reaped yet
-        200: (150, 200, "S", "java"),  # another run's engine
-        150: (1, 200, "S", "python3"),
+        100: (99, 100, "sleeping", "python3.11"),  # the CLI
+        99: (1, 99, "sleeping", "python"),  # run_local
+        101: (100, 100, "sleeping", "bash"),  # spark-submit's start-up script's subshell...
+        102: (101, 100, "sleeping", "java"),  # ...running a short-lived JVM
+        103: (100, 100, "sleeping", "java"),  # the engine the CLI started
+        104: (100, 100, "zombie", "java"),  # a dead engine, not reaped yet
+        200: (150, 200, "sleeping", "java"),  # another run's engine
+        150: (1, 200, "sleeping", "python3"),
     }
     assert engine_watch.engines(table, group) == {103}
 
@@ -37,26 +37,26 @@ def test_the_engine_is_the_java_process_that_the_pipeline_cli_started():
 def test_the_engine_under_the_spark_pipelines_script_is_found_too():
     group = 100  # the script's spark-submit JVM, started by run_local
     table = {
-        100: (99, 100, "S", "java"),  # the launcher itself, started by run_local
-        99: (1, 99, "S", "python"),  # run_local
-        101: (100, 100, "S", "bash"),  # its start-up script's subshell...
-        102: (101, 100, "S", "java"),  # ...running a short-lived JVM
-        103: (100, 100, "S", "python3.11"),  # Spark's Python client
-        104: (103, 100, "S", "java"),  # the engine it started
-        105: (103, 100, "Z", "java"),  # a dead engine, not reaped yet
-        200: (150, 200, "S", "java"),  # another run's engine
-        150: (1, 200, "S", "python3"),
+        100: (99, 100, "sleeping", "java"),  # the launcher itself, started by run_local
+        99: (1, 99, "sleeping", "python"),  # run_local
+        101: (100, 100, "sleeping", "bash"),  # its start-up script's subshell...
+        102: (101, 100, "sleeping", "java"),  # ...running a short-lived JVM
+        103: (100, 100, "sleeping", "python3.11"),  # Spark's Python client
+        104: (103, 100, "sleeping", "java"),  # the engine it started
+        105: (103, 100, "zombie", "java"),  # a dead engine, not reaped yet
+        200: (150, 200, "sleeping", "java"),  # another run's engine
+        150: (1, 200, "sleeping", "python3"),
     }
     assert engine_watch.engines(table, group) == {104}
 
 
 def test_a_group_of_zombies_is_stopped():
     table = {
-        100: (1, 100, "Z", "bash"),  # the launcher, killed, not reaped yet
-        101: (1, 100, "Z", "python3.11"),  # an orphan that init has not reaped yet
-        102: (1, 100, "S", "java"),  # still shutting down
-        103: (1, 100, "X", "java"),  # being reaped
-        200: (1, 200, "S", "java"),  # another group
+        100: (1, 100, "zombie", "bash"),  # the launcher, killed, not reaped yet
+        101: (1, 100, "zombie", "python3.11"),  # an orphan that init has not reaped yet
+        102: (1, 100, "sleeping", "java"),  # still shutting down
+        103: (1, 100, "dead", "java"),  # being reaped
+        200: (1, 200, "sleeping", "java"),  # another group
     }
     assert engine_watch.live_members(table, 100) == {102}
     del table[102]
@@ -174,3 +174,34 @@ def test_the_last_run_is_unchanged_until_a_file_or_the_code_changes(tmp_path):
     last_run.remember(state, current())
     last_run.forget(state)
     assert last_run.unchanged_since(state, current()) is None  # a run started and failed
+
+
+def test_one_run_per_state_dir_and_a_killed_run_is_named_by_the_next(tmp_path):
+    """The lock refuses a second run naming the first; when the first dies (SIGKILL: no chance
+    to say it ended), the OS frees the lock and the next run learns it did not finish."""
+    from tools import run_local
+
+    holder = (
+        "import sys, time; from pathlib import Path; from tools import run_local; "
+        f"held = run_local.acquire_lock(Path({str(tmp_path)!r})); print('held', flush=True); "
+        "time.sleep(300)"
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True, cwd=Path.cwd()
+    )
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "held"
+        with pytest.raises(SystemExit, match=f"is in use by pid {first.pid}, started"):
+            run_local.acquire_lock(tmp_path)
+    finally:
+        first.kill()
+        first.wait(timeout=10)
+    lock, previous = run_local.acquire_lock(tmp_path)
+    try:
+        assert previous.startswith(f"pid {first.pid}, started")
+    finally:
+        run_local.write_run_state(tmp_path, run_local.IDLE)
+        lock.release()
+    lock, previous = run_local.acquire_lock(tmp_path)
+    lock.release()
+    assert previous == run_local.IDLE
