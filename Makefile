@@ -16,12 +16,13 @@ BENCH_ARGS ?=
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml tool/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11+"; exit 1; }
 	@command -v java >/dev/null || echo "warning: java not found; Spark tests need Java 17+"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
 	$(PY) -m pip install --quiet --group dev
+	$(PY) -m pip install --quiet --no-deps --editable ./tool
 	touch $@
 
 # tests/test_diagrams.py renders the generated README's diagrams with the real Mermaid renderer:

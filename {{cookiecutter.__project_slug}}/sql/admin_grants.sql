@@ -7,7 +7,7 @@
 -- Granting needs ownership of the object or MANAGE on it (or on a parent): an ordinary engineer
 -- cannot run this file, and does not need to.
 -- ${var.*} names the target's bundle variables (databricks.yml, with the target's overrides):
--- tools/admin_grants.py fills them in, each quoted as an identifier. Every statement is idempotent.
+-- `medallion admin-grants` fills them in, each quoted as an identifier. Every statement is idempotent.
 
 -- USE CATALOG grants no data access by itself. Engineers also need CREATE SCHEMA: every
 -- `make deploy` to dev creates their personal dev_<user>_... schemas, and a deploy of a shared

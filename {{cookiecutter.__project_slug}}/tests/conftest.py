@@ -12,7 +12,6 @@ import os
 
 import pytest
 
-from tools import class_archive
 
 
 def pytest_configure(config):
@@ -24,8 +23,8 @@ def pytest_configure(config):
 
 
 # Run only when the -m expression names them: `integration` reads a deployed target (make
-# test-staging), `faults` cuts real engine runs (make test-faults).
-ON_REQUEST = ("integration", "faults")
+# test-staging).
+ON_REQUEST = ("integration",)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -59,7 +58,7 @@ def _databricks_session():
     return DatabricksSession.builder.profile(profile).serverless().getOrCreate()
 
 
-def _local_session(archive: class_archive.Archive):
+def _local_session(archive):
     from pyspark.sql import SparkSession
 
     java_options = f"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC {archive.java_options()}"
@@ -78,7 +77,7 @@ def _local_session(archive: class_archive.Archive):
         .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
         # Tests run many tiny queries: the JVM's optimizing JIT compiler (C2) costs more CPU
         # than it saves there. C1 only and the serial collector halve the suite on 2 cores.
-        # Class-data sharing (tools/class_archive.py) halves the JVM's start.
+        # Class-data sharing (the medallion tool's class_archive) halves the JVM's start.
         .config("spark.driver.extraJavaOptions", java_options.strip())
         .getOrCreate()
     )
@@ -94,6 +93,9 @@ def spark():
         return
     if target != "local":
         raise pytest.UsageError(f"TEST_SPARK must be 'local' or 'databricks', not {target!r}")
+    # The medallion tool is in the local .venv only (.venv-remote runs the branch above).
+    from medallion import class_archive
+
     archive = class_archive.archive_for("unit-tests")
     session = _local_session(archive)
     yield session

@@ -2,7 +2,7 @@
 
 Pipeline files never branch on the engine themselves. The engine comes from the pipeline
 configuration key `medallion.engine`: `databricks` in resources/pipeline.yml, `local` in the
-spec that `tools/run_local.py` writes. A pipeline without the key stops at once with an error
+spec that `medallion run-local` writes. A pipeline without the key stops at once with an error
 that names it, rather than guess.
 
 What differs between the engines lives in three modules, each with one concern:
@@ -65,7 +65,7 @@ def engine(spark: SparkSession) -> str:
         raise EngineConfigError(
             f"pipeline configuration {ENGINE_CONF!r} is not set. Set it to 'databricks' in the "
             "pipeline's configuration (resources/pipeline.yml does; a pipeline created outside "
-            "the bundle needs it too) or to 'local' (tools/run_local.py does)."
+            "the bundle needs it too) or to 'local' (`medallion run-local` does)."
         )
     if value not in ENGINES:
         raise EngineConfigError(f"{ENGINE_CONF} is {value!r}; use one of {', '.join(ENGINES)}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from {{ cookiecutter.__package_name }} import tables as TABLES
-from tools import warehouse
+from medallion import warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +21,7 @@ def table(state: Path, name: str) -> list[dict[str, Any]]:
 
 
 def run_pipeline(landing: Path, state: Path, *options: str) -> str:
-    command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+    command = [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
     command += ["--state-dir", str(state), *options]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"run_local failed:\n{result.stdout}\n{result.stderr}"

@@ -1,6 +1,6 @@
 """End to end: the real local engine on the sample data, checked against plain Python.
 
-The pipeline runs as `python -m tools.run_local` does for `make run-local`, on a copy of
+The pipeline runs as `medallion run-local` does for `make run-local`, on a copy of
 `sample_data/` and with its own state dir, so it never touches `.local/` and can run beside a
 manual run. Then one new landing file per table arrives (from `tests/e2e/increment/`) and
 the pipeline runs again: bronze must grow by exactly those rows (the streaming tables read only

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from e2e.oracle import expectations
 
-from tools.admin_grants import bundle_variables
+from medallion.admin_grants import bundle_variables
 
 from .staging_counts import count_rows, deployed_tables, expected_counts, mismatches
 

@@ -1,9 +1,9 @@
 """Which bundle target a run of .github/workflows/deploy.yml deploys, or why it deploys none.
 
-    python3 -m tools.deploy_target --event push --ref refs/heads/main --default-branch main
-    python3 -m tools.deploy_target --event workflow_dispatch --ref refs/heads/x --input prod
+    medallion deploy-target --event push --ref refs/heads/main --default-branch main
+    medallion deploy-target --event workflow_dispatch --ref refs/heads/x --input prod
 
-Standard library only: the workflow calls it before anything is installed. The rules:
+The rules:
 - a push to the default branch deploys `staging` (a merge: the shared copy CI tests on);
 - a push of a `v*` tag deploys `prod`;
 - a manual run deploys the target it names, but `prod` only from the default branch or a `v*`
@@ -15,7 +15,6 @@ still gate every prod deploy.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 MANUAL_TARGETS = ("staging", "prod")
@@ -46,20 +45,11 @@ def target(event: str, ref: str, default_branch: str, requested: str = "") -> st
     raise NoDeploy(f"the {event!r} event deploys nothing")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m tools.deploy_target", description=__doc__)
-    parser.add_argument("--event", required=True, help="github.event_name")
-    parser.add_argument("--ref", required=True, help="github.ref")
-    parser.add_argument("--default-branch", required=True, help="the repository's default branch")
-    parser.add_argument("--input", default="", help="the manual run's `target` input")
-    args = parser.parse_args(argv)
+def main(event: str, ref: str, default_branch: str, requested: str = "") -> int:
+    """Print `target=<name>`, or why this run deploys nothing (exit 1)."""
     try:
-        print(f"target={target(args.event, args.ref, args.default_branch, args.input)}")
+        print(f"target={target(event, ref, default_branch, requested)}")
     except NoDeploy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

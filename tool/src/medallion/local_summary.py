@@ -1,17 +1,16 @@
 """Summarize the tables of a local run, straight from their parquet folders (no Spark needed).
 
-    python -m tools.local_summary [--warehouse .local/warehouse]
+    medallion summary [--warehouse .local/warehouse]
 
 Prints rows per table, quarantined rows per failed rule, rows per broken warn rule (from the
 `_warned_rules` column silver keeps, so every rule counts exactly, whatever its SQL) and, per fact,
 how many rows point at the unknown member (`<dim>_sk = -1`) of each dimension, the inferred members
-per dimension, and the gold integrity checks that do not hold (`gold_integrity_checks`). `tools.run_local`
-prints the same summary at the end of every run.
+per dimension, and the gold integrity checks that do not hold (`gold_integrity_checks`).
+`medallion run-local` prints the same summary at the end of every run.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections import Counter
@@ -19,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools import warehouse as tables_on_disk
+from medallion import project
+from medallion import warehouse as tables_on_disk
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = "{{ cookiecutter.__package_name }}"
 UNKNOWN_SK = -1
 INFERRED_MEMBERS = "inferred_members"  # the integrity row that counts them (integrity.py)
 
@@ -81,7 +79,7 @@ def summarize(warehouse: Path, tables: Any) -> Summary:
                 warned = silver.column("_warned_rules").to_pylist()
                 summary.warned[spec.name] = warn_counts(warned, spec)
         if spec.role == "fact":
-            star = importlib.import_module(f"{PACKAGE}.star")
+            star = importlib.import_module(f"{project.package_name()}.star")
             # `<dim>_sk`, or `<column>_sk` for a dimension referenced twice (bill-to, ship-to)
             columns = [star.reference_sk_column(spec, column) for column in spec.references]
             fact = read(warehouse, f"fact_{spec.name}", columns)  # only the keys: facts are big
@@ -159,15 +157,10 @@ def render(summary: Summary) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, default=ROOT / ".local" / "warehouse")
-    args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "src"))
-    tables = importlib.import_module(f"{PACKAGE}.tables")
-    print(render(summarize(args.warehouse, tables)))
+def main(warehouse: Path | None = None) -> int:
+    """Print the summary of the tables under `warehouse` (default: the last `make run-local`)."""
+    root = project.root()
+    sys.path.insert(0, str(root / "src"))
+    tables = importlib.import_module(f"{project.package_name()}.tables")
+    print(render(summarize(warehouse or root / ".local" / "warehouse", tables)))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,9 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from tools import engine_watch, last_run
-from tools.flow_progress import FlowProgress
+from medallion import engine_watch, last_run
+from medallion.flow_progress import FlowProgress
 
 
 def test_the_engine_is_the_java_process_that_the_pipeline_cli_started():
@@ -179,10 +178,10 @@ def test_the_last_run_is_unchanged_until_a_file_or_the_code_changes(tmp_path):
 def test_one_run_per_state_dir_and_a_killed_run_is_named_by_the_next(tmp_path):
     """The lock refuses a second run naming the first; when the first dies (SIGKILL: no chance
     to say it ended), the OS frees the lock and the next run learns it did not finish."""
-    from tools import run_local
+    from medallion import run_local
 
     holder = (
-        "import sys, time; from pathlib import Path; from tools import run_local; "
+        "import sys, time; from pathlib import Path; from medallion import run_local; "
         f"held = run_local.acquire_lock(Path({str(tmp_path)!r})); print('held', flush=True); "
         "time.sleep(300)"
     )

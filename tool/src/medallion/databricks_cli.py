@@ -1,19 +1,18 @@
 """Pre-flight checks and small helpers for the Makefile targets that call the Databricks CLI.
 
-Standard library only, so that `make deploy` works before `make install`:
+Standard library only (the CLI does the work):
 
-    python3 -m tools.databricks_cli --profile DEFAULT --target dev check
-    python3 -m tools.databricks_cli --profile DEFAULT check-profile
-    python3 -m tools.databricks_cli --profile DEFAULT --target prod confirm --action "destroy"
-    python3 -m tools.databricks_cli --profile DEFAULT --target dev logs --pipeline-key medallion
-    python3 -m tools.databricks_cli --profile "" --target staging land --pipeline-key medallion
+    medallion workspace --profile DEFAULT --target dev check
+    medallion workspace --profile DEFAULT check-profile
+    medallion workspace --profile DEFAULT --target prod confirm --action "destroy"
+    medallion workspace --profile DEFAULT --target dev logs --pipeline-key medallion
+    medallion workspace --profile "" --target staging land --pipeline-key medallion
 
 An empty --profile means "authenticate from DATABRICKS_* environment variables" (CI).
 """
 
 from __future__ import annotations
 
-import argparse
 import configparser
 import json
 import os
@@ -23,10 +22,11 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BUNDLE_FILE = ROOT / "databricks.yml"
+from medallion import project
+
 # The newest CLI feature this project uses decides the floor (versions from databricks/cli's git
 # tags and CHANGELOG.md):
 #   1.12.0   pipeline `cascade_on_destroy` (#5846; direct engine only)       resources/pipeline.yml
@@ -189,14 +189,15 @@ def normalize_host(host: str) -> str:
     return host if "://" in host else f"https://{host}"
 
 
-def target_host(target: str, bundle_file: Path = BUNDLE_FILE) -> str | None:
+def target_host(target: str, bundle_file: Path | None = None) -> str | None:
+    bundle_file = bundle_file or project.root() / project.BUNDLE_FILE
     try:
         return bundle_host(bundle_file.read_text(encoding="utf-8"), target)
     except (OSError, ValueError) as exc:
         raise PreflightError(f"Cannot read workspace.host from {bundle_file}: {exc}") from exc
 
 
-def check_host(target: str, bundle_file: Path = BUNDLE_FILE) -> str | None:
+def check_host(target: str, bundle_file: Path | None = None) -> str | None:
     """Stop when DATABRICKS_HOST names another workspace than the target's `workspace.host`.
 
     The CLI does not: the bundle's host takes precedence and the environment only fills what is
@@ -209,8 +210,8 @@ def check_host(target: str, bundle_file: Path = BUNDLE_FILE) -> str | None:
     if host and env_host and normalize_host(env_host) != normalize_host(host):
         raise PreflightError(
             f"DATABRICKS_HOST is {env_host}, but target '{target}' deploys to {host} "
-            f"(targets.{target}.workspace.host in {bundle_file.name}). The CLI would silently use "
-            f"{host} with credentials meant for {env_host}.\n"
+            f"(targets.{target}.workspace.host in {project.BUNDLE_FILE}). The CLI would silently "
+            f"use {host} with credentials meant for {env_host}.\n"
             f"Set DATABRICKS_HOST={host} (in CI: the secret of the '{target}' environment), "
             "unset it, or fix the host in databricks.yml."
         )
@@ -287,7 +288,18 @@ def format_event(event: dict) -> str:
     return line + message
 
 
-def logs_command(databricks: str, profile: str, target: str, options: argparse.Namespace) -> list:
+@dataclass(frozen=True)
+class LogQuery:
+    """Which events `make logs` asks for."""
+
+    pipeline_key: str
+    max_events: int = 50
+    since: str = ""  # RFC 3339 (the CLI's --start-time)
+    update_id: str = ""  # default: the latest update
+    level: str = ""  # e.g. ERROR,WARN
+
+
+def logs_command(databricks: str, profile: str, target: str, options: LogQuery) -> list:
     """`databricks pipelines logs KEY ...`: events of the latest update unless --update-id."""
     if not 1 <= options.max_events <= MAX_LOG_EVENTS:
         raise PreflightError(
@@ -306,7 +318,7 @@ def logs_command(databricks: str, profile: str, target: str, options: argparse.N
     return [*argv, "-o", "json"]
 
 
-def logs(databricks: str, profile: str, target: str, options: argparse.Namespace) -> None:
+def logs(databricks: str, profile: str, target: str, options: LogQuery) -> None:
     argv = logs_command(databricks, profile, target, options)
     print("+ " + shlex.join(argv), flush=True)
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -363,63 +375,3 @@ def land(databricks: str, profile: str, target: str, source: Path, pipeline_key:
         if subprocess.run(argv, check=False).returncode != 0:
             raise PreflightError(f"landing {folder.name} failed (see the CLI's message above)")
     print(f"Landed {len(tables)} tables in {landing} (target {target}).")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m tools.databricks_cli", description=__doc__)
-    parser.add_argument("--profile", default="", help="CLI profile; empty: environment variables")
-    parser.add_argument("--target", default="dev", help="bundle target (its host is checked)")
-    parser.add_argument("--databricks", default="databricks", help="the CLI executable")
-    sub = parser.add_subparsers(dest="command", required=True)
-    check_cmd = sub.add_parser("check", help="check CLI version, host and credentials")
-    check_cmd.add_argument("--quiet", action="store_true", help="no output; only the exit code")
-    sub.add_parser("check-profile", help="check only the credentials (no CLI needed)")
-    confirm_cmd = sub.add_parser("confirm", help="ask before a destructive action")
-    confirm_cmd.add_argument("--action", required=True)
-    confirm_cmd.add_argument("--confirm", default="", help="'yes' skips the question")
-    confirm_cmd.add_argument(
-        "--protected", action="store_true", help="ask twice (destroy on a protected target)"
-    )
-    confirm_cmd.add_argument(
-        "--confirm-again", default="", help="the target name skips the second question"
-    )
-    land_cmd = sub.add_parser("land", help="copy table folders to the target's landing volume")
-    land_cmd.add_argument("--source", type=Path, default=ROOT / "sample_data")
-    land_cmd.add_argument("--pipeline-key", required=True)
-    logs_cmd = sub.add_parser("logs", help="events of the deployed pipeline, one line each")
-    logs_cmd.add_argument("--pipeline-key", required=True)
-    logs_cmd.add_argument("--max-events", type=int, default=50)
-    logs_cmd.add_argument("--since", default="", help="RFC 3339 time (the CLI's --start-time)")
-    logs_cmd.add_argument("--update-id", default="", help="default: the latest update")
-    logs_cmd.add_argument("--level", default="", help="e.g. ERROR,WARN")
-    args = parser.parse_args(argv)
-
-    try:
-        if args.command == "check":
-            status = check(args.databricks, args.profile, args.target)
-            if not args.quiet:
-                print(status)
-        elif args.command == "check-profile":
-            host_hint = target_host(args.target) or "<workspace-url>"
-            print("Databricks credentials from " + check_auth(args.profile, host_hint))
-        elif args.command == "confirm":
-            confirm(
-                args.target,
-                args.action,
-                args.confirm,
-                protected=args.protected,
-                again=args.confirm_again,
-            )
-        elif args.command == "land":
-            land(args.databricks, args.profile, args.target, args.source, args.pipeline_key)
-        else:
-            logs(args.databricks, args.profile, args.target, args)
-    except PreflightError as exc:
-        if not getattr(args, "quiet", False):
-            print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

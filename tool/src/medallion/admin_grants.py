@@ -1,7 +1,7 @@
 """Run sql/admin_grants.sql on a SQL warehouse, one statement at a time (`make admin-grants`).
 
-    python -m tools.admin_grants --target prod --profile DEFAULT [--warehouse-id <id>]
-    python -m tools.admin_grants --target prod --dry-run     # print the statements, send nothing
+    medallion admin-grants --target prod --profile DEFAULT [--warehouse-id <id>]
+    medallion admin-grants --target prod --dry-run           # print the statements, send nothing
 
 For the owner of the catalog or a metastore admin: the bundle grants everything else on deploy.
 `${var.<name>}` in the file is the target's bundle variable (databricks.yml: the variable's
@@ -16,16 +16,15 @@ printing it with the server's message. Needs `databricks-sdk` and PyYAML (`make 
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-GRANTS_SQL = ROOT / "sql" / "admin_grants.sql"
-BUNDLE_FILE = ROOT / "databricks.yml"
+from medallion import project
+
+GRANTS_SQL = Path("sql") / "admin_grants.sql"  # relative to the project folder
 POLL_SECONDS = 2.0
 TIMEOUT_SECONDS = 600.0
 RUNNING_STATES = {"PENDING", "RUNNING"}
@@ -42,7 +41,7 @@ def bundle_variables(target: str, bundle_file: Path | None = None) -> dict[str, 
     """The bundle variables of `target` as the CLI resolves them (scalars only)."""
     import yaml
 
-    bundle_file = bundle_file or BUNDLE_FILE
+    bundle_file = bundle_file or project.root() / project.BUNDLE_FILE
     config = yaml.safe_load(bundle_file.read_text(encoding="utf-8")) or {}
     targets = config.get("targets") or {}
     if target not in targets:
@@ -185,47 +184,42 @@ def make_client(profile: str):
     return WorkspaceClient(profile=profile or None)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.admin_grants", description=__doc__)
-    parser.add_argument("--target", default="dev", help="bundle target whose variables to use")
-    parser.add_argument("--profile", default="", help="CLI profile; empty: DATABRICKS_* variables")
-    parser.add_argument(
-        "--warehouse-id",
-        default="",
-        help="SQL warehouse id (default: env WAREHOUSE_ID, else the target's var.warehouse_id)",
-    )
-    parser.add_argument("--file", type=Path, default=GRANTS_SQL, help="SQL file to run")
-    parser.add_argument("--dry-run", action="store_true", help="print the statements, send nothing")
-    args = parser.parse_args(argv)
-
+def main(
+    target: str = "dev",
+    profile: str = "",
+    warehouse_id: str = "",
+    file: Path | None = None,
+    dry_run: bool = False,
+) -> int:
+    """Run (or, with `dry_run`, print) the grants file's statements for `target`."""
+    file = project.root() / (file or GRANTS_SQL)
     try:
-        variables = bundle_variables(args.target)
-        text = args.file.read_text(encoding="utf-8")
+        variables = bundle_variables(target)
+        text = file.read_text(encoding="utf-8")
         # Comments go first, so a `${...}` in one is never filled in.
         statements = [fill(statement, variables) for statement in split_statements(text)]
-        if args.dry_run:
+        if dry_run:
             for number, statement in enumerate(statements, start=1):
                 print(f"-- [{number}/{len(statements)}]\n{statement};\n")
             print(
-                f"-- Dry run for target {args.target}: {len(statements)} statements, "
-                "nothing was sent."
+                f"-- Dry run for target {target}: {len(statements)} statements, nothing was sent."
             )
             return 0
         warehouse_id = (
-            args.warehouse_id or os.environ.get("WAREHOUSE_ID") or variables.get("warehouse_id")
+            warehouse_id or os.environ.get("WAREHOUSE_ID") or variables.get("warehouse_id")
         )
         if not warehouse_id:
             raise GrantsError(
                 "No SQL warehouse id. Pass one: make admin-grants WAREHOUSE_ID=<id> (SQL "
                 "Warehouses > your warehouse > Overview shows the id), or set var.warehouse_id "
-                f"for target {args.target} in databricks.yml."
+                f"for target {target} in databricks.yml."
             )
         try:
-            client = make_client(args.profile)
+            client = make_client(profile)
         except Exception as exc:  # the SDK raises ValueError for missing or broken credentials
             raise GrantsError(
                 f"Cannot authenticate to Databricks: {exc}\n"
-                f"Log in with: databricks auth login --profile {args.profile or 'DEFAULT'}"
+                f"Log in with: databricks auth login --profile {profile or 'DEFAULT'}"
             ) from exc
         run(client, statements, warehouse_id)
     except GrantsError as exc:
@@ -235,7 +229,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """A stand-in for the `databricks` CLI that accepts only what the real one accepts.
 
-Test data for tests/tools/test_make_targets.py, which installs it first on PATH as `databricks`.
+Test data for test_make_targets.py, which installs it first on PATH as `databricks`.
 COMMANDS is the part of the real command surface this project uses, transcribed from the
 databricks/cli sources named beside each entry (SOURCE_URL is the commit read). Calls outside it,
 unknown flags, a missing flag value, a bad int or output type, too many arguments and the
@@ -191,7 +191,7 @@ def find_command(argv: list[str]) -> tuple[tuple[str, ...], Command, list[str]]:
         sub = argv[1] if len(argv) > 1 else ""
         raise CliError(
             f'unknown command "{sub}" for "databricks {argv[0]}" (or not transcribed in '
-            "tests/tools/fake_databricks.py COMMANDS: add it with its databricks/cli source)"
+            "fake_databricks.py COMMANDS: add it with its databricks/cli source)"
         )
     return words, COMMANDS[words], argv[2:]
 

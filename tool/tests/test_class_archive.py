@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tools import class_archive
+from medallion import class_archive
 
 
 def a_gateway(writes: Path) -> subprocess.Popen:

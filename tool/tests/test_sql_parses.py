@@ -7,15 +7,14 @@ CATALOG/VOLUME) and falls back to an opaque `Command`; those must match a strict
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+import baked
 import pytest
 import sqlglot
+from medallion.admin_grants import bundle_variables, fill, split_statements
 from sqlglot import exp
 
-from tools.admin_grants import bundle_variables, fill, split_statements
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = baked.PROJECT
 SQL_FILES = sorted((ROOT / "sql").rglob("*.sql"))
 
 IDENT = r"(?:`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_]*)"
@@ -45,7 +44,7 @@ def test_sql_file_parses_with_the_databricks_dialect(path):
     parsed = [s for s in sqlglot.parse(text, read="databricks") if s is not None]
 
     assert parsed, f"{path.name} has no statement"
-    assert len(parsed) == len(split_statements(text)), "tools.grants splits like sqlglot"
+    assert len(parsed) == len(split_statements(text)), "admin_grants splits like sqlglot"
     for statement in parsed:
         if isinstance(statement, exp.Command):
             sql = " ".join(statement.sql(dialect="databricks", comments=False).split())

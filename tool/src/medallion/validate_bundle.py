@@ -1,13 +1,13 @@
 """Validate the Databricks bundle offline, then with `databricks bundle validate --strict`.
 
-    python -m tools.validate_bundle [--online auto|required|off] [--target dev] [--profile NAME]
+    medallion validate [--online auto|required|off] [--target dev] [--profile NAME]
 
 Offline, what `bundle validate` would say but cannot without a workspace: every YAML file parses
 (a duplicate key is an error); top-level and target keys are known; every resource loads into the
 typed models of `databricks-bundles` (unknown fields and invalid enum values are errors); every
 `${var.*}` and `${resources.*}` reference is defined; every pipeline library path and glob matches
 .py or .sql files. Online: `databricks bundle validate --strict --target T [--profile P]`, after the
-same pre-flight as make's CLI targets (tools/databricks_cli.py: CLI version, credentials, and
+same pre-flight as make's CLI targets (`medallion workspace check`: CLI version, credentials, and
 DATABRICKS_HOST equal to the target's host). `--profile ""` means environment credentials (CI).
 `--online auto` (default) skips the online check, with a note, when there is no CLI or no
 credentials; `required` makes that an error (CI must not pass without it); `off` (or `--offline`)
@@ -16,7 +16,6 @@ never runs it. Problems print as `file: path: reason` and the exit code is 1.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import re
 import shutil
@@ -27,9 +26,8 @@ from typing import Any
 
 import yaml
 
-from tools import databricks_cli
+from medallion import databricks_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 TOP_LEVEL_KEYS = {
     "artifacts", "bundle", "experimental", "include", "permissions", "presets", "python",
     "resources", "run_as", "scripts", "sync", "targets", "variables", "workspace",
@@ -304,23 +302,9 @@ def validate(root: Path, online: str, target: str, profile: str | None) -> Repor
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--online",
-        choices=("auto", "required", "off"),
-        default="auto",
-        help="run `databricks bundle validate --strict`: when possible (auto), or fail without it",
-    )
-    parser.add_argument("--offline", action="store_true", help="the same as --online off")
-    parser.add_argument("--target", default="dev", help="bundle target (default: dev)")
-    parser.add_argument(
-        "--profile", help='CLI profile; "" means DATABRICKS_* variables (default: DEFAULT)'
-    )
-    parser.add_argument("--root", type=Path, default=ROOT, help="bundle root (default: this repo)")
-    args = parser.parse_args(argv)
-    online = "off" if args.offline else args.online
-    report = validate(args.root, online, args.target, args.profile)
+def main(root: Path, online: str = "auto", target: str = "dev", profile: str | None = None) -> int:
+    """Print the report of `validate`; 1 when it found a problem."""
+    report = validate(root, online, target, profile)
     for note in report.notes:
         print(note)
     for problem in report.problems:
@@ -330,7 +314,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print("Bundle validation passed.")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,5 +1,5 @@
 """tools/admin_grants.py: target variables, statement splitting, and the real Databricks SDK against
-the local warehouse server of tests/tools/fake_warehouse.py (the `workspace` fixture)."""
+the local warehouse server of fake_warehouse.py (the `workspace` fixture)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import re
 import urllib.error
 import urllib.request
 
+import baked
 import pytest
 from fake_warehouse import TOKEN
-
-from tools import admin_grants as grants
+from medallion import admin_grants as grants
+from run_cli import medallion
 
 pytest.importorskip("databricks.sdk", reason="databricks-sdk is in the local dependency group")
 
@@ -46,14 +47,14 @@ def sql_file(tmp_path, monkeypatch):
     path.write_text(SQL)
     bundle = tmp_path / "databricks.yml"
     bundle.write_text(BUNDLE)
-    monkeypatch.setattr(grants, "BUNDLE_FILE", bundle)
+    monkeypatch.setenv("MEDALLION_PROJECT", str(tmp_path))  # its databricks.yml
     for name in ("catalog", "warehouse_id", "analysts_group"):
         monkeypatch.delenv(f"BUNDLE_VAR_{name}", raising=False)
     return path
 
 
 def run_grants(*args: str) -> int:
-    return grants.main(["--profile", "local", *args])
+    return medallion("admin-grants", "--profile", "local", *args)
 
 
 def test_statements_arrive_in_order_with_the_warehouse_id(workspace, sql_file, capsys):
@@ -234,15 +235,16 @@ def test_split_rejects_an_unterminated_quote():
         grants.split_statements("GRANT SELECT ON TABLE `oops TO x;")
 
 
-def test_the_projects_admin_grants_fill_in_for_every_target():
+def test_the_projects_admin_grants_fill_in_for_every_target(monkeypatch):
     """The real sql/admin_grants.sql with the real databricks.yml: every placeholder resolves on
     every target, and what is left is catalog-level (the bundle grants the rest)."""
     import yaml
 
-    targets = yaml.safe_load(grants.BUNDLE_FILE.read_text())["targets"]
+    monkeypatch.setenv("MEDALLION_PROJECT", str(baked.PROJECT))
+    targets = yaml.safe_load((baked.PROJECT / "databricks.yml").read_text())["targets"]
     for target in targets:
         variables = grants.bundle_variables(target)
-        text = grants.GRANTS_SQL.read_text()
+        text = (baked.PROJECT / grants.GRANTS_SQL).read_text()
         statements = [grants.fill(s, variables) for s in grants.split_statements(text)]
         assert statements, "sql/admin_grants.sql has statements"
         assert not [s for s in statements if s.startswith("--") or s.endswith(";")]

@@ -1,10 +1,10 @@
 """Re-render this project from its template: apply a table spec change, add a table, or upgrade.
 
-    python -m tools.template_sync apply-spec                    # after editing tables.yml
-    python -m tools.template_sync add-table returns [--role fact]
-    python -m tools.template_sync infer-spec ~/exports [--tables a,b]  # then apply-spec
-    python -m tools.template_sync infer-spec uc:main.sales [--profile DEFAULT]  # Unity Catalog
-    python -m tools.template_sync upgrade [--checkout v1.4.0]   # a newer template
+    medallion sync apply-spec                    # after editing tables.yml
+    medallion sync add-table returns [--role fact]
+    medallion sync infer-spec ~/exports [--tables a,b]  # then apply-spec
+    medallion sync infer-spec uc:main.sales [--profile DEFAULT]  # Unity Catalog
+    medallion sync upgrade [--checkout v1.4.0]   # a newer template
 
 All three are `cruft update` (`.cruft.json` records the template and the answers): the template
 is rendered twice, as recorded and as asked, and the difference is merged into this repository
@@ -18,7 +18,6 @@ bake; when it refuses, tables.yml keeps your edit.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import re
@@ -29,15 +28,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from medallion import project
+
 SPEC_FILE = "tables.yml"
 CRUFT_FILE = ".cruft.json"
 TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # cookiecutter renders every recorded answer and the new spec as Jinja before the template's own
 # checks run, and a `.cruft.json` edited in a pull request could switch those checks off
 # (`_extensions`): nothing holding template syntax is handed to it.
-# (spelled out: this file is itself a template, where the delimiters cannot appear as they are)
-JINJA_DELIMITERS = tuple("{" + second for second in ("{", "%", "#"))
+JINJA_DELIMITERS = ("{{", "{%", "{#")
 
 
 class SyncError(Exception):
@@ -45,14 +44,14 @@ class SyncError(Exception):
 
 
 def git(*args: str, check: bool = True) -> str:
-    result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(["git", *args], cwd=project.root(), capture_output=True, text=True)
     if check and result.returncode != 0:
         raise SyncError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
     return result.stdout
 
 
 def recorded_state() -> dict[str, Any]:
-    path = ROOT / CRUFT_FILE
+    path = project.root() / CRUFT_FILE
     if not path.exists():
         raise SyncError(
             f"{CRUFT_FILE} is missing, so the template this project came from is unknown; "
@@ -112,7 +111,10 @@ def cruft_update(checkout: str | None, variables: dict[str, Any] | None) -> None
 
     try:
         applied = cruft.update(
-            project_dir=ROOT, checkout=checkout, skip_apply_ask=True, extra_context=variables
+            project_dir=project.root(),
+            checkout=checkout,
+            skip_apply_ask=True,
+            extra_context=variables,
         )
     except Exception as exc:  # a template hook refused the answers: its output says why
         raise SyncError(f"the template did not render ({type(exc).__name__}: {exc})") from exc
@@ -145,7 +147,7 @@ def apply_spec(edited: str, before: str, keep_text: bool = True) -> int:
     """Render the project for the spec in `edited`; on failure, tables.yml goes back to `before`.
     `keep_text`: tables.yml stays the text the team wrote (comments, evidence, layout), not the
     template's rendering of it; add-table wants the rendering (the conventions spelled out)."""
-    spec_path = ROOT / SPEC_FILE
+    spec_path = project.root() / SPEC_FILE
     require_clean(allowed=(SPEC_FILE,))
     state = recorded_state()
     refuse_template_syntax(edited, state)
@@ -165,7 +167,7 @@ def apply_spec(edited: str, before: str, keep_text: bool = True) -> int:
 def add_table(name: str, role: str) -> int:
     if not TABLE_NAME.fullmatch(name):
         raise SyncError(f"TABLE={name!r}: use letters, digits and _ (not starting with a digit)")
-    spec_path = ROOT / SPEC_FILE
+    spec_path = project.root() / SPEC_FILE
     before = spec_path.read_text(encoding="utf-8")
     if re.search(rf"^{name}:", before, re.MULTILINE):
         raise SyncError(f"{name!r} is already in {SPEC_FILE}; edit it there, then apply-spec")
@@ -198,7 +200,7 @@ def infer_spec(source: str, tables: str | None, profile: str | None = None) -> i
         git("clone", "--quiet", state["template"], clone)
         git("-C", clone, "checkout", "--quiet", state["commit"])
         command = [*inference_command(), "-m", "bake.infer", landing]
-        command += ["--merge", str(ROOT / SPEC_FILE), "--write"]
+        command += ["--merge", str(project.root() / SPEC_FILE), "--write"]
         command += ["--tables", tables] if tables else []
         command += ["--profile", profile] if profile else []
         if subprocess.run(command, cwd=clone).returncode != 0:
@@ -217,38 +219,3 @@ def upgrade(checkout: str | None) -> int:
     refuse_template_syntax("", recorded_state())
     cruft_update(checkout=checkout, variables=None)
     return report()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("apply-spec", help=f"regenerate the project from {SPEC_FILE}")
-    add = commands.add_parser("add-table", help=f"add a table to {SPEC_FILE} and apply it")
-    add.add_argument("name")
-    add.add_argument("--role", choices=("dimension", "fact"), default="dimension")
-    infer = commands.add_parser("infer-spec", help=f"add tables inferred from files to {SPEC_FILE}")
-    infer.add_argument(
-        "folder",
-        help="one sub-folder (or file) per table (csv, json, parquet), or uc:<cat>.<schema>",
-    )
-    infer.add_argument("--tables", help="comma-separated table names (default: the new ones)")
-    infer.add_argument("--profile", help="uc: the ~/.databrickscfg profile (default: DEFAULT)")
-    up = commands.add_parser("upgrade", help="take a newer version of the template")
-    up.add_argument("--checkout", help="branch, tag or commit (default: the template's HEAD)")
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "apply-spec":
-            text = (ROOT / SPEC_FILE).read_text(encoding="utf-8")
-            return apply_spec(text, text)
-        if args.command == "add-table":
-            return add_table(args.name, args.role)
-        if args.command == "infer-spec":
-            return infer_spec(args.folder, args.tables, args.profile)
-        return upgrade(args.checkout)
-    except SyncError as exc:
-        print(f"template_sync {args.command}: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Helpers of tests/e2e/test_faults.py: a local run started as `make run-local` starts it, the
+"""Helpers of test_faults.py: a local run started as `make run-local` starts it, the
 processes it left, and cutting them all as a power cut would."""
 
 from __future__ import annotations
@@ -13,16 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psutil
-
-from tools.engine_watch import OVER
-
-from .runs import ROOT
+from baked import PROJECT
+from medallion.engine_watch import OVER
 
 OUTCOMES: list[tuple[str, str, str]] = []  # fault, expected outcome, what happened
 
 
 def record(fault: str, expected: str, outcome: str) -> None:
-    """One row of the table `make test-faults` prints at the end."""
+    """One row of the table the test session prints at the end (conftest.py)."""
     OUTCOMES.append((fault, expected, outcome))
 
 
@@ -35,11 +33,11 @@ def start_run(
 ) -> subprocess.Popen[str]:
     """Start a local run. `sigint_ignored`: as a shell starts a background job, with SIGINT
     ignored (the run must still stop on Ctrl-C)."""
-    command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+    command = [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
     command += ["--state-dir", str(state), *options]
     return subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=PROJECT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

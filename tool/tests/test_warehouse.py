@@ -10,8 +10,7 @@ import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from tools import warehouse
+from medallion import warehouse
 
 
 def write_rows(path, values):

@@ -3,8 +3,7 @@ CLI's `bundle summary`: the counting query, its answer and the comparison with t
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import baked  # first: it puts the baked project's tests/ on sys.path
 import fake_databricks
 import pytest
 from e2e.oracle import expectations
@@ -16,7 +15,7 @@ from integration.staging_counts import (
     mismatches,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = baked.PROJECT
 
 pytest.importorskip("databricks.sdk", reason="databricks-sdk is in the local dependency group")
 

@@ -1,16 +1,15 @@
-"""tools/deploy_target.py: which target each run of the deploy workflow may reach, and that the
+"""`medallion deploy-target`: which target each run of the deploy workflow may reach, and that the
 workflow asks it with the right GitHub context."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import baked
 import pytest
 import yaml
+from medallion import deploy_target
+from run_cli import medallion
 
-from tools import deploy_target
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = baked.PROJECT
 MAIN = "refs/heads/main"
 OPEN, CLOSE = "$" + "{" * 2, "}" * 2  # a GitHub expression's brackets, spelled out for the template
 
@@ -45,7 +44,7 @@ def test_allowed_runs_name_their_target(event, ref, requested, expected):
 )
 def test_other_runs_deploy_nothing_and_say_why(event, ref, requested, why, capsys):
     args = ["--event", event, "--ref", ref, "--default-branch", "main", "--input", requested]
-    assert deploy_target.main(args) == 1
+    assert medallion("deploy-target", *args) == 1
     assert why in capsys.readouterr().err
 
 
@@ -57,7 +56,7 @@ def test_the_default_branch_is_the_repositorys_not_a_fixed_name():
 
 def test_the_workflow_asks_it_and_deploys_only_what_it_answers():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
-    [step] = [s for s in workflow["jobs"]["target"]["steps"] if "deploy_target" in s.get("run", "")]
+    [step] = [s for s in workflow["jobs"]["target"]["steps"] if "deploy-target" in s.get("run", "")]
     assert step["env"] == {
         "EVENT": expression("github.event_name"),
         "REF": expression("github.ref"),

@@ -1,11 +1,11 @@
 """Run the whole pipeline on this machine with open-source Spark's `spark-pipelines`.
 
-    python -m tools.run_local [--landing DIR] [--full-refresh] [--state-dir .local]
-    python -m tools.run_local --remote sc://host:15002   # or SPARK_REMOTE=sc://host:15002
-    python -m tools.run_local --check-graph     # analyze both graph shapes, write nothing
+    medallion run-local [--landing DIR] [--full-refresh] [--state-dir .local]
+    medallion run-local --remote sc://host:15002   # or SPARK_REMOTE=sc://host:15002
+    medallion check-graph     # analyze both graph shapes, write nothing
 
 The same `src/bronze`, `src/silver` and `src/gold` files that run on Databricks run here, with
-`medallion.engine: local` (see `src/{{ cookiecutter.__package_name }}/engine.py`). Everything this
+`medallion.engine: local` (see the project's `src/<package>/engine.py`). Everything this
 run keeps lives in the state dir (default `.local/`):
 
 - `warehouse/<table>/`: every table as a plain parquet directory (read it with pyarrow, pandas,
@@ -28,7 +28,7 @@ reads the landing folder and writes checkpoints under the state dir's `storage/`
 must be paths it can reach (shared storage for a real cluster); its tables go to its own catalog
 and warehouse, so the summary of local parquet folders is skipped.
 
-`--check-graph` (`make check-graph`) runs `spark-pipelines dry-run` twice, reading and writing
+`check-graph` (`make check-graph`) runs `spark-pipelines dry-run` twice, reading and writing
 nothing: on the graph `make run-local` runs, and on the Databricks shape of it (`medallion.graph:
 databricks`: AUTO CDC flows into streaming tables, fed by change views), where Spark's own
 analyzer checks every column named in `keys`, `sequence_by` and the AUTO CDC column lists. Only
@@ -43,7 +43,6 @@ Connect port.
 
 from __future__ import annotations
 
-import argparse
 import errno
 import importlib
 import json
@@ -62,13 +61,22 @@ from typing import IO
 
 from filelock import FileLock, Timeout
 
-from tools import landing_check, last_run, local_summary, warehouse
-from tools.engine_watch import EngineWatch, stop_group
-from tools.flow_progress import FlowProgress
+from medallion import landing_check, last_run, local_summary, project, warehouse
+from medallion.engine_watch import EngineWatch, stop_group
+from medallion.flow_progress import FlowProgress
 
-ROOT = Path(__file__).resolve().parents[1]
-PIPELINE_NAME = "{{ cookiecutter.__pipeline_name }}"
-PACKAGE = "{{ cookiecutter.__package_name }}"
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What `medallion run-local` and `medallion check-graph` were asked to do."""
+
+    landing: Path | None = None  # default: the project's sample_data/
+    full_refresh: bool = False
+    state_dir: Path = Path(".local")  # relative to the project folder
+    remote: str = ""  # a Spark Connect server, sc://host:port; empty: a local engine
+    check_graph: bool = False
+
+
 LAYER_GLOBS = ("src/bronze/**", "src/silver/**", "src/gold/**")
 JAVA_HELP = """\
 The local engine needs Java 17 or 21 (Spark 4 does not run on older Java).
@@ -102,8 +110,8 @@ def java_version() -> int | None:
 
 
 def load_tables():
-    sys.path.insert(0, str(ROOT / "src"))
-    return importlib.import_module(f"{PACKAGE}.tables")
+    sys.path.insert(0, str(project.root() / "src"))
+    return importlib.import_module(f"{project.package_name()}.tables")
 
 
 IDLE = "idle"
@@ -128,7 +136,9 @@ def acquire_lock(state_dir: Path) -> tuple[FileLock, str]:
             "its own state: --state-dir <other folder>."
         )
     previous = read_run_state(state_dir)
-    write_run_state(state_dir, f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    write_run_state(
+        state_dir, f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
+    )
     return lock, previous
 
 
@@ -220,7 +230,7 @@ def write_spark_conf(state_dir: Path, landing: Path) -> Path:
 def library_globs(state_dir: Path) -> list[str]:
     """The layer folders relative to the spec's folder: spark-pipelines resolves globs there, and
     only accepts relative ones."""
-    to_root = Path(os.path.relpath(ROOT, state_dir))
+    to_root = Path(os.path.relpath(project.root(), state_dir))
     return [(to_root / glob).as_posix() for glob in LAYER_GLOBS]
 
 
@@ -233,7 +243,7 @@ def write_pipeline_spec(
     """
     quote = json.dumps  # a JSON string is a valid YAML scalar, whatever the path holds
     lines = [
-        f"name: {quote(PIPELINE_NAME)}",
+        f"name: {quote(project.pipeline_name())}",
         f"storage: {quote((state_dir / 'storage').as_uri())}",
         "configuration:",
         '  medallion.engine: "local"',
@@ -254,7 +264,7 @@ def prepare_landing(landing: Path | None) -> Path:
         if not landing.is_dir():
             sys.exit(f"run_local: landing folder {landing} does not exist")
         return landing
-    landing = ROOT / "sample_data"
+    landing = project.root() / "sample_data"
     if not landing.is_dir():
         sys.exit(
             f"run_local: no sample data in {landing} (it comes with the project: "
@@ -269,7 +279,9 @@ def error_lines(tail: list[str]) -> list[str]:
     lines = tail[start:] if start is not None else tail[-60:]
     lines = [line for line in lines if not line.lstrip().startswith("at ") and line.strip()]
     # The exception, plus the frames in this project's own files (a bug in src/ shows where).
-    errors = [line for line in lines if ERROR_LINE.search(line) or f'File "{ROOT}' in line]
+    errors = [
+        line for line in lines if ERROR_LINE.search(line) or f'File "{project.root()}' in line
+    ]
     return (errors or lines)[-12:]
 
 
@@ -282,7 +294,7 @@ def engine_env(conf_dir: Path, remote: str = "") -> dict[str, str]:
         "SPARK_REMOTE": remote or "local[2]",
         "SPARK_CONF_DIR": str(conf_dir),
         "PYTHONPATH": os.pathsep.join(
-            [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+            [str(project.root() / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
         ),
         "PYSPARK_PYTHON": sys.executable,
         # Each run takes a free Spark Connect port instead of 15002, so runs on other state
@@ -304,7 +316,7 @@ def java_problem() -> str | None:
     return f"run_local: {found}.\n{JAVA_HELP}"
 
 
-def check_graph(args: argparse.Namespace) -> int:
+def check_graph(args: RunOptions) -> int:
     """`spark-pipelines dry-run` of the local graph and of the Databricks-shaped graph."""
     tables = load_tables()
     landing = prepare_landing(args.landing)
@@ -320,7 +332,7 @@ def check_graph(args: argparse.Namespace) -> int:
             spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT, graph)
             result = subprocess.run(
                 pipelines_cli("dry-run", spec),
-                cwd=ROOT,
+                cwd=project.root(),
                 env=engine_env(conf_dir),
                 capture_output=True,
                 text=True,
@@ -377,7 +389,7 @@ def launch(command: list[str], env: dict[str, str], progress: FlowProgress) -> L
     """Start one pipeline CLI command in a process group of its own, watched for engine death."""
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=project.root(),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -420,7 +432,7 @@ def engine_death(tail: list[str], code: int) -> list[str]:
     return lines
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: RunOptions) -> int:
     began = time.monotonic()
     remote = args.remote or ""
     problem = None if remote.startswith("sc://") else java_problem()
@@ -430,7 +442,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check_graph:
         return check_graph(args)
     tables = load_tables()
-    state_dir = args.state_dir.resolve()
+    state_dir = (project.root() / args.state_dir).resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     lock, previous = acquire_lock(state_dir)
     try:
@@ -448,7 +460,7 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(f"  {problem}" for problem in problems))
             return 1
         spec = write_pipeline_spec(state_dir, landing, tables.SOURCE_FORMAT)
-        inputs = last_run.fingerprint(landing, ROOT / "src", spec)
+        inputs = last_run.fingerprint(landing, project.root() / "src", spec)
         since = None if args.full_refresh or remote else last_run.unchanged_since(state_dir, inputs)
         if since and (state_dir / "warehouse").is_dir():
             print(
@@ -468,7 +480,9 @@ def run(args: argparse.Namespace) -> int:
         lock.release()
 
 
-def run_engine(args, state_dir: Path, landing: Path, spec: Path, tables, began: float) -> int:
+def run_engine(
+    args: RunOptions, state_dir: Path, landing: Path, spec: Path, tables, began: float
+) -> int:
     """One `spark-pipelines run`; 0 only when the run completed. Stops the engine on any fault."""
     remote = args.remote or ""
     env = engine_env(write_spark_conf(state_dir, landing), remote)
@@ -476,7 +490,7 @@ def run_engine(args, state_dir: Path, landing: Path, spec: Path, tables, began: 
     log_path.parent.mkdir(parents=True, exist_ok=True)
     refresh = " (full refresh)" if args.full_refresh else ""
     on = f" on {remote}" if remote else ""
-    print(f"run_local: {PIPELINE_NAME} on {landing}{refresh}{on}", flush=True)
+    print(f"run_local: {project.pipeline_name()} on {landing}{refresh}{on}", flush=True)
     # A remote server writes tables where its own warehouse is: no local row counts then.
     tables_dir = None if remote else state_dir / "warehouse"
     progress = FlowProgress(tables_dir, full_refresh=args.full_refresh, echo=echo)
@@ -546,38 +560,13 @@ def echo(line: str) -> None:
     print(line, flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--landing", type=Path, help="folder with <table>/ subfolders (default: sample_data/)"
-    )
-    parser.add_argument(
-        "--full-refresh", action="store_true", help="recompute every table from scratch"
-    )
-    parser.add_argument(
-        "--state-dir", type=Path, default=ROOT / ".local", help="catalog, tables and logs"
-    )
-    parser.add_argument(
-        "--remote",
-        default=os.environ.get("SPARK_REMOTE"),
-        help="a Spark Connect server, sc://host:port (default: $SPARK_REMOTE, else a local engine)",
-    )
-    parser.add_argument(
-        "--check-graph",
-        action="store_true",
-        help="dry-run the local and the Databricks-shaped graph (reads and writes no data)",
-    )
-    args = parser.parse_args(argv)
+def main(options: RunOptions) -> int:
     try:
-        return run(args)
+        return run(options)
     except OSError as error:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
-        state_dir = args.state_dir.resolve()
+        state_dir = (project.root() / options.state_dir).resolve()
         print(f"run_local: {error}")
         print("\n".join(f"  {line}" for line in disk_full([str(error)], state_dir)))
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,11 +1,19 @@
-"""The `workspace` fixture: the real Databricks SDK pointed at tests/tools/fake_warehouse.py."""
+"""Fixtures of the tool's tests: `workspace`, the real Databricks SDK pointed at fake_warehouse.py;
+and the table of faults tried (test_faults.py), printed at the end of the session."""
 
 from __future__ import annotations
 
+import baked
 import pytest
 from fake_warehouse import TOKEN, FakeWarehouse, serve
+from faults import OUTCOMES
+from medallion import admin_grants
 
-from tools import admin_grants
+
+@pytest.fixture(autouse=True)
+def in_the_baked_project(monkeypatch):
+    """Every command works on the default bake unless a test names another project."""
+    monkeypatch.setenv("MEDALLION_PROJECT", str(baked.PROJECT))
 
 
 @pytest.fixture
@@ -31,3 +39,16 @@ def workspace(tmp_path, monkeypatch):
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not OUTCOMES:
+        return
+    widths = [
+        max(len(row[i]) for row in [("fault", "expected", "outcome"), *OUTCOMES]) for i in range(3)
+    ]
+    terminalreporter.section("faults tried")
+    for row in [("fault", "expected", "outcome"), *OUTCOMES]:
+        terminalreporter.write_line(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        )

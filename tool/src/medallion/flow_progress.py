@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.warehouse import is_streaming_table, row_count
+from medallion.warehouse import is_streaming_table, row_count
 
 # "2026-11-21 23:16:07: Flow spark_catalog.default.bronze_orders is RUNNING." and
 # "... Flow 'spark_catalog.default.b' has FAILED."

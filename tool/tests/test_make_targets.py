@@ -1,8 +1,9 @@
 """The Makefile's Databricks targets, run against a strict fake `databricks` executable.
 
-tests/tools/fake_databricks.py accepts only the commands and flags transcribed from the real CLI's
-sources and fails like it on anything else, so these tests show which CLI commands `make` runs,
-that the real CLI would accept them, and how make fails. They do not talk to Databricks.
+fake_databricks.py (beside this file) accepts only the commands and flags transcribed from the
+real CLI's sources and fails like it on anything else, so these tests show which CLI commands
+`make` runs, that the real CLI would accept them, and how make fails. They do not talk to
+Databricks.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import fake_databricks  # test data beside this file: tests/tools is on sys.path
+import baked
+import fake_databricks  # beside this file: pytest puts this folder on sys.path
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = baked.PROJECT
 FAKE = Path(fake_databricks.__file__).resolve()
-BAKED_PROFILE = {{ cookiecutter.databricks_profile | yaml_str }}
-DEV_HOST = {{ cookiecutter.workspace_host.rstrip("/") | yaml_str }}
-PROD_HOST = {{ cookiecutter.__prod_workspace_host.rstrip("/") | yaml_str }}
-PROD_SERVICE_PRINCIPAL = {{ cookiecutter.__prod_service_principal | yaml_str }}
+BAKED_PROFILE = baked.ANSWERS["databricks_profile"]
+DEV_HOST = baked.ANSWERS["workspace_host"].rstrip("/")
+PROD_HOST = baked.ANSWERS["__prod_workspace_host"].rstrip("/")
+PROD_SERVICE_PRINCIPAL = baked.ANSWERS["__prod_service_principal"]
 PIPELINE_KEY = "medallion"
 MAKE = shutil.which("make")
 

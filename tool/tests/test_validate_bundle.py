@@ -1,19 +1,18 @@
-"""tools/validate_bundle.py on small bundles in tmp_path: pure Python, no Spark, no network."""
+"""medallion.validate_bundle on small bundles in tmp_path: pure Python, no Spark, no network."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
-import fake_databricks  # test data beside this file: tests/tools is on sys.path
+import baked
+import fake_databricks  # beside this file: pytest puts this folder on sys.path
 import pytest
+from medallion import validate_bundle
+from run_cli import medallion
 
-REPO = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("validate_bundle", REPO / "tools/validate_bundle.py")
-validate_bundle = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(validate_bundle)
+REPO = baked.PROJECT
 
 DATABRICKS_YML = """\
 bundle:
@@ -169,7 +168,7 @@ def test_unknown_top_level_key(bundle: Path) -> None:
 
 def test_cli_exits_1_and_prints_problems(bundle: Path, capsys: pytest.CaptureFixture) -> None:
     edit(bundle / "resources/pipeline.yml", "${var.catalog}", "${var.nope}")
-    assert validate_bundle.main(["--offline", "--root", str(bundle)]) == 1
+    assert medallion("validate", "--offline", "--root", str(bundle)) == 1
     err = capsys.readouterr().err
     assert "resources/pipeline.yml: resources.pipelines.tiny.catalog:" in err
     assert "Bundle validation failed: 1 problem(s)." in err
@@ -179,7 +178,7 @@ def test_online_check_is_skipped_without_cli(
     bundle: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(bundle))  # no `databricks` executable there
-    assert validate_bundle.main(["--root", str(bundle)]) == 0
+    assert medallion("validate", "--root", str(bundle)) == 0
     out = capsys.readouterr().out
     assert "Online check skipped: the `databricks` CLI is not on PATH." in out
     assert "Bundle validation passed." in out
@@ -187,7 +186,7 @@ def test_online_check_is_skipped_without_cli(
 
 @pytest.fixture
 def fake_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The strict fake `databricks` (tests/tools/fake_databricks.py) alone on PATH, logging each
+    """The strict fake `databricks` (fake_databricks.py) alone on PATH, logging each
     accepted call as a JSON line, and a config file with two profiles."""
     log = tmp_path / "calls.jsonl"
     fake = tmp_path / "bin" / "databricks"
@@ -226,7 +225,7 @@ def test_empty_profile_means_environment_credentials(
     monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", "secret")
 
     assert (
-        validate_bundle.main(["--root", str(bundle), "--profile", "", "--online", "required"]) == 0
+        medallion("validate", "--root", str(bundle), "--profile", "", "--online", "required") == 0
     )
     assert calls(fake_cli)[-1] == ["bundle", "validate", "--strict", "--target", "dev"]
 
@@ -235,14 +234,14 @@ def test_required_online_check_fails_without_credentials(
     bundle: Path, fake_cli: Path, capsys: pytest.CaptureFixture
 ) -> None:
     assert (
-        validate_bundle.main(["--root", str(bundle), "--profile", "", "--online", "required"]) == 1
+        medallion("validate", "--root", str(bundle), "--profile", "", "--online", "required") == 1
     )
     assert "online check required but PROFILE is empty" in capsys.readouterr().err
     assert not [argv for argv in calls(fake_cli) if "validate" in argv]
 
 
 def test_offline_never_calls_the_cli(bundle: Path, fake_cli: Path) -> None:
-    assert validate_bundle.main(["--root", str(bundle), "--offline"]) == 0
+    assert medallion("validate", "--root", str(bundle), "--offline") == 0
     assert calls(fake_cli) == []
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import baked
 import pytest
 import yaml
+from medallion import databricks_cli
 
-from tools import databricks_cli
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = baked.PROJECT
 BUNDLE = ROOT / "databricks.yml"
 
 

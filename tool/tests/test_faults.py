@@ -1,7 +1,7 @@
-"""Faults on the real local engine (`make test-faults`): a cut run loses nothing, duplicates
+"""Faults on the real local engine: a cut run loses nothing, duplicates
 nothing and leaves nothing running; a bad landing file is named, never skipped.
 
-Every test starts `python -m tools.run_local` as `make run-local` does, on a copy of the sample
+Every test starts `medallion run-local` as `make run-local` does, on a copy of the sample
 data and a state dir of its own, and ends by checking that no process of that run is left. The
 table of faults tried and their outcomes is printed at the end of the session. POSIX only
 (signals and process groups); the full-disk case needs root (mount).
@@ -10,6 +10,7 @@ table of faults tried and their outcomes is printed at the end of the session. P
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 import shutil
 import signal
@@ -20,26 +21,26 @@ import time
 from pathlib import Path
 from typing import Any
 
+import baked  # first: it puts the baked project's src/ and tests/ on sys.path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from {{ cookiecutter.__package_name }} import tables as TABLES
-from tools import flow_progress, run_local
-
-from .faults import (
+from e2e.runs import contents, run_pipeline, table_names
+from faults import (
     none_left,
     power_cut,
     read_until,
     record,
     start_run,
 )
-from .runs import ROOT, contents, run_pipeline, table_names
+from medallion import flow_progress, project, run_local
 
 pytestmark = [
     pytest.mark.faults,
     pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups"),
 ]
+ROOT = baked.PROJECT  # the default bake: json files
+TABLES = importlib.import_module(f"{project.package_name(ROOT)}.tables")
 FIRST = TABLES.ALL_TABLES[0].name
 TEXT = TABLES.SOURCE_FORMAT in ("json", "csv", "kafka")
 
@@ -63,7 +64,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     seen: list[str] = []
     assert read_until(first, lambda line: "starting run" in line, seen), seen
     second = subprocess.run(
-        [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+        [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
         + ["--state-dir", str(state)],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
@@ -138,7 +139,8 @@ def test_a_fault_in_the_launcher_stops_the_engine(landing, tmp_path, monkeypatch
             raise ValueError("the progress display broke")
 
     monkeypatch.setattr(flow_progress.FlowProgress, "feed", broken)
-    code = run_local.main(["--landing", str(landing), "--state-dir", str(state)])
+    monkeypatch.setenv("MEDALLION_PROJECT", str(ROOT))
+    code = run_local.main(run_local.RunOptions(landing=landing, state_dir=state))
     output = capsys.readouterr().out
     assert code == 1
     assert "FAILED: ValueError: the progress display broke; the engine was stopped" in output
@@ -208,7 +210,7 @@ def test_a_bad_landing_file_stops_the_run_naming_it(landing, tmp_path, fault):
     make, why, _ = BAD_FILES[fault]
     bad = make(landing / FIRST)
     result = subprocess.run(
-        [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+        [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
         + ["--state-dir", str(tmp_path / "state")],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
@@ -235,7 +237,7 @@ def test_a_file_still_being_written_or_replaced_stops_the_run(landing, tmp_path)
     writer.start()
     try:
         output = subprocess.run(
-            [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+            [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
             + ["--state-dir", str(state)],
             cwd=ROOT, capture_output=True, text=True, timeout=300,
         ).stdout  # fmt: skip
@@ -250,7 +252,7 @@ def test_a_file_still_being_written_or_replaced_stops_the_run(landing, tmp_path)
     landed = sorted((landing / FIRST).iterdir())[0]
     landed.write_bytes(landed.read_bytes() + landed.read_bytes()[:1])  # replaced in place
     replaced = subprocess.run(
-        [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+        [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
         + ["--state-dir", str(state)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
@@ -259,10 +261,9 @@ def test_a_file_still_being_written_or_replaced_stops_the_run(landing, tmp_path)
     record("a file replaced in place", "stop, naming the file", "stopped, named")
 
 
-@pytest.mark.skipif(
-    TABLES.SOURCE_FORMAT != "csv", reason="csv headers: the other formats have no header"
-)
-def test_a_csv_header_in_another_order_stops_with_the_engines_message(landing, tmp_path):
+def test_a_csv_header_in_another_order_stops_with_the_engines_message(tmp_path):
+    csv_project = baked.bake(tmp_path / "csv", {"source_format": "csv"})
+    landing = shutil.copytree(csv_project / "sample_data", tmp_path / "landing")
     state = tmp_path / "state"
     first = sorted((landing / FIRST).iterdir())[0]
     header, *lines = first.read_text().splitlines()
@@ -272,9 +273,9 @@ def test_a_csv_header_in_another_order_stops_with_the_engines_message(landing, t
     rows = [",".join([*line.split(",")[1:], line.split(",")[0]]) for line in lines[:3]]
     moved.write_text("\n".join([",".join(order), *rows]) + "\n")
     result = subprocess.run(
-        [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+        [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
         + ["--state-dir", str(state)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=csv_project, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode != 0
     assert "CSV header does not conform to the schema" in result.stdout
@@ -304,7 +305,7 @@ def small_disk(tmp_path: Path):
 def test_a_full_disk_stops_with_a_clear_message_and_the_next_run_recovers(clean, small_disk):
     state, landing = small_disk / "state", clean["landing"]
     full = subprocess.run(
-        [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+        [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
         + ["--state-dir", str(state)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip

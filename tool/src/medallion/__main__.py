@@ -1,0 +1,5 @@
+"""`python -m medallion`: the same as the `medallion` command."""
+
+from medallion.cli import main
+
+main()

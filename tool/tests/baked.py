@@ -1,0 +1,51 @@
+"""The project these tests run the tool on: the template's default bake, made once per process.
+
+The tool works on a project folder, so its tests need a real one. `PROJECT` is baked from this
+repository's template (the one the tool ships with) into a temporary folder at import, without
+prompts, with cookiecutter's replay and cache folders inside it; it is removed at exit. Tests that
+change files copy it first (`copy_project`). Its `src/` and `tests/` go on sys.path.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parents[2]
+
+
+def bake(output: Path, extra_context: dict | None = None) -> Path:
+    config = output / "cookiecutter-config.yml"
+    output.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        yaml.safe_dump({"replay_dir": str(output / "replay"), "cookiecutters_dir": str(output)})
+    )
+    path = cookiecutter(
+        str(TEMPLATE),
+        no_input=True,
+        extra_context=extra_context or {},
+        output_dir=str(output),
+        config_file=str(config),
+    )
+    return Path(path)
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of PROJECT that a test may change."""
+    shutil.copytree(PROJECT, destination, ignore=shutil.ignore_patterns(".local", "__pycache__"))
+    return destination
+
+
+_FOLDER = Path(tempfile.mkdtemp(prefix="medallion-tool-tests-"))
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
+PROJECT = bake(_FOLDER)
+# What the bake answered, every derived value included (cookiecutter's replay of it).
+ANSWERS = yaml.safe_load(next((_FOLDER / "replay").glob("*.json")).read_text())["cookiecutter"]
+# The project's pipeline package and its test helpers (e2e.oracle, integration.staging_counts).
+sys.path += [str(PROJECT / "src"), str(PROJECT / "tests")]

@@ -1,1 +1,0 @@
-"""Project tooling, run from the repository root as `python -m tools.<name>`."""
