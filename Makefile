@@ -62,7 +62,7 @@ lock: install ## Pin the generated project's dependency groups (its requirements
 	rm -rf $(SCRATCH)/lock
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(SCRATCH)/lock .
 	$(MAKE) -C $(SCRATCH)/lock/retail-lakehouse lock PYTHON=$(PY)
-	cp $(SCRATCH)/lock/retail-lakehouse/requirements/*.txt '{{cookiecutter.__project_slug}}/requirements/'
+	cp $(SCRATCH)/lock/retail-lakehouse/requirements/{local,remote}.txt '{{cookiecutter.__project_slug}}/requirements/'
 
 bench: install ## Time the local pipeline against plain PySpark on TPC-H (BENCH_ARGS="--scale 1")
 	$(PY) -m bench.tpch $(BENCH_ARGS)

@@ -71,8 +71,7 @@ def test_default_project_layout(default_project):
     expected = [
         "README.md", "Makefile", "pyproject.toml", ".pre-commit-config.yaml", ".gitignore",
         "databricks.yml", "resources/pipeline.yml", "resources/schema.yml", "resources/job.yml",
-        "sql/admin_grants.sql", "tools/__init__.py", "tools/validate_bundle.py",
-        "tools/template_sync.py", "tools/run_local.py", "tables.yml",
+        "sql/admin_grants.sql", "requirements/tool.txt", "tables.yml",
         "src/retail_lakehouse/__init__.py", "src/retail_lakehouse/tables.py",
         "src/bronze/customers.py", "src/bronze/products.py", "src/bronze/orders.py",
         "src/silver/customers.py", "src/silver/products.py", "src/silver/orders.py",
@@ -86,8 +85,9 @@ def test_default_project_layout(default_project):
         assert sorted(p.name for p in sample.iterdir()) == ["part-0001.json", "part-0002.json"]
         increment = default_project / "tests" / "e2e" / "increment" / table
         assert [p.name for p in increment.iterdir()] == ["part-0003.json"]
-    # The generators stay with the template: the project carries what it runs.
-    assert not list(default_project.glob("tools/generate*"))
+    # The generators stay with the template, the tooling in the medallion package: the project
+    # carries what its team edits and runs.
+    assert not (default_project / "tools").exists()
 
 
 def test_table_files_follow_the_table_names(tmp_root):

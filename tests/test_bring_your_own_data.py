@@ -32,7 +32,7 @@ def messy(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     answers = {"project_name": "Messy Retail", "source_format": "csv"}
     project = bake_project(work / "out", {**answers, "__source_sample": str(landing)})
     state = work / "state"
-    command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+    command = [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
     run_checked([*command, "--state-dir", str(state)], cwd=project, timeout=900)
     return {"project": project, "landing": landing, "warehouse": state / "warehouse"}
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import TEMPLATE_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLE_SCHEMA = REPO.parent / "shared" / "reference" / "databricks-bundle-schema.json"
@@ -104,7 +105,7 @@ def merged_config(project: Path) -> dict[str, Any]:
 def test_offline_validation_passes(baked, name: str) -> None:
     project = baked(name)
     result = subprocess.run(
-        [sys.executable, "-m", "tools.validate_bundle", "--offline"],
+        [sys.executable, "-m", "medallion", "validate", "--offline"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -156,7 +157,7 @@ def test_every_variable_takes_effect(baked, name: str) -> None:
     readers = [
         *(project / "resources").glob("*.yml"),
         project / "databricks.yml",
-        project / "tools" / "admin_grants.py",
+        TEMPLATE_DIR / "tool" / "src" / "medallion" / "admin_grants.py",
         project / "sql" / "admin_grants.sql",
     ]
     used = {
@@ -347,7 +348,7 @@ def test_prod_without_a_service_principal_has_one_fixed_folder(baked) -> None:
     assert prod["workspace"]["root_path"] == "/Workspace/Shared/.bundle/${bundle.name}/prod"
     assert "run_as" not in prod
     # Not silenced: `validate --strict` reports that every user can write this folder (the
-    # generated tests/tools/test_make_targets.py shows it against the CLI fake).
+    # tool's tests/test_make_targets.py shows it against the CLI fake).
     assert not [p for p in prod["permissions"] if p.get("group_name") == "users"]
     assert {"group_name": "${var.engineers_group}", "level": "CAN_MANAGE"} in prod["permissions"]
 
@@ -395,9 +396,9 @@ def test_the_landing_volume_is_a_bundle_resource_when_it_is_ours(baked, name: st
 
 def admin_statements(project: Path, target: str = "prod") -> list[str]:
     """sql/admin_grants.sql as `make admin-grants TARGET=<target>` sends it (the project's own
-    tools/admin_grants.py fills in the target's variables)."""
+    `medallion admin-grants` fills in the target's variables)."""
     code = (
-        "import json, sys; from tools import admin_grants as g; "
+        "import json, sys; from medallion import admin_grants as g; "
         "text = g.GRANTS_SQL.read_text(); variables = g.bundle_variables(sys.argv[1]); "
         "print(json.dumps([g.fill(s, variables) for s in g.split_statements(text)]))"
     )

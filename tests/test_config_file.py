@@ -60,7 +60,7 @@ def test_tpch_project_is_clean_and_valid(tpch):
     """Style and bundle checks (test_pipeline_bakes.py runs baked suites; they are slow)."""
     run_checked([PYTHON, "-m", "ruff", "check", "--no-cache", "."], cwd=tpch)
     run_checked([PYTHON, "-m", "ruff", "format", "--no-cache", "--check", "."], cwd=tpch)
-    run_checked([PYTHON, "-m", "tools.validate_bundle"], cwd=tpch)
+    run_checked([PYTHON, "-m", "medallion", "validate"], cwd=tpch)
 
 
 def test_retail_example_bakes(tmp_path):

@@ -69,7 +69,14 @@ def launcher_group(run_local_pid: int) -> int | None:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the engine JVM through /proc")
 def test_run_local_stops_within_seconds_when_the_engine_dies(default_project, tmp_path) -> None:
-    command = [sys.executable, "-m", "tools.run_local", "--state-dir", str(tmp_path / "state")]
+    command = [
+        sys.executable,
+        "-m",
+        "medallion",
+        "run-local",
+        "--state-dir",
+        str(tmp_path / "state"),
+    ]
     process = subprocess.Popen(
         command,
         cwd=default_project,
@@ -153,7 +160,7 @@ def test_run_local_runs_the_pipeline_on_a_spark_connect_server(
     default_project, connect_server, tmp_path
 ) -> None:
     state = tmp_path / "state"
-    command = [sys.executable, "-m", "tools.run_local", "--state-dir", str(state)]
+    command = [sys.executable, "-m", "medallion", "run-local", "--state-dir", str(state)]
     env = project_env(SPARK_REMOTE=connect_server["url"])
     output = run_checked(command, cwd=default_project, env=env, timeout=900)
     assert f"on {connect_server['url']}" in output

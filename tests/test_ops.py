@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bake_project, run_checked
+from conftest import TEMPLATE_DIR, bake_project, run_checked
 
 MAKE = shutil.which("make")
 needs_make = pytest.mark.skipif(MAKE is None, reason="GNU make is not installed")
@@ -88,13 +88,17 @@ def test_sql_parses_and_generated_ops_tests_pass(baked, request):
     """sql/admin_grants.sql + sql/monitoring/*.sql parse (Databricks dialect) in every bake; the
     recorded-CLI and local-SDK-server tests run in two bakes (they do not depend on the tables)."""
     project, _ = baked
-    tests = ["tests/tools/test_sql_parses.py", "tests/tools/test_databricks_cli.py"]
+    tests = ["test_sql_parses.py", "test_databricks_cli.py"]
     if request.node.callspec.id in CLI_TEST_BAKES:
-        tests.append("tests/tools/test_admin_grants.py")
+        tests.append("test_admin_grants.py")
         if MAKE is not None:
-            tests.append("tests/tools/test_make_targets.py")
+            tests.append("test_make_targets.py")
+    # The tool's own tests, on this bake instead of the default one (tool/tests/baked.py).
+    paths = [str(TEMPLATE_DIR / "tool" / "tests" / test) for test in tests]
     output = run_checked(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests], cwd=project
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
+        cwd=TEMPLATE_DIR,
+        env={**os.environ, "MEDALLION_TEST_PROJECT": str(project)},
     )
     assert " passed" in output and "skipped" not in output
 
@@ -269,7 +273,7 @@ def fake_cli_env(project: Path, tmp_path: Path, with_cli: bool = True) -> dict[s
     """The deploy job's environment, with the project's strict fake CLI on PATH (or no CLI)."""
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir(exist_ok=True)
-    fake = project / "tests" / "tools" / "fake_databricks.py"
+    fake = TEMPLATE_DIR / "tool" / "tests" / "fake_databricks.py"
     if with_cli:
         (fake_bin / "databricks").write_text(f'#!/bin/sh\nexec "{sys.executable}" "{fake}" "$@"\n')
         (fake_bin / "databricks").chmod(0o755)

@@ -1,7 +1,7 @@
 """Bake several table specs and run each generated project's own tests and local pipeline.
 
-- the default answers (three tables): the whole generated suite, end-to-end test included, and
-  its fault-injection suite (make test-faults: power cuts, signals, bad files, a full disk);
+- the default answers (three tables): the whole generated suite, end-to-end test included (the
+  fault-injection suite is the tool's: tool/tests/test_faults.py);
 - a full `tables` spec on csv with an SCD2 dimension keyed by a string (columns landed as
   `Store Code` and `floor-area`, a column named `group`), an SCD2 dimension that lands as full
   snapshots (a member's row quarantined in one of them), a fact with `sequence_by` and
@@ -9,7 +9,7 @@
   sequence and a fact with no key (an event log with two references to one dimension), null
   markers (`\\N`, `NA`) in the files: the whole generated suite, end-to-end test included;
 - a two-table spec (one dimension, one fact) on parquet: the generated suite without the
-  end-to-end test, plus one real `tools.run_local` run (typed landing files, read with the
+  end-to-end test, plus one real `medallion run-local` run (typed landing files, read with the
   spec's types);
 - `make check-graph`'s dry run of the Databricks-shaped graph, and that it catches an AUTO CDC
   column list naming a column the change feed does not have.
@@ -124,14 +124,14 @@ def project_env() -> dict[str, str]:
 
 def run_project_tests(project: Path, *pytest_args: str) -> str:
     """The project's tests in two processes, a test file each at a time: the end-to-end file (one
-    module fixture, the pipeline runs) on one, the unit and tools files on the other."""
+    module fixture, the pipeline runs) on one, the unit files on the other."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"]
     command += ["--dist", "loadfile", *pytest_args]
     return run_checked(command, cwd=project, env=project_env(), timeout=1200)
 
 
 def run_pipeline_once(project: Path, state: Path) -> str:
-    command = [sys.executable, "-m", "tools.run_local", "--state-dir", str(state)]
+    command = [sys.executable, "-m", "medallion", "run-local", "--state-dir", str(state)]
     return run_checked(command, cwd=project, env=project_env(), timeout=900)
 
 
@@ -150,15 +150,6 @@ def test_project_passes_its_whole_suite(bake, extra_context) -> None:
     assert " passed" in output and "failed" not in output
     skipped = [line for line in output.splitlines() if line.startswith("SKIPPED")]
     assert not [line for line in skipped if "e2e" in line], "the end-to-end test must run"
-    csv = extra_context.get("source_format") == "csv"
-    # The engine faults once (json); csv adds its header fault and its own bad files.
-    chosen = "csv_header or bad_landing_file or being_written" if csv else "not csv_header"
-    # One process (-n 0): the table of faults is printed by the process that ran them.
-    faults = run_project_tests(project, "-m", "faults", "-k", chosen, "-n", "0")
-    assert " passed" in faults and "failed" not in faults
-    skipped = [line for line in faults.splitlines() if line.startswith("SKIPPED")]
-    assert all("needs root" in line for line in skipped), skipped  # mount: root only
-    assert "faults tried" in faults
 
 
 def test_two_tables_pass_their_tests_and_run_locally(bake, tmp_path) -> None:
@@ -176,7 +167,7 @@ def test_check_graph_analyzes_the_databricks_shape(bake) -> None:
     """The dry run of the Databricks-shaped graph passes, and Spark's analyzer, not our own
     code, rejects an AUTO CDC column list that names a column the change feed lacks."""
     project = bake(extra_context={"table_names": "customers, orders", "source_format": "parquet"})
-    command = [sys.executable, "-m", "tools.run_local", "--check-graph"]
+    command = [sys.executable, "-m", "medallion", "check-graph"]
     output = run_checked(command, cwd=project, env=project_env(), timeout=600)
     assert "ok  databricks graph analyzed" in output
     flows = next((project / "src").glob("*/flows.py"))

@@ -212,7 +212,7 @@ def project(template: Path, tmp_path: Path) -> Path:
 
 
 def sync(project: Path, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "tools.template_sync", *args], project, expect=expect)
+    return run([sys.executable, "-m", "medallion", "sync", *args], project, expect=expect)
 
 
 def test_add_table_is_what_a_fresh_bake_of_the_new_spec_writes(

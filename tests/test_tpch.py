@@ -213,7 +213,7 @@ def tpch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     run_checked(command, cwd=work)
     answers = {"project_name": "TPCH Lakehouse", "schema": "tpch", "source_format": "csv"}
     project = bake_project(work / "out", {**answers, "__source_sample": str(landing)})
-    command = [sys.executable, "-m", "tools.run_local", "--landing", str(landing)]
+    command = [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
     run_checked([*command, "--state-dir", str(state)], cwd=project, timeout=1200)
     inferred = yaml.safe_load((project / "tables.yml").read_text())
     return {"landing": landing, "warehouse": state / "warehouse", "tables": inferred}

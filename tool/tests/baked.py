@@ -2,13 +2,15 @@
 
 The tool works on a project folder, so its tests need a real one. `PROJECT` is baked from this
 repository's template (the one the tool ships with) into a temporary folder at import, without
-prompts, with cookiecutter's replay and cache folders inside it; it is removed at exit. Tests that
-change files copy it first (`copy_project`). Its `src/` and `tests/` go on sys.path.
-"""
+prompts, with cookiecutter's replay and cache folders inside it; it is removed at exit.
+`MEDALLION_TEST_PROJECT` names an existing bake instead.
+Its `src/` and `tests/` go on sys.path."""
 
 from __future__ import annotations
 
 import atexit
+import json
+import os
 import shutil
 import sys
 import tempfile
@@ -36,16 +38,14 @@ def bake(output: Path, extra_context: dict | None = None) -> Path:
     return Path(path)
 
 
-def copy_project(destination: Path) -> Path:
-    """A copy of PROJECT that a test may change."""
-    shutil.copytree(PROJECT, destination, ignore=shutil.ignore_patterns(".local", "__pycache__"))
-    return destination
-
-
-_FOLDER = Path(tempfile.mkdtemp(prefix="medallion-tool-tests-"))
-atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
-PROJECT = bake(_FOLDER)
-# What the bake answered, every derived value included (cookiecutter's replay of it).
-ANSWERS = yaml.safe_load(next((_FOLDER / "replay").glob("*.json")).read_text())["cookiecutter"]
+if os.environ.get("MEDALLION_TEST_PROJECT"):  # another bake (the template's tests/test_ops.py)
+    PROJECT = Path(os.environ["MEDALLION_TEST_PROJECT"]).resolve()
+    ANSWERS = json.loads((PROJECT / ".cruft.json").read_text())["context"]["cookiecutter"]
+else:
+    _FOLDER = Path(tempfile.mkdtemp(prefix="medallion-tool-tests-"))
+    atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
+    PROJECT = bake(_FOLDER)
+    # What the bake answered, every derived value included (cookiecutter's replay of it).
+    ANSWERS = yaml.safe_load(next((_FOLDER / "replay").glob("*.json")).read_text())["cookiecutter"]
 # The project's pipeline package and its test helpers (e2e.oracle, integration.staging_counts).
 sys.path += [str(PROJECT / "src"), str(PROJECT / "tests")]

@@ -7,6 +7,7 @@ import baked
 import pytest
 from fake_warehouse import TOKEN, FakeWarehouse, serve
 from faults import OUTCOMES
+
 from medallion import admin_grants
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psutil
 from baked import PROJECT
+
 from medallion.engine_watch import OVER
 
 OUTCOMES: list[tuple[str, str, str]] = []  # fault, expected outcome, what happened

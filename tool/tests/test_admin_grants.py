@@ -11,8 +11,9 @@ import urllib.request
 import baked
 import pytest
 from fake_warehouse import TOKEN
-from medallion import admin_grants as grants
 from run_cli import medallion
+
+from medallion import admin_grants as grants
 
 pytest.importorskip("databricks.sdk", reason="databricks-sdk is in the local dependency group")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import baked
 import pytest
 import yaml
+
 from medallion import databricks_cli
 
 ROOT = baked.PROJECT

@@ -6,8 +6,9 @@ from __future__ import annotations
 import baked
 import pytest
 import yaml
-from medallion import deploy_target
 from run_cli import medallion
+
+from medallion import deploy_target
 
 ROOT = baked.PROJECT
 MAIN = "refs/heads/main"

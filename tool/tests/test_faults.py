@@ -33,6 +33,7 @@ from faults import (
     record,
     start_run,
 )
+
 from medallion import flow_progress, project, run_local
 
 pytestmark = [

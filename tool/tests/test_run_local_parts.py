@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from medallion import engine_watch, last_run
 from medallion.flow_progress import FlowProgress
 

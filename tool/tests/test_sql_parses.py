@@ -11,8 +11,9 @@ import re
 import baked
 import pytest
 import sqlglot
-from medallion.admin_grants import bundle_variables, fill, split_statements
 from sqlglot import exp
+
+from medallion.admin_grants import bundle_variables, fill, split_statements
 
 ROOT = baked.PROJECT
 SQL_FILES = sorted((ROOT / "sql").rglob("*.sql"))

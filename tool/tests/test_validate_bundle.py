@@ -9,8 +9,9 @@ from pathlib import Path
 import baked
 import fake_databricks  # beside this file: pytest puts this folder on sys.path
 import pytest
-from medallion import validate_bundle
 from run_cli import medallion
+
+from medallion import validate_bundle
 
 REPO = baked.PROJECT
 

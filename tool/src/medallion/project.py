@@ -37,7 +37,6 @@ def root() -> Path:
 
 def package_name(project: Path | None = None) -> str:
     """The pipeline library under src/: the one package pyproject.toml builds."""
-    import tomllib  # here: the bake imports this module on Python 3.10, which lacks it
 
     project = project or root()
     config = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
