@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 # main before projects recorded their template or had tables.yml (issue 9's last commit).
 OLDER = "a4cdabc2794e21fc51bf3f20ef6f9a03f1710131"
+# main before the medallion tool package: projects carried their tools in tools/.
+BEFORE_TOOL = "ee6e715e556bf06ccfafc91402cedc44729e543b"
 SKIPPED = {".git", ".cruft.json"}
 
 
@@ -162,6 +164,30 @@ def test_upgrade_from_an_older_commit_keeps_the_team_edit(template: Path, tmp_pa
     assert "upgrade-template:" in (project / "Makefile").read_text()  # the template's change
     state = json.loads((project / ".cruft.json").read_text())
     assert state["commit"] == run(["git", "rev-parse", "HEAD"], template).stdout.strip()
+
+
+def test_a_bake_with_tools_in_it_upgrades_to_the_tool_package_and_passes_its_tests(
+    template: Path, tmp_path: Path
+) -> None:
+    """The documented path: `make upgrade-template` (the old project's own tools run it), then
+    `make install` once; here the tool is already in this interpreter, so `make test` follows."""
+    project = bake(template, tmp_path / "old", checkout=BEFORE_TOOL)
+    assert (project / "tools" / "run_local.py").is_file()
+    commit_all(project, "bake")
+    kept = "src/retail_lakehouse/frames.py"
+    edit = "# Team note: frames are ours.\n"
+    (project / kept).write_text(edit + (project / kept).read_text())
+    commit_all(project, "team edit")
+
+    run(["make", "upgrade-template", f"PYTHON={sys.executable}"], project)
+    fresh = bake(template, tmp_path / "fresh")
+    assert_same_except(project, fresh, {kept: edit})
+    assert not (project / "tools").exists()
+    pin = (project / "requirements" / "tool.txt").read_text().splitlines()[-1]
+    assert pin == f"dlt-medallion-tool @ {(template / 'tool').as_uri()}"
+    commit_all(project, "upgrade")
+    tests = run(["make", "test", f"PYTHON={sys.executable}"], project)
+    assert " passed" in tests.stdout and "failed" not in tests.stdout
 
 
 def test_a_conflicting_edit_is_reported_and_kept(template: Path, tmp_path: Path) -> None:
