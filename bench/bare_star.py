@@ -52,7 +52,7 @@ def load_tables(spec_file: Path) -> dict[str, dict]:
 
 
 def spark_session() -> SparkSession:
-    """A classic local session set up like the pipeline's engine (see tools/run_local.py)."""
+    """A classic local session set up like the pipeline's engine (see medallion.run_local)."""
     builder = (
         SparkSession.builder.master("local[2]")
         .appName("bare-star")

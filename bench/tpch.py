@@ -8,7 +8,7 @@ TPC-H mode generates TPC-H CSV files with `tpchgen-cli`, times the spec inferenc
 (bench/infer_speed.py), bakes `examples/tpch.yml` and times three
 builds of the same gold tables from the same landing files, one after the other:
 
-- pipeline: `python -m tools.run_local` in the baked project: one `spark-pipelines run` through
+- pipeline: `medallion run-local` in the baked project: one `spark-pipelines run` through
   bronze (streaming tables), silver (typing, expectations, quarantine) and gold (the star, plus
   the integrity checks), with its catalog, checkpoints and run summary;
 - bare: `bench/bare_star.py`, a hand-written batch job in a fresh Python process: read, cast,
@@ -162,13 +162,13 @@ def bake(work: Path, name: str, config: dict, answers: tuple[str, ...] = ()) -> 
 
 def driver_memory(project: Path) -> str:
     """The engine heap the project's run_local uses: SPARK_DRIVER_MEMORY, else its default."""
-    code = "from tools.run_local import DRIVER_MEMORY; print(DRIVER_MEMORY)"
+    code = "from medallion.run_local import DRIVER_MEMORY; print(DRIVER_MEMORY)"
     return checked([sys.executable, "-c", code], cwd=project).strip()
 
 
 def jit_options(project: Path, landing: Path) -> str:
     """The JVM compiler flags the project's run_local picks for this landing folder."""
-    code = "import sys; from pathlib import Path; from tools.run_local import jit_options; "
+    code = "import sys; from pathlib import Path; from medallion.run_local import jit_options; "
     code += "print(jit_options(Path(sys.argv[1])))"
     return checked([sys.executable, "-c", code, str(landing)], cwd=project).strip()
 
@@ -179,9 +179,9 @@ def run_env(heap: str, java_options: str = "") -> dict[str, str]:
 
 
 def run_pipeline(project: Path, state: Path, env: dict, log: Path, landing: Path | None) -> Run:
-    """`python -m tools.run_local` on a fresh state dir (an old one would skip unchanged work)."""
+    """`medallion run-local` on a fresh state dir (an old one would skip unchanged work)."""
     shutil.rmtree(state, ignore_errors=True)
-    command = [sys.executable, "-m", "tools.run_local", "--state-dir", str(state)]
+    command = [sys.executable, "-m", "medallion", "run-local", "--state-dir", str(state)]
     if landing is not None:
         command += ["--landing", str(landing)]
     return timed_run(command, project, env, log)

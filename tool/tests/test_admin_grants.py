@@ -1,5 +1,5 @@
-"""tools/admin_grants.py: target variables, statement splitting, and the real Databricks SDK against
-the local warehouse server of fake_warehouse.py (the `workspace` fixture)."""
+"""medallion.admin_grants: target variables, statement splitting, and the real Databricks SDK
+against the local warehouse server of fake_warehouse.py (the `workspace` fixture)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""tools/class_archive.py: one writer per archive, published whole, used by every later JVM."""
+"""medallion.class_archive: one writer per archive, published whole, used by every later JVM."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""tools/databricks_cli.py: reading each target's host without PyYAML, and the host pre-flight."""
+"""medallion.databricks_cli: reading each target's host without PyYAML, and the host pre-flight."""
 
 from __future__ import annotations
 

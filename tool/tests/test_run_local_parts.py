@@ -1,4 +1,4 @@
-"""The parts of tools/run_local.py that need no Spark: the engine watch, progress lines and the
+"""The parts of medallion.run_local that need no Spark: the engine watch, progress lines and the
 record of the last run."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""tools/warehouse.py: a table folder read as Spark reads it, whatever a cut run left in it.
+"""medallion.warehouse: a table folder read as Spark reads it, whatever a cut run left in it.
 
 The folders are written here with pyarrow and a sink log in the format Spark's file sink writes
 (`v1`, then one JSON entry per file; `<batch>.compact` holds every earlier entry), as read from

@@ -1,8 +1,8 @@
 """Rows per table of a deployed target, against what tests/e2e/oracle.py expects of the same files.
 
 `make test-staging` (CI, after landing sample_data/ in staging and running one update) uses it
-through test_staging_gold.py; tests/tools/test_staging_counts.py runs it against the local SQL
-warehouse of tests/tools/fake_warehouse.py.
+through test_staging_gold.py; the medallion tool's tests/test_staging_counts.py runs it against
+the local SQL warehouse of its tests/fake_warehouse.py.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Run by `make test-staging TARGET=staging` after `make land` and `make run`: it r
 names with `databricks bundle summary -o json`, counts every bronze, silver, quarantine and gold
 table through a SQL warehouse (WAREHOUSE_ID, else the target's var.warehouse_id), and compares
 with tests/e2e/oracle.py's expectations of the same files, computed in plain Python. Marked
-`integration`: `make test` deselects it (it needs a workspace); tests/tools/test_staging_counts.py
+`integration`: `make test` deselects it (it needs a workspace); the medallion tool's tests/test_staging_counts.py
 tests the counting offline.
 """
 
