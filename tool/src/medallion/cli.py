@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -98,7 +98,8 @@ def validate(
         str | None, typer.Option(help='CLI profile; "" means DATABRICKS_* variables')
     ] = None,
     online: Annotated[
-        str, typer.Option(help="auto: when a CLI and credentials exist; required; off")
+        Literal["auto", "required", "off"],
+        typer.Option(help="auto: when a CLI and credentials exist; required: fail without; off"),
     ] = "auto",
     offline: Annotated[bool, typer.Option(help="the same as --online off")] = False,
     root: Annotated[Path | None, typer.Option(help="bundle folder (default: this project)")] = None,
@@ -106,8 +107,6 @@ def validate(
     """Validate the bundle offline, then with `databricks bundle validate --strict`."""
     from medallion import validate_bundle
 
-    if online not in ("auto", "required", "off"):
-        raise typer.BadParameter("choose auto, required or off", param_hint="--online")
     folder = _absolute(root) or project.root()
     _done(validate_bundle.main(folder, "off" if offline else online, target, profile))
 
@@ -286,13 +285,11 @@ def apply_spec() -> None:
 @sync.command("add-table")
 def add_table(
     name: Annotated[str, typer.Argument(help="the new table's name")],
-    role: Annotated[str, typer.Option(help="dimension or fact")] = "dimension",
+    role: Annotated[Literal["dimension", "fact"], typer.Option()] = "dimension",
 ) -> None:
     """Add a table to tables.yml and regenerate."""
     from medallion import template_sync
 
-    if role not in ("dimension", "fact"):
-        raise typer.BadParameter("choose dimension or fact", param_hint="--role")
     _sync(lambda: template_sync.add_table(name, role))
 
 
