@@ -4,17 +4,19 @@ The tool works on a project folder, so its tests need a real one. `PROJECT` is b
 repository's template (the one the tool ships with) into a temporary folder at import, without
 prompts, with cookiecutter's replay and cache folders inside it; it is removed at exit.
 `MEDALLION_TEST_PROJECT` names an existing bake instead.
-Its `src/` and `tests/` go on sys.path."""
+`project_module` imports its modules."""
 
 from __future__ import annotations
 
 import atexit
+import importlib
 import json
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 from cookiecutter.main import cookiecutter
@@ -47,5 +49,12 @@ else:
     PROJECT = bake(_FOLDER)
     # What the bake answered, every derived value included (cookiecutter's replay of it).
     ANSWERS = yaml.safe_load(next((_FOLDER / "replay").glob("*.json")).read_text())["cookiecutter"]
-# The project's pipeline package and its test helpers (e2e.oracle, integration.staging_counts).
-sys.path += [str(PROJECT / "src"), str(PROJECT / "tests")]
+
+
+def project_module(name: str) -> ModuleType:
+    """A module of the project: its pipeline package under src/, or its tests' helpers
+    (`e2e.oracle`, `integration.staging_counts`)."""
+    for folder in (PROJECT / "src", PROJECT / "tests"):
+        if str(folder) not in sys.path:
+            sys.path.append(str(folder))
+    return importlib.import_module(name)

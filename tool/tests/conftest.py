@@ -3,12 +3,13 @@ and the table of faults tried (test_faults.py), printed at the end of the sessio
 
 from __future__ import annotations
 
-import baked
 import pytest
-from fake_warehouse import TOKEN, FakeWarehouse, serve
-from faults import OUTCOMES
 
 from medallion import admin_grants
+
+from . import baked
+from .fake_warehouse import TOKEN, FakeWarehouse, serve
+from .faults import OUTCOMES
 
 
 @pytest.fixture(autouse=True)

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psutil
-from baked import PROJECT
 
 from medallion.engine_watch import OVER
+
+from .baked import PROJECT
 
 OUTCOMES: list[tuple[str, str, str]] = []  # fault, expected outcome, what happened
 

@@ -8,12 +8,13 @@ import re
 import urllib.error
 import urllib.request
 
-import baked
 import pytest
-from fake_warehouse import TOKEN
-from run_cli import medallion
 
 from medallion import admin_grants as grants
+
+from . import baked
+from .fake_warehouse import TOKEN
+from .run_cli import medallion
 
 pytest.importorskip("databricks.sdk", reason="databricks-sdk is in the local dependency group")
 

@@ -8,10 +8,11 @@ import re
 import subprocess
 import sys
 
-import baked
 import typer
 
 from medallion import cli
+
+from . import baked
 
 MEDALLION_CALL = re.compile(r"\$\(MEDALLION\) ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?")
 WORKSPACE_CALL = re.compile(r"\$\(DATABRICKS_CHECK\) ([a-z][a-z-]*)")  # medallion workspace ...

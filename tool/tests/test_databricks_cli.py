@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import baked
 import pytest
 import yaml
 
 from medallion import databricks_cli
+
+from . import baked
 
 ROOT = baked.PROJECT
 BUNDLE = ROOT / "databricks.yml"

@@ -3,12 +3,13 @@ workflow asks it with the right GitHub context."""
 
 from __future__ import annotations
 
-import baked
 import pytest
 import yaml
-from run_cli import medallion
 
 from medallion import deploy_target
+
+from . import baked
+from .run_cli import medallion
 
 ROOT = baked.PROJECT
 MAIN = "refs/heads/main"

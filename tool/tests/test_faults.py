@@ -10,7 +10,6 @@ table of faults tried and their outcomes is printed at the end of the session. P
 from __future__ import annotations
 
 import gzip
-import importlib
 import json
 import shutil
 import signal
@@ -21,12 +20,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import baked  # first: it puts the baked project's src/ and tests/ on sys.path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from e2e.runs import contents, run_pipeline, table_names
-from faults import (
+
+from medallion import flow_progress, project, run_local
+
+from . import baked
+from .faults import (
     none_left,
     power_cut,
     read_until,
@@ -34,14 +35,14 @@ from faults import (
     start_run,
 )
 
-from medallion import flow_progress, project, run_local
-
 pytestmark = [
     pytest.mark.faults,
     pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups"),
 ]
 ROOT = baked.PROJECT  # the default bake: json files
-TABLES = importlib.import_module(f"{project.package_name(ROOT)}.tables")
+TABLES = baked.project_module(f"{project.package_name(ROOT)}.tables")
+runs = baked.project_module("e2e.runs")  # the project's own helpers of its end-to-end test
+contents, run_pipeline, table_names = runs.contents, runs.run_pipeline, runs.table_names
 FIRST = TABLES.ALL_TABLES[0].name
 TEXT = TABLES.SOURCE_FORMAT in ("json", "csv", "kafka")
 

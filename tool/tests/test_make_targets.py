@@ -15,9 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import baked
-import fake_databricks  # beside this file: pytest puts this folder on sys.path
 import pytest
+
+from . import baked, fake_databricks
 
 ROOT = baked.PROJECT
 FAKE = Path(fake_databricks.__file__).resolve()

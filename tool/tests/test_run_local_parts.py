@@ -107,7 +107,7 @@ def test_an_engine_that_stops_after_the_run_ended_is_a_normal_end(fake_launch):
     assert fake_launch.poll() is None  # left alone
 
 
-from test_warehouse import write_log  # noqa: E402  (beside this file, like the fakes)
+from .test_warehouse import write_log  # noqa: E402  (beside this file, like the fakes)
 
 
 def write_parquet(folder: Path, name: str, rows: int) -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-import baked
 import pytest
 import sqlglot
 from sqlglot import exp
 
 from medallion.admin_grants import bundle_variables, fill, split_statements
+
+from . import baked
 
 ROOT = baked.PROJECT
 SQL_FILES = sorted((ROOT / "sql").rglob("*.sql"))

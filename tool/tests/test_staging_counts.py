@@ -3,19 +3,20 @@ CLI's `bundle summary`: the counting query, its answer and the comparison with t
 
 from __future__ import annotations
 
-import baked  # first: it puts the baked project's tests/ on sys.path
-import fake_databricks
 import pytest
-from e2e.oracle import expectations
-from integration.staging_counts import (
-    count_query,
-    count_rows,
-    deployed_tables,
-    expected_counts,
-    mismatches,
-)
+
+from . import baked, fake_databricks
 
 ROOT = baked.PROJECT
+# The project's own code under test, and its oracle (its tests/ folder).
+staging = baked.project_module("integration.staging_counts")
+expectations = baked.project_module("e2e.oracle").expectations
+count_query, count_rows, deployed_tables = (
+    staging.count_query,
+    staging.count_rows,
+    staging.deployed_tables,
+)
+expected_counts, mismatches = staging.expected_counts, staging.mismatches
 
 pytest.importorskip("databricks.sdk", reason="databricks-sdk is in the local dependency group")
 

@@ -6,12 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-import baked
-import fake_databricks  # beside this file: pytest puts this folder on sys.path
 import pytest
-from run_cli import medallion
 
 from medallion import validate_bundle
+
+from . import baked, fake_databricks
+from .run_cli import medallion
 
 REPO = baked.PROJECT
 
