@@ -143,6 +143,35 @@ def test_a_bake_from_a_folder_that_is_not_git_says_it_cannot_record(tmp_path: Pa
     assert ".cruft.json not written: the template is not a git checkout" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("origin", "expected"),
+    [
+        (
+            "https://github.com/org/dlt-medallion.git",
+            "git+https://github.com/org/dlt-medallion.git",
+        ),
+        ("git@github.com:org/dlt-medallion.git", "git+ssh://git@github.com/org/dlt-medallion.git"),
+    ],
+)
+def test_the_tool_pin_follows_the_commit_each_render_is_for(
+    tmp_path: Path, origin: str, expected: str
+) -> None:
+    """cookiecutter clones a git URL (origin is the URL); cruft renders the recorded and the new
+    commit (`_commit`): each render pins the tool at its own commit, so an update moves the pin."""
+    from bake.provenance import tool_requirement
+
+    clone = tmp_path / "clone"
+    run(["git", "init", "--quiet", str(clone)], tmp_path)
+    run(["git", "remote", "add", "origin", origin], clone)
+    for commit in ("1" * 40, "2" * 40):
+        context = {"_template": "gh:org/dlt-medallion", "_commit": commit}
+        pin = tool_requirement(context, clone)
+        assert pin == f"dlt-medallion-tool @ {expected}@{commit}#subdirectory=tool"
+    # a local checkout, rendered in place (cookiecutter's `_repo_dir` is the folder it was given)
+    local = {"_template": "../dlt-medallion", "_repo_dir": "../dlt-medallion"}
+    assert tool_requirement(local, clone) == f"dlt-medallion-tool @ {(clone / 'tool').as_uri()}"
+
+
 # --- upgrading from an older template -------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from medallion import project
 
 SPEC_FILE = "tables.yml"
 CRUFT_FILE = ".cruft.json"
+TOOL_PIN = "requirements/tool.txt"  # this package, at the template version (bake.provenance)
 TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # cookiecutter renders every recorded answer and the new spec as Jinja before the template's own
 # checks run, and a `.cruft.json` edited in a pull request could switch those checks off
@@ -140,6 +141,8 @@ def report() -> int:
         )
         return 1
     print("Done: review `git diff`, then commit (with .cruft.json, which records the new state).")
+    if git("status", "--porcelain", "--", TOOL_PIN, check=False).strip():
+        print(f"{TOOL_PIN} moved to the new template's tool: run `make install` to take it.")
     return 0
 
 
