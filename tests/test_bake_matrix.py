@@ -257,3 +257,22 @@ def test_the_dependency_locks_pin_every_group_requirement(default_project):
             assert requirement.specifier.contains(pins[name], prereleases=True), (
                 f"{group}: {name}=={pins[name]} does not satisfy {requirement.specifier}"
             )
+
+
+def test_the_tools_dependencies_are_pinned_by_the_project(default_project):
+    """The tool is installed with --no-deps (requirements/tool.txt): every dependency it declares
+    must be in the project's `local` group, pinned in a version the tool accepts."""
+    import tomllib
+    from packaging.requirements import Requirement
+
+    tool = tomllib.loads((TEMPLATE_DIR / "tool" / "pyproject.toml").read_text())
+    lock = (default_project / "requirements" / "local.txt").read_text()
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", lock, re.MULTILINE))
+    pins = {name.lower().replace("_", "-"): version for name, version in pins.items()}
+    group = tomllib.loads((default_project / "pyproject.toml").read_text())["dependency-groups"]
+    named = {Requirement(text).name.lower() for text in group["local"]}
+    for text in tool["project"]["dependencies"]:
+        requirement = Requirement(text)
+        name = requirement.name.lower().replace("_", "-")
+        assert name in named, f"the tool needs {name}: add it to the project's local group"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name])
