@@ -315,6 +315,24 @@ def test_a_spec_change_that_meets_a_hand_edit_is_reported(project: Path) -> None
     assert "quantity < 1000" in text and "quantity >= 1" in text and "<<<<<<<" in text
 
 
+def test_check_spec_proves_tables_py_is_what_tables_yml_renders(project: Path) -> None:
+    generated = project / "src" / "retail_lakehouse" / "tables.py"
+    assert "tables.py is what tables.yml renders" in sync(project, "check-spec").stdout
+    committed = generated.read_text()
+    # a hand edit of the generated file
+    replace_line(generated, 'action="warn"', 'action="drop"')
+    commit_all(project, "a hand edit of tables.py")
+    result = sync(project, "check-spec", expect=1)
+    assert '-    rules=(Rule("has_name", "name IS NOT NULL", action="warn"),),' in result.stdout
+    assert "differs from what tables.yml renders" in result.stderr
+    # the same change made in tables.yml but never applied
+    generated.write_text(committed)
+    replace_line(project / "tables.yml", "action: warn", "action: drop")
+    commit_all(project, "a spec edit without apply-spec")
+    result = sync(project, "check-spec", expect=1)
+    assert '+    rules=(Rule("has_name", "name IS NOT NULL", action="warn"),),' in result.stdout
+
+
 def test_add_table_refuses_a_dirty_tree_and_a_bad_name(project: Path) -> None:
     readme = project / "README.md"
     readme.write_text(readme.read_text() + "\nwork in progress\n")

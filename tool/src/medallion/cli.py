@@ -307,6 +307,14 @@ def infer_spec(
     _sync(lambda: template_sync.infer_spec(source, tables, profile))
 
 
+@sync.command("check-spec")
+def check_spec() -> None:
+    """Prove src/<package>/tables.py is what tables.yml renders: no hand edit, nothing unapplied."""
+    from medallion import spec_check
+
+    _sync(spec_check.check_spec)
+
+
 @sync.command()
 def upgrade(
     checkout: Annotated[str | None, typer.Option(help="branch, tag or commit")] = None,
