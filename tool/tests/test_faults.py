@@ -263,8 +263,9 @@ def test_a_file_still_being_written_or_replaced_stops_the_run(landing, tmp_path)
     record("a file replaced in place", "stop, naming the file", "stopped, named")
 
 
-def test_a_csv_header_in_another_order_stops_with_the_engines_message(tmp_path):
+def test_a_csv_header_in_another_order_stops_with_the_engines_message(tmp_path, monkeypatch):
     csv_project = baked.bake(tmp_path / "csv", {"source_format": "csv"})
+    monkeypatch.setenv("MEDALLION_PROJECT", str(csv_project))  # the run below is this project's
     landing = shutil.copytree(csv_project / "sample_data", tmp_path / "landing")
     state = tmp_path / "state"
     first = sorted((landing / FIRST).iterdir())[0]
