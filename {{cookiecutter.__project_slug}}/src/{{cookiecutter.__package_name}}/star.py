@@ -5,7 +5,7 @@
   region), an inferred member per natural key that a fact or dimension references but the
   dimension lacks (Kimball's inferred member: the key kept, the attributes unknown,
   `is_inferred` true), and an unknown member (`<t>_sk = -1`) for a NULL reference.
-- `dim_date`: one row per calendar day the facts cover, keyed by `date_sk` (yyyyMMdd).
+- `dim_date` (dates.py): one row per calendar day the facts cover, keyed by `date_sk` (yyyyMMdd).
 - `fact_<t>`: the fact keys, one `<dim>_sk` per reference, `date_sk` and the date, a
   `<column>_sk` into `dim_date` per date attribute (role-playing dates), the attributes
   (degenerate dimensions) and the measures.
@@ -177,54 +177,6 @@ def _referenced_keys_missing(
     known = silver_df.select(key)
     # groupBy for the distinct values: `dropDuplicates` would analyze its input (see frames).
     return values.join(known, key, "left_anti").groupBy(key).agg(F.count(F.lit(1)).alias("__n"))
-
-
-def dim_date(
-    dates: DataFrame, date_col: str = "date", date_range: tuple[str, str] | None = None
-) -> DataFrame:
-    """One row per day from the first to the last non-NULL `date_col` in `dates`, plus unknown.
-
-    `date_range` (first, last ISO dates) bounds the calendar. Silver already quarantines fact
-    dates outside the tables' `date_range` (`in_date_range_<column>`), so this only guards
-    against a date that reached silver another way: the calendar never grows past it.
-
-    Columns: `date_sk` (INT yyyyMMdd), `date`, `year`, `quarter`, `month`, `month_name`,
-    `day_of_month`, `day_of_week` (ISO: Monday = 1 ... Sunday = 7), `day_name`, `is_weekend`.
-    The unknown row has `date_sk = -1`, 'Unknown' names and NULL elsewhere. Days without facts
-    inside the range are included, so calendars and gaps show in reports.
-    """
-    day = F.to_date(date_col)
-    first, last = F.min(day), F.max(day)
-    if date_range:
-        first = F.greatest(first, F.lit(date_range[0]).cast("date"))
-        last = F.least(last, F.lit(date_range[1]).cast("date"))
-    bounds = dates.agg(first.alias("first"), last.alias("last"))
-    days = bounds.where("first IS NOT NULL AND first <= last").select(
-        F.explode(F.sequence("first", "last")).alias("date")
-    )
-    day_of_week = (F.dayofweek("date") + 5) % 7 + 1  # Spark's dayofweek starts on Sunday = 1
-    calendar = days.select(
-        F.coalesce(F.date_format("date", "yyyyMMdd").cast("int"), F.lit(UNKNOWN_SK)).alias(DATE_SK),
-        "date",
-        F.year("date").alias("year"),
-        F.quarter("date").alias("quarter"),
-        F.month("date").alias("month"),
-        F.date_format("date", "MMMM").alias("month_name"),
-        F.dayofmonth("date").alias("day_of_month"),
-        day_of_week.alias("day_of_week"),
-        F.date_format("date", "EEEE").alias("day_name"),
-        (day_of_week >= 6).alias("is_weekend"),
-    )
-    unknown = dates.sparkSession.range(1).select(
-        F.lit(UNKNOWN_SK).alias(DATE_SK),
-        F.lit(None).cast("date").alias("date"),
-        *(F.lit(None).cast("int").alias(name) for name in ("year", "quarter", "month")),
-        F.lit(UNKNOWN_LABEL).alias("month_name"),
-        *(F.lit(None).cast("int").alias(name) for name in ("day_of_month", "day_of_week")),
-        F.lit(UNKNOWN_LABEL).alias("day_name"),
-        F.lit(None).cast("boolean").alias("is_weekend"),
-    )
-    return calendar.union(unknown)
 
 
 def date_sk(date: Column | str) -> Column:

@@ -9,6 +9,7 @@ import pytest
 from pyspark.sql.types import StructType
 
 from {{ cookiecutter.__package_name }} import constraints, flows, star
+from {{ cookiecutter.__package_name }}.dates import dim_date
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 from .arrow_rows import frame
@@ -117,7 +118,7 @@ def test_declared_schemas_match_what_gold_computes(spark):
     declared = StructType.fromDDL(constraints.fact_schema(LINES, SPECS).ddl(False))
     assert_matches(fact.schema, declared)
 
-    calendar = star.dim_date(silver_lines, "shipped_on", ("2000-01-01", "2099-12-31"))
+    calendar = dim_date(silver_lines, "shipped_on", ("2000-01-01", "2099-12-31"))
     declared = StructType.fromDDL(constraints.dim_date_schema().ddl(False))
     assert_matches(calendar.schema, declared)
 

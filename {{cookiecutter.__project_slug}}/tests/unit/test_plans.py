@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from {{ cookiecutter.__package_name }} import quality
+from {{ cookiecutter.__package_name }}.dates import dim_date
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 from .arrow_rows import frame
@@ -61,5 +62,5 @@ def test_library_functions_do_not_analyze_dataframes(spark, monkeypatch):
     snapshots = silver.withColumn(cdc.VERSION, cdc.snapshot_version("updated_at", "timestamp"))
     cdc.from_snapshots(snapshots, CUSTOMERS.keys, 2, history)
     customers = star.dimension(versions, CUSTOMERS)
-    star.dim_date(orders, "order_date", ("2000-01-01", "2099-12-31"))
+    dim_date(orders, "order_date", ("2000-01-01", "2099-12-31"))
     star.fact(orders, orders_spec, {"customers": (CUSTOMERS, customers)})
