@@ -19,11 +19,10 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from bake import source_sample, spec_file
+from bake import source_sample, spec_file, spec_schema
 from bake import spec as table_spec
 
 TEMPLATES = Path(__file__).resolve().parent / "table_templates"
-SPEC_SCHEMA = Path(__file__).resolve().parent / "spec.schema.json"
 LINE_LENGTH = 100  # docstrings are wrapped to the project's ruff line length (ruff does not)
 
 
@@ -142,7 +141,7 @@ def render(project_dir: Path, context: dict[str, Any]) -> list[Path]:
         texts["tables.yml"] = spec_file.with_header(context["tables"])
     else:
         texts["tables.yml"] = spec_file.dump(spec)
-    texts["tables.schema.json"] = SPEC_SCHEMA.read_text(encoding="utf-8")
+    texts["tables.schema.json"] = spec_schema.text()
     written = []
     for relative, text in texts.items():
         path = Path(project_dir) / relative

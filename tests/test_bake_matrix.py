@@ -276,3 +276,9 @@ def test_the_tools_dependencies_are_pinned_by_the_project(default_project):
         name = requirement.name.lower().replace("_", "-")
         assert name in named, f"the tool needs {name}: add it to the project's local group"
         assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name])
+
+
+def test_the_project_schema_is_the_generated_one(default_project):
+    from bake import spec_schema
+
+    assert (default_project / "tables.schema.json").read_text() == spec_schema.text()

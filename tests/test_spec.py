@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 import yaml
 
-from bake import spark_types, spec
+from bake import spark_types, spec, spec_schema
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads((ROOT / "bake" / "spec.schema.json").read_text())
+SCHEMA = spec_schema.schema()
 EXAMPLES = sorted((ROOT / "examples").glob("*.yml"))
 
 
@@ -641,3 +641,18 @@ def test_spark_refuses_the_map_keys_we_refuse(spark, type_, error_class):
     tables = with_entry("customer", columns={**TPCH["customer"]["columns"], "c": type_})
     assert any("tables.customer.columns.c" in error for error in spec.validate("", tables, "json"))
     spark.sql("SELECT from_json('{}', 'c map<string,array<int>>')").collect()  # this one is fine
+
+
+def test_the_schema_is_built_from_the_validators_definitions(monkeypatch):
+    """One definition of a table entry: the schema's fields, roles, actions and limits are
+    bake/spec.py's; a field the validator gains without a schema fails the build."""
+    table = SCHEMA["$defs"]["table"]
+    assert tuple(table["properties"]) == spec.ENTRY_KEYS
+    assert table["properties"]["role"]["enum"] == list(spec.ROLES)
+    expectation = table["properties"]["expectations"]["additionalProperties"]["oneOf"][1]
+    assert expectation["properties"]["action"]["enum"] == list(spec.ACTIONS)
+    marker = table["properties"]["null_values"]["oneOf"][0]
+    assert marker["maxLength"] == spec.MAX_NULL_VALUE
+    monkeypatch.setattr(spec, "ENTRY_KEYS", (*spec.ENTRY_KEYS, "owner"))
+    with pytest.raises(ValueError, match="owner"):
+        spec_schema.schema()
