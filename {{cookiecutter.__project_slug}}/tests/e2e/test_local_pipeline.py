@@ -28,8 +28,7 @@ import pytest
 
 from {{ cookiecutter.__package_name }} import tables as TABLES
 
-from .landed_values import parse
-from .oracle import SPECS, UNKNOWN, as_day, expectations, landed_rows, sk_column
+from .oracle import SPECS, UNKNOWN, as_day, expectations, landed_rows, parse, sk_column
 from .runs import contents, run_pipeline, table, table_names
 
 pytestmark = pytest.mark.e2e
