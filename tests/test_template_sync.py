@@ -232,7 +232,7 @@ def test_a_conflicting_edit_is_reported_and_kept(template: Path, tmp_path: Path)
     unmerged = run(["git", "diff", "--name-only", "--diff-filter=U"], project).stdout.split()
     assert unmerged == ["Makefile"]
     text = (project / "Makefile").read_text()
-    assert team_line in text and "<<<<<<<" in text and "apply-spec add-table" in text
+    assert team_line in text and "<<<<<<<" in text and "apply-spec check-spec add-table" in text
 
 
 def test_an_upgrade_may_bring_a_new_jinja_helper(template: Path, tmp_path: Path) -> None:
