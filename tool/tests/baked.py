@@ -19,25 +19,13 @@ from pathlib import Path
 from types import ModuleType
 
 import yaml
-from cookiecutter.main import cookiecutter
 
-TEMPLATE = Path(__file__).resolve().parents[2]
+from tests.conftest import bake_project  # the template's own bake, without prompts
 
 
 def bake(output: Path, extra_context: dict | None = None) -> Path:
-    config = output / "cookiecutter-config.yml"
-    output.mkdir(parents=True, exist_ok=True)
-    config.write_text(
-        yaml.safe_dump({"replay_dir": str(output / "replay"), "cookiecutters_dir": str(output)})
-    )
-    path = cookiecutter(
-        str(TEMPLATE),
-        no_input=True,
-        extra_context=extra_context or {},
-        output_dir=str(output),
-        config_file=str(config),
-    )
-    return Path(path)
+    """A bake of this repository's template into `output/out`, replay files beside it."""
+    return bake_project(output / "out", extra_context)
 
 
 if os.environ.get("MEDALLION_TEST_PROJECT"):  # another bake (the template's tests/test_ops.py)
