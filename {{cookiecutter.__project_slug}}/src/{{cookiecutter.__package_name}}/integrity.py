@@ -35,7 +35,6 @@ from {{ cookiecutter.__package_name }}.cdc import END_AT, START_AT
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 DATASET = "gold_integrity_checks"
-ACTIONS = ("fail", "warn")
 INFERRED_MEMBERS = "inferred_members"  # a count, never a failure
 
 ReadTable = Callable[[str], DataFrame]
