@@ -47,6 +47,10 @@ class FlowProgress:
     started: dict[str, float] = field(default_factory=dict)
     ended: dict[str, float] = field(default_factory=dict)
     rows_before: dict[str, int] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)  # flow -> RUNNING, COMPLETED, ...
+    rows: dict[str, int | None] = field(default_factory=dict)  # rows each completed flow wrote
+    # Timings are monotonic; this turns them into wall-clock times for the event log.
+    epoch_offset: float = field(default_factory=lambda: time.time() - time.monotonic())
     run_state: str | None = None  # COMPLETED, FAILED or CANCELED once Spark says the run ended
 
     def __post_init__(self) -> None:
@@ -69,24 +73,37 @@ class FlowProgress:
         now = time.monotonic()
         if state == "RUNNING":
             self.started[flow] = now
+            self.status[flow] = state
         elif state in ("COMPLETED", "FAILED", "STOPPED"):
             self.started.setdefault(flow, now)
             self.ended[flow] = now
+            self.status[flow] = state
             seconds = now - self.started[flow]
             mark = {"COMPLETED": "ok"}.get(state, state.lower())
             rows = self.rows_text(flow) if state == "COMPLETED" else ""
             self.echo(f"  {mark:<7} {flow:<40} {seconds:5.1f} s  {rows}".rstrip())
 
     def rows_text(self, dataset: str) -> str:
-        if self.warehouse is None:
+        rows = self.rows[dataset] = self.rows_written(dataset)
+        if rows is None:
             return ""
+        streaming = is_streaming_table(self.warehouse / dataset)  # type: ignore[operator]
+        return f"{rows:>9,} rows appended" if streaming else f"{rows:>9,} rows"
+
+    def rows_written(self, dataset: str) -> int | None:
+        """Rows appended to a streaming table in this run, or held by a recomputed view."""
+        if self.warehouse is None:
+            return None
         table_dir = self.warehouse / dataset
         count = row_count(table_dir)
         if count is None:
-            return ""
+            return None
         if is_streaming_table(table_dir):
-            return f"{count - self.rows_before.get(dataset, 0):>9,} rows appended"
-        return f"{count:>9,} rows"
+            return count - self.rows_before.get(dataset, 0)
+        return count
+
+    def wall_time(self, monotonic: float) -> float:
+        return monotonic + self.epoch_offset
 
     def layer_seconds(self) -> dict[str, float]:
         """Wall time per layer: from its first flow's start to its last flow's end (flows of a

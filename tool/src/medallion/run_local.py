@@ -61,7 +61,15 @@ from typing import IO
 
 from filelock import FileLock, Timeout
 
-from medallion import landing_check, last_run, local_summary, project, warehouse
+from medallion import (
+    event_log,
+    landing_check,
+    last_run,
+    local_summary,
+    project,
+    update_record,
+    warehouse,
+)
 from medallion.engine_watch import EngineWatch, stop_group
 from medallion.flow_progress import FlowProgress
 
@@ -494,6 +502,21 @@ def run_engine(
     # A remote server writes tables where its own warehouse is: no local row counts then.
     tables_dir = None if remote else state_dir / "warehouse"
     progress = FlowProgress(tables_dir, full_refresh=args.full_refresh, echo=echo)
+    before = None if args.full_refresh else update_record.counts(tables_dir, tables)
+    engine_began = time.monotonic()
+
+    def record(state: str, error: str | None = None) -> None:
+        """Add this update to the local event log; a log that cannot be written never changes
+        the run's outcome."""
+        after = update_record.counts(tables_dir, tables) if state == "COMPLETED" else None
+        update = update_record.update(
+            project.pipeline_name(), progress, tables, before, after, engine_began, state, error
+        )
+        try:
+            print(f"Event log: {event_log.write(state_dir, update)}")
+        except OSError as problem:
+            print(f"(no event log for this run: {problem})")
+
     command = pipelines_cli("run", spec, *(["--full-refresh-all"] if args.full_refresh else []))
     handlers = {sig: signal.signal(sig, raise_stopped) for sig in (signal.SIGTERM, signal.SIGHUP)}
     # Ctrl-C raises KeyboardInterrupt even when the shell that started this run ignores SIGINT
@@ -508,6 +531,7 @@ def run_engine(
         if launched is not None:
             launched.stop()
         why = "Ctrl-C" if isinstance(stop, KeyboardInterrupt) else str(stop)
+        record("CANCELED", f"stopped by {why}")
         print(
             f"\nrun_local: stopped by {why} after {time.monotonic() - began:.0f} s; the engine "
             "and everything it started were stopped. The next run picks up from the last "
@@ -521,6 +545,7 @@ def run_engine(
         print(f"\nrun_local: FAILED: {type(error).__name__}: {error}; the engine was stopped.")
         tail = launched.tail if launched is not None else []
         lines = error_lines(tail) + disk_full([str(error), *tail], state_dir)
+        record("FAILED", f"{type(error).__name__}: {error}")
         print("\n".join(f"  {line}" for line in lines))
         print(f"Full log: {log_path}")
         return 1
@@ -535,6 +560,7 @@ def run_engine(
         )
         reasons += disk_full(launched.tail, state_dir)
         print("\n".join(f"  {line}" for line in reasons))
+        record("FAILED", "; ".join(reasons) or f"the engine exited with {code}")
         print(f"Full log: {log_path}")
         return code or 1
     print(f"\nrun_local: done in {elapsed:.0f} s. Tables: {state_dir / 'warehouse'}/<table>/")
@@ -543,6 +569,7 @@ def run_engine(
         print(f"time per layer: {layers}")
     if tables_dir is not None:
         print(summary_text(tables_dir, tables))
+    record("COMPLETED")
     print(f"Log: {log_path}")
     return 0
 
