@@ -13,11 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-EXPECTATION = "array<struct<name: string, dataset: string, passed_records: bigint, failed_records: bigint>>"
+EXPECTATION = (
+    "array<struct<name: string, dataset: string, passed_records: bigint, failed_records: bigint>>"
+)
 
 
 def quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
+
+
+# The table a flow writes: on Databricks `origin.flow_name` may be qualified (`cat`.`schema`.`t`).
+FLOW_TABLE = "regexp_extract(origin.flow_name, '([^.`]+)`?$', 1)"
 
 
 def detail(path: str) -> str:
@@ -48,12 +54,12 @@ GROUP BY origin.update_id""",
         "rows_per_flow": f"""\
 SELECT
   origin.update_id AS update_id,
-  origin.flow_name AS flow_name,
+  {FLOW_TABLE} AS flow_name,
   MAX(timestamp) AS finished_at,
   SUM(CAST({rows} AS BIGINT)) AS rows_written
 FROM {log}
 WHERE event_type = 'flow_progress' AND {rows} IS NOT NULL
-GROUP BY origin.update_id, origin.flow_name""",
+GROUP BY origin.update_id, {FLOW_TABLE}""",
         "expectations": f"""\
 SELECT
   origin.update_id AS update_id,
@@ -87,13 +93,72 @@ FROM (
 )
 GROUP BY source_table, rule""",
         "freshness": f"""\
+{last_success(log)}""",
+    }
+
+
+def last_success(log: str) -> str:
+    """Per table, when a flow last wrote it successfully, and how many hours ago."""
+    return f"""\
 SELECT
-  origin.flow_name AS table_name,
+  {FLOW_TABLE} AS table_name,
   MAX(timestamp) AS last_success,
   (unix_seconds(current_timestamp()) - unix_seconds(MAX(timestamp))) / 3600.0 AS hours_since
 FROM {log}
 WHERE event_type = 'flow_progress' AND {detail("flow_progress.status")} = 'COMPLETED'
-GROUP BY origin.flow_name""",
+GROUP BY {FLOW_TABLE}"""
+
+
+def alert_queries(event_log: str, integrity_checks: str, spec: dict[str, Any]) -> dict[str, str]:
+    """Alert name -> SQL that returns one row with one number; the alert fires when it is above
+    0. `event_log` and `integrity_checks` are qualified names (alerts have no default schema);
+    the thresholds are bundle variables, which the bundle substitutes in the text."""
+    state = detail("update_progress.state")
+    rows = detail("flow_progress.metrics.num_output_rows")
+    gold = [
+        f"dim_{t['name']}" if t["role"] == "dimension" else f"fact_{t['name']}"
+        for t in spec["tables"]
+    ]
+    gold += ["dim_date"] if spec["has_dim_date"] else []
+    gold_list = ", ".join(f"'{name}'" for name in gold)
+    return {
+        "update_failed": f"""\
+SELECT CAST(MAX_BY(state, ended_at) = 'FAILED' AS INT) AS latest_update_failed
+FROM (
+  SELECT origin.update_id, MAX_BY({state}, timestamp) AS state, MAX(timestamp) AS ended_at
+  FROM {event_log}
+  WHERE event_type = 'update_progress'
+  GROUP BY origin.update_id
+)""",
+        "quarantine_rate": f"""\
+WITH latest AS (
+  SELECT MAX_BY(origin.update_id, timestamp) AS update_id
+  FROM {event_log}
+  WHERE event_type = 'update_progress' AND {state} = 'COMPLETED'
+),
+written AS (
+  SELECT {FLOW_TABLE} AS table_name, SUM(CAST({rows} AS BIGINT)) AS rows_written
+  FROM {event_log}
+  WHERE event_type = 'flow_progress' AND origin.update_id = (SELECT update_id FROM latest)
+  GROUP BY {FLOW_TABLE}
+)
+SELECT COUNT(*) AS tables_over_limit
+FROM written AS bronze
+JOIN written AS quarantine
+  ON quarantine.table_name = concat('silver_', substring(bronze.table_name, 8), '_quarantine')
+WHERE bronze.table_name LIKE 'bronze\\_%'
+  AND bronze.rows_written > 0
+  AND 100.0 * quarantine.rows_written / bronze.rows_written > ${{var.quarantine_percent_limit}}""",
+        "integrity_broken": f"""\
+SELECT COUNT(*) AS broken_checks
+FROM {integrity_checks}
+WHERE failures > 0 AND rule <> 'inferred_members'""",
+        "stale_tables": f"""\
+SELECT COUNT(*) AS stale_tables
+FROM (SELECT explode(array({gold_list})) AS table_name) AS gold
+LEFT JOIN ({last_success(event_log)}) AS written USING (table_name)
+WHERE written.last_success IS NULL
+  OR written.hours_since > ${{var.freshness_limit_hours}}""",
     }
 
 

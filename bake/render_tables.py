@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from bake import source_sample, spec_file, spec_schema
+from bake import monitoring, source_sample, spec_file, spec_schema
 from bake import spec as table_spec
 
 TEMPLATES = Path(__file__).resolve().parent / "table_templates"
@@ -94,6 +94,7 @@ def environment() -> SandboxedEnvironment:
     env.filters["py_names"] = py_names
     env.filters["constant"] = constant
     env.filters["reflow"] = reflow
+    env.filters["yaml_str"] = json.dumps  # a JSON string is a YAML double-quoted scalar
     return env
 
 
@@ -142,6 +143,7 @@ def render(project_dir: Path, context: dict[str, Any]) -> list[Path]:
     else:
         texts["tables.yml"] = spec_file.dump(spec)
     texts["tables.schema.json"] = spec_schema.text()
+    texts.update(monitoring.files(spec, context["__pipeline_name"], env))
     written = []
     for relative, text in texts.items():
         path = Path(project_dir) / relative

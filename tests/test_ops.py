@@ -103,30 +103,40 @@ def test_sql_parses_and_generated_ops_tests_pass(baked, request):
     assert " passed" in output and "skipped" not in output
 
 
-def test_monitoring_queries_name_the_event_log_and_every_quarantine_table(baked):
-    """The queries take the target's catalog and schema as parameters (:catalog, :schema), so one
-    file serves dev, staging and prod; they used to name the bake-time schema."""
+def test_monitoring_follows_the_spec_and_names_no_fixed_schema(baked):
+    """The dashboards read every quarantine table and fact of the spec by unqualified name (the
+    bundle resource says which catalog and schema, per target); the alerts name the event log and
+    the integrity checks through bundle references, never the bake-time catalog or schema."""
     project, answers = baked
     pipeline = yaml.safe_load((project / "resources" / "pipeline.yml").read_text())
     event_log = pipeline["resources"]["pipelines"]["medallion"]["event_log"]
     name = pipeline["resources"]["pipelines"]["medallion"]["name"]
     assert event_log["name"] == f"{name}_event_log"
     assert event_log["schema"] == "${resources.schemas.medallion.name}"
-    prefix = "IDENTIFIER(:catalog || '.' || :schema || "
-    for query in ("update_durations", "rows_per_flow", "expectations"):
-        sql = (project / "sql" / "monitoring" / f"{query}.sql").read_text()
-        assert f"FROM {prefix}'.{name}_event_log')" in sql
-    tables = [
-        t.strip() for t in answers.get("table_names", "customers, products, orders").split(",")
-    ]
-    for query in ("quarantine_growth", "quarantine_by_rule"):
-        sql = (project / "sql" / "monitoring" / f"{query}.sql").read_text()
+    monitoring = yaml.safe_load((project / "resources" / "monitoring.yml").read_text())
+    dashboards = monitoring["resources"]["dashboards"]
+    assert dashboards["pipeline_health"]["dataset_schema"] == "${resources.schemas.medallion.name}"
+    assert dashboards["gold_quality"]["dataset_schema"] == "${resources.schemas.gold.name}"
+    health = json.loads((project / "resources" / "pipeline_health.lvdash.json").read_text())
+    queries = {d["name"]: "".join(d["queryLines"]) for d in health["datasets"]}
+    tables = yaml.safe_load((project / "tables.yml").read_text())["tables"]
+    for query in ("quarantine_growth", "quarantine_rules"):
         for table in tables:
-            assert f"{prefix}'.silver_{table}_quarantine')" in sql
-        assert sql.count("UNION ALL") == len(tables) - 1
-    for path in (project / "sql").rglob("*.sql"):
-        catalog = answers.get("catalog", "main")
-        assert f"`{catalog}`." not in path.read_text(), f"{path.name} names a fixed catalog"
+            assert f"FROM `silver_{table}_quarantine`" in queries[query]
+        assert queries[query].count("UNION ALL") == len(tables) - 1
+    for query in ("updates", "rows_per_flow", "expectations", "freshness"):
+        assert f"FROM `{name}_event_log`" in queries[query]
+    medallion = "${var.catalog}.${resources.schemas.medallion.name}"
+    for alert in monitoring["resources"]["alerts"].values():
+        assert f"{medallion}.{name}_event_log" in alert["query_text"] or (
+            "${var.catalog}.${resources.schemas.gold.name}.gold_integrity_checks"
+            in alert["query_text"]
+        )
+    catalog, schema = answers.get("catalog", "main"), answers.get("schema")
+    for path in [*(project / "resources").glob("*.json"), project / "resources" / "monitoring.yml"]:
+        text = path.read_text()
+        assert f"{catalog}." not in text.replace("${var.catalog}.", ""), path.name
+        assert not schema or f".{schema}." not in text, path.name
 
 
 def test_workflows_validate_against_the_github_workflow_schema(baked):

@@ -1,4 +1,5 @@
-"""Every .sql file under sql/ parses with sqlglot's Databricks dialect.
+"""Every .sql file under sql/, and every dashboard and alert query of resources/, parses with
+sqlglot's Databricks dialect (the generated project runs the same queries on Spark SQL).
 
 sqlglot does not model a few Unity Catalog statements (GRANT ... ON CATALOG/VOLUME, CREATE
 CATALOG/VOLUME) and falls back to an opaque `Command`; those must match a strict pattern instead.
@@ -6,10 +7,12 @@ CATALOG/VOLUME) and falls back to an opaque `Command`; those must match a strict
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import sqlglot
+import yaml
 from sqlglot import exp
 
 from medallion.admin_grants import bundle_variables, fill, split_statements
@@ -35,7 +38,7 @@ COMMAND_FORMS = [
 def test_there_is_sql_to_check():
     names = {path.relative_to(ROOT).as_posix() for path in SQL_FILES}
     assert "sql/admin_grants.sql" in names
-    assert any(name.startswith("sql/monitoring/") for name in names)
+    assert len(MONITORING_QUERIES) >= 4 + 6 + 2  # alerts, pipeline health, gold quality
 
 
 @pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -51,6 +54,43 @@ def test_sql_file_parses_with_the_databricks_dialect(path):
         if isinstance(statement, exp.Command):
             sql = " ".join(statement.sql(dialect="databricks", comments=False).split())
             assert any(form.fullmatch(sql) for form in COMMAND_FORMS), f"unrecognised: {sql}"
+
+
+# What the bundle substitutes in the alerts' queries (the values only need to parse).
+ALERT_REFERENCES = {
+    "${var.catalog}": "main",
+    "${resources.schemas.medallion.name}": "retail",
+    "${resources.schemas.gold.name}": "retail_gold",
+    "${var.quarantine_percent_limit}": "5",
+    "${var.freshness_limit_hours}": "26",
+}
+
+
+def monitoring_queries() -> dict[str, str]:
+    """Where -> SQL of every dashboard dataset and alert."""
+    queries = {}
+    for path in sorted((ROOT / "resources").glob("*.lvdash.json")):
+        for dataset in json.loads(path.read_text(encoding="utf-8"))["datasets"]:
+            queries[f"{path.name}:{dataset['name']}"] = "".join(dataset["queryLines"])
+    monitoring = ROOT / "resources" / "monitoring.yml"
+    alerts = yaml.safe_load(monitoring.read_text(encoding="utf-8"))["resources"]["alerts"]
+    for name, alert in alerts.items():
+        sql = alert["query_text"]
+        for reference, value in ALERT_REFERENCES.items():
+            sql = sql.replace(reference, value)
+        assert "${" not in sql, f"alert {name}: a reference this test does not know"
+        queries[f"alert:{name}"] = sql
+    return queries
+
+
+MONITORING_QUERIES = monitoring_queries()
+
+
+@pytest.mark.parametrize("where", sorted(MONITORING_QUERIES))
+def test_monitoring_query_is_one_databricks_select(where):
+    parsed = [s for s in sqlglot.parse(MONITORING_QUERIES[where], read="databricks") if s]
+
+    assert len(parsed) == 1 and isinstance(parsed[0], exp.Query), where
 
 
 def test_a_broken_statement_is_caught():

@@ -92,6 +92,20 @@ def summary(
 
 
 @app.command()
+def report(
+    state_dir: Annotated[
+        Path | None, typer.Option(help="the local runs' folder (default: .local/)")
+    ] = None,
+) -> None:
+    """Write the local run report: one HTML page (graph, rows, quarantine, checks, trends)."""
+    from medallion import project
+    from medallion import report as run_report
+
+    folder = _absolute(state_dir) or project.root() / ".local"
+    print(f"Report: {run_report.write(folder)}")
+
+
+@app.command()
 def validate(
     target: Target = "dev",
     profile: Annotated[

@@ -570,6 +570,8 @@ def run_engine(
     if tables_dir is not None:
         print(summary_text(tables_dir, tables))
     record("COMPLETED")
+    if tables_dir is not None:
+        print(report_line(state_dir))
     print(f"Log: {log_path}")
     return 0
 
@@ -581,6 +583,16 @@ def summary_text(tables_dir: Path, tables) -> str:
         return local_summary.render(local_summary.summarize(tables_dir, tables))
     except Exception as error:  # noqa: BLE001
         return f"(no summary: {type(error).__name__}: {error})"
+
+
+def report_line(state_dir: Path) -> str:
+    """Write the run report; like the summary, it never fails a run that succeeded."""
+    try:
+        from medallion import report
+
+        return f"Report: {report.write(state_dir)}"
+    except Exception as error:  # noqa: BLE001
+        return f"(no report: {type(error).__name__}: {error})"
 
 
 def echo(line: str) -> None:

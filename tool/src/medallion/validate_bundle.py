@@ -17,6 +17,7 @@ never runs it. Problems print as `file: path: reason` and the exit code is 1.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import shutil
 import subprocess
@@ -38,6 +39,8 @@ TARGET_KEYS = {
 }  # fmt: skip
 # Resource types checked against a typed model: type -> (module, class).
 MODELS = {
+    "alerts": ("databricks.bundles.alerts", "Alert"),
+    "dashboards": ("databricks.bundles.dashboards", "Dashboard"),
     "jobs": ("databricks.bundles.jobs", "Job"),
     "pipelines": ("databricks.bundles.pipelines", "Pipeline"),
     "schemas": ("databricks.bundles.schemas", "Schema"),
@@ -225,6 +228,37 @@ def check_libraries(files: dict[Path, dict], report: Report) -> None:
                     check_library(path, at, base, pattern, report)
 
 
+def check_dashboards(files: dict[Path, dict], report: Report) -> None:
+    """Each dashboard's `.lvdash.json` exists, parses, and its widgets read datasets it defines."""
+    for path, where, rtype, _key, body in iter_resources(files):
+        file_path = (
+            body.get("file_path") if rtype == "dashboards" and isinstance(body, dict) else None
+        )
+        if not isinstance(file_path, str) or "${" in file_path:
+            continue
+        dashboard_file = path.parent / file_path
+        try:
+            document = json.loads(dashboard_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            report.error(path, f"{where}.file_path", f"{file_path}: {exc}")
+            continue
+        datasets = {dataset.get("name") for dataset in document.get("datasets") or []}
+        if not datasets or not document.get("pages"):
+            report.error(path, f"{where}.file_path", f"{file_path}: no datasets or no pages")
+        for page in document.get("pages") or []:
+            for item in page.get("layout") or []:
+                widget = item.get("widget") or {}
+                for query in widget.get("queries") or []:
+                    name = (query.get("query") or {}).get("datasetName")
+                    if name not in datasets:
+                        report.error(
+                            path,
+                            f"{where}.file_path",
+                            f"{file_path}: widget {widget.get('name')!r} reads dataset "
+                            f"{name!r}, which is not one of {sorted(datasets)}",
+                        )
+
+
 def check_library(path: Path, where: str, base: Path, pattern: str, report: Report) -> None:
     if pattern.endswith("/**"):
         folder = base / pattern[:-3]
@@ -291,6 +325,7 @@ def validate(root: Path, online: str, target: str, profile: str | None) -> Repor
         check_models(files, report)
         check_references(files, report)
         check_libraries(files, report)
+        check_dashboards(files, report)
     if online == "off":
         report.notes.append("Online check skipped: offline only.")
     elif report.problems:
