@@ -28,13 +28,16 @@ def field(column: str, aggregate: str | None = None) -> dict[str, str]:
     return {"name": f"{aggregate.lower()}({column})", "expression": f"{aggregate}(`{column}`)"}
 
 
-def widget(name: str, dataset: str, fields: list[dict[str, str]], spec: dict) -> dict[str, Any]:
+def widget(
+    name: str, dataset: str, fields: list[dict[str, str]], spec: dict, rows: bool = False
+) -> dict[str, Any]:
+    """`rows`: the widget shows the dataset's rows as they are (a table), not aggregates."""
     return {
         "name": name,
         "queries": [
             {
                 "name": "main_query",
-                "query": {"datasetName": dataset, "fields": fields, "disaggregated": False},
+                "query": {"datasetName": dataset, "fields": fields, "disaggregated": rows},
             }
         ],
         "spec": spec,
@@ -65,12 +68,29 @@ def chart(kind: str, title: str, x: dict, y: dict, color: dict | None = None) ->
     }
 
 
-def table(title: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
+# A table column's type -> how the dashboard shows it (the published dashboards' pairs).
+DISPLAY_AS = {"string": "string", "integer": "number", "float": "number", "datetime": "datetime"}
+
+
+def table(title: str, columns: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """A table widget (spec version 1, as published dashboards write it); columns are (field,
+    title, type)."""
     return {
-        "version": 2,
+        "version": 1,
         "widgetType": "table",
         "encodings": {
-            "columns": [{"fieldName": name, "displayName": shown} for name, shown in columns]
+            "columns": [
+                {
+                    "fieldName": name,
+                    "title": shown,
+                    "displayName": shown,
+                    "type": kind,
+                    "displayAs": DISPLAY_AS[kind],
+                    "visible": True,
+                    "order": order,
+                }
+                for order, (name, shown, kind) in enumerate(columns)
+            ]
         },
         "frame": {"showTitle": True, "title": title},
     }
@@ -104,9 +124,11 @@ def plotted(
     return widget(name, dataset, fields, chart(kind, title, axes["x"], axes["y"], color_axis))
 
 
-def listed(name: str, dataset: str, title: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
-    fields = [field(column) for column, _ in columns]
-    return widget(name, dataset, fields, table(title, columns))
+def listed(
+    name: str, dataset: str, title: str, columns: list[tuple[str, str, str]]
+) -> dict[str, Any]:
+    fields = [field(column) for column, _, _ in columns]
+    return widget(name, dataset, fields, table(title, columns), rows=True)
 
 
 def document(title: str, queries: dict[str, str], rows: list[list[dict]]) -> dict[str, Any]:
@@ -147,10 +169,10 @@ def pipeline_health(event_log: str, spec: dict[str, Any]) -> dict[str, Any]:
                 "updates",
                 "Updates",
                 [
-                    ("started_at", "Started"),
-                    ("state", "State"),
-                    ("duration_seconds", "Seconds"),
-                    ("update_id", "Update"),
+                    ("started_at", "Started", "datetime"),
+                    ("state", "State", "string"),
+                    ("duration_seconds", "Seconds", "float"),
+                    ("update_id", "Update", "string"),
                 ],
             ),
             plotted(
@@ -189,11 +211,11 @@ def pipeline_health(event_log: str, spec: dict[str, Any]) -> dict[str, Any]:
                 "expectations",
                 "Expectations per rule and table",
                 [
-                    ("checked_at", "Checked"),
-                    ("dataset", "Table"),
-                    ("rule", "Rule"),
-                    ("passed_records", "Passed"),
-                    ("failed_records", "Failed"),
+                    ("checked_at", "Checked", "datetime"),
+                    ("dataset", "Table", "string"),
+                    ("rule", "Rule", "string"),
+                    ("passed_records", "Passed", "integer"),
+                    ("failed_records", "Failed", "integer"),
                 ],
             ),
         ],
@@ -223,9 +245,9 @@ def pipeline_health(event_log: str, spec: dict[str, Any]) -> dict[str, Any]:
                 "freshness",
                 "Freshness: last successful write per table",
                 [
-                    ("table_name", "Table"),
-                    ("last_success", "Last success"),
-                    ("hours_since", "Hours since"),
+                    ("table_name", "Table", "string"),
+                    ("last_success", "Last success", "datetime"),
+                    ("hours_since", "Hours since", "float"),
                 ],
             ),
         ],
@@ -247,10 +269,10 @@ def gold_quality(spec: dict[str, Any]) -> dict[str, Any]:
             "integrity_checks",
             "Integrity checks",
             [
-                ("check_id", "Check"),
-                ("holds", "Holds"),
-                ("failures", "Failures"),
-                ("sample", "Sample key"),
+                ("check_id", "Check", "string"),
+                ("result", "Result", "string"),
+                ("failures", "Failures", "integer"),
+                ("sample", "Sample key", "string"),
             ],
         ),
     ]
@@ -271,10 +293,10 @@ def gold_quality(spec: dict[str, Any]) -> dict[str, Any]:
                 "unknown_members",
                 "Fact rows pointing at the unknown member",
                 [
-                    ("fact", "Fact"),
-                    ("reference", "Reference"),
-                    ("unknown_rows", "Unknown rows"),
-                    ("fact_rows", "Fact rows"),
+                    ("fact", "Fact", "string"),
+                    ("reference", "Reference", "string"),
+                    ("unknown_rows", "Unknown rows", "integer"),
+                    ("fact_rows", "Fact rows", "integer"),
                 ],
             )
         )

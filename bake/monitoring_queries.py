@@ -174,7 +174,9 @@ def gold_queries(spec: dict[str, Any]) -> dict[str, str]:
     ]
     queries = {
         "integrity_checks": """\
-SELECT check_id, `table`, rule, failures, sample, failures = 0 AS holds
+SELECT
+  check_id, `table`, rule, failures, sample, failures = 0 AS holds,
+  CASE WHEN failures = 0 THEN 'holds' ELSE 'BROKEN' END AS result
 FROM gold_integrity_checks
 WHERE rule <> 'inferred_members'""",
         "inferred_members": """\
