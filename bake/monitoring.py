@@ -1,5 +1,6 @@
-"""The monitoring files of a generated project: resources/monitoring.yml (dashboards and alerts)
-and the two dashboards' `.lvdash.json`, all from the normalized table spec."""
+"""The monitoring files of a generated project, all from the normalized table spec:
+resources/monitoring.yml (dashboards and alerts), the two dashboards' `.lvdash.json`, and the
+facts' metric views (sql/metric_views.sql, published by resources/metric_views.yml)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from bake import dashboards, monitoring_queries
+from bake import dashboards, metric_views, monitoring_queries
 
 ALERTS = {  # name -> (title, what it means, the column its query returns)
     "update_failed": (
@@ -50,10 +51,17 @@ def files(spec: dict[str, Any], pipeline_name: str, env: Environment) -> dict[st
     monitoring = env.get_template("monitoring.yml.j2").render(
         pipeline_name=pipeline_name, alerts=alerts
     )
-    return {
+    files = {
         "resources/monitoring.yml": monitoring,
         "resources/pipeline_health.lvdash.json": dashboards.text(
             dashboards.pipeline_health(event_log, spec)
         ),
         "resources/gold_quality.lvdash.json": dashboards.text(dashboards.gold_quality(spec)),
     }
+    views = metric_views.sql(spec)
+    if views is not None:
+        files["sql/metric_views.sql"] = views
+        files["resources/metric_views.yml"] = env.get_template("metric_views.yml.j2").render(
+            pipeline_name=pipeline_name
+        )
+    return files

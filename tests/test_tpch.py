@@ -216,7 +216,12 @@ def tpch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     command = [sys.executable, "-m", "medallion", "run-local", "--landing", str(landing)]
     run_checked([*command, "--state-dir", str(state)], cwd=project, timeout=1200)
     inferred = yaml.safe_load((project / "tables.yml").read_text())
-    return {"landing": landing, "warehouse": state / "warehouse", "tables": inferred}
+    return {
+        "landing": landing,
+        "warehouse": state / "warehouse",
+        "tables": inferred,
+        "project": project,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -258,6 +263,56 @@ def test_tpch_query_answered_from_gold_equals_the_raw_answer(raw, gold, query) -
     actual = gold.execute(GOLD[query]).fetchall()
     assert expected, f"{query} finds nothing in the raw data: the comparison would be empty"
     assert normalized(actual) == normalized(expected)
+
+
+# Questions asked of the generated metric view `lineitem_metrics` (dimensions, measures, a filter
+# over dimension names), and the same questions written by hand over the raw files.
+METRIC_VIEW_QUESTIONS = {
+    "q01 sums and count": (
+        ["l_returnflag", "l_linestatus"],
+        ["total_l_quantity", "total_l_extendedprice", "lineitem_rows"],
+        "date <= DATE '1998-09-02'",
+        """SELECT l_returnflag, l_linestatus, sum(l_quantity), sum(l_extendedprice), count(*)
+           FROM lineitem WHERE l_shipdate <= DATE '1998-09-02' GROUP BY ALL""",
+    ),
+    "revenue by part brand": (
+        ["part_p_brand"],
+        ["total_l_extendedprice"],
+        None,
+        """SELECT p_brand, sum(l_extendedprice) FROM lineitem JOIN part ON l_partkey = p_partkey
+           GROUP BY ALL""",
+    ),
+    "quantity by supplier": (
+        ["supplier_s_name"],
+        ["total_l_quantity"],
+        None,
+        """SELECT s_name, sum(l_quantity) FROM lineitem JOIN supplier ON l_suppkey = s_suppkey
+           GROUP BY ALL""",
+    ),
+    "lines per ship year and quarter": (
+        ["date_year", "date_quarter"],
+        ["lineitem_rows"],
+        None,
+        "SELECT year(l_shipdate), quarter(l_shipdate), count(*) FROM lineitem GROUP BY ALL",
+    ),
+}
+
+
+@pytest.mark.parametrize("question", sorted(METRIC_VIEW_QUESTIONS))
+def test_the_metric_view_compiled_over_gold_answers_like_the_raw_files(
+    tpch, raw, gold, question
+) -> None:
+    """sql/metric_views.sql's `lineitem_metrics`, compiled to plain SQL (medallion.metric_views)
+    and run on gold, gives the hand-written answer over the raw files."""
+    from medallion import metric_views
+
+    dimensions, measures, where, by_hand = METRIC_VIEW_QUESTIONS[question]
+    views = metric_views.read(tpch["project"] / "sql" / "metric_views.sql")
+    sql = metric_views.compile_query(views["lineitem_metrics"], dimensions, measures, where)
+    actual = gold.execute(sql.replace("`", '"')).fetchall()  # DuckDB quotes with "
+    expected = raw.execute(by_hand).fetchall()
+    assert expected
+    assert sorted(normalized(actual)) == sorted(normalized(expected))
 
 
 def test_gold_holds_every_integrity_check_on_tpch(gold) -> None:

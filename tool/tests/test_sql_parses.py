@@ -15,12 +15,15 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
+from medallion import metric_views, project
 from medallion.admin_grants import bundle_variables, fill, split_statements
 
 from . import baked
 
 ROOT = baked.PROJECT
-SQL_FILES = sorted((ROOT / "sql").rglob("*.sql"))
+TABLES = baked.project_module(f"{project.package_name(ROOT)}.tables")
+METRIC_VIEWS = ROOT / "sql" / "metric_views.sql"  # YAML inside: checked by its own test below
+SQL_FILES = sorted(path for path in (ROOT / "sql").rglob("*.sql") if path != METRIC_VIEWS)
 
 IDENT = r"(?:`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_]*)"
 NAME = rf"{IDENT}(?:\.{IDENT})?(?:\.{IDENT})?"
@@ -91,6 +94,22 @@ def test_monitoring_query_is_one_databricks_select(where):
     parsed = [s for s in sqlglot.parse(MONITORING_QUERIES[where], read="databricks") if s]
 
     assert len(parsed) == 1 and isinstance(parsed[0], exp.Query), where
+
+
+def test_each_fact_has_a_metric_view_whose_compiled_query_parses():
+    facts = [spec.name for spec in TABLES.ALL_TABLES if spec.role == "fact"]
+    views = metric_views.read(METRIC_VIEWS)
+    assert sorted(views) == sorted(f"{fact}_metrics" for fact in facts)
+    text = METRIC_VIEWS.read_text(encoding="utf-8")
+    assert text.count("CREATE OR REPLACE VIEW") == len(facts)  # none missed by the reader
+    for view in views.values():
+        definition = view.definition
+        assert definition["version"] == "1.1"
+        dimensions = [item["name"] for item in definition["dimensions"]]
+        measures = [item["name"] for item in definition["measures"]]
+        sql = metric_views.compile_query(view, dimensions, measures)
+        [parsed] = sqlglot.parse(sql, read="databricks")
+        assert isinstance(parsed, exp.Select)
 
 
 def test_a_broken_statement_is_caught():
