@@ -286,6 +286,12 @@ def test_add_table_is_what_a_fresh_bake_of_the_new_spec_writes(
     assert_same_except(project, fresh, {fact: edit})
     for path in ("src/bronze/returns.py", "src/silver/returns.py", "src/gold/dim_returns.py"):
         assert (project / path).exists()
+    # The monitoring follows: its quarantine in the dashboard, its gold table in the alerts.
+    assert (
+        "`silver_returns_quarantine`"
+        in (project / "resources/pipeline_health.lvdash.json").read_text()
+    )
+    assert "'dim_returns'" in (project / "resources/monitoring.yml").read_text()
     # Analysts read it through the gold schema's grant: no statement to add or re-run.
     assert "dim_returns" not in (project / "sql/admin_grants.sql").read_text()
     state = json.loads((project / ".cruft.json").read_text())

@@ -519,7 +519,36 @@ EVENTS = [  # newest first, as `pipelines logs` asks the API for `timestamp desc
 ]  # fmt: skip
 
 
+# The workspace's SQL warehouses by name ($FAKE_DATABRICKS_WAREHOUSES, JSON, replaces them).
+WAREHOUSES = {"Serverless Starter Warehouse": "4b9b953939869799"}
+
+
+def resolve_lookups(config: dict, target: dict) -> dict:
+    """Variables with a `lookup` and no value for the target get the looked-up id, as every
+    bundle command does first (bundle/config/mutator/resolve_lookup_variables.go); a name the
+    workspace lacks fails there, with the CLI's message (the SDK's GetByName error wrapped)."""
+    warehouses = json.loads(os.environ.get("FAKE_DATABRICKS_WAREHOUSES") or "null") or WAREHOUSES
+    overrides = target.get("variables") or {}
+    variables = json.loads(json.dumps(config.get("variables") or {}))
+    for name, body in variables.items():
+        lookup = (body or {}).get("lookup")
+        if not lookup or name in overrides or "default" in body:
+            continue
+        [(kind, wanted)] = lookup.items()
+        if kind != "warehouse":
+            raise CliError(f"the fake resolves warehouse lookups only, not {kind}")
+        if wanted not in warehouses:
+            raise CliError(
+                f"failed to resolve warehouse: {wanted}, err: EndpointInfo named '{wanted}' "
+                "does not exist"
+            )
+        body["default"] = warehouses[wanted]
+    return {**config, "variables": variables}
+
+
 def respond(words, values, positional, config, target_name, target) -> None:
+    if words[0] == "bundle":
+        config = resolve_lookups(config, target)
     host = (target.get("workspace") or {}).get("host") or ""
     name = (config.get("bundle") or {}).get("name", "")
     if words == ("bundle", "validate"):

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from . import baked, fake_databricks
 
@@ -95,6 +96,26 @@ def test_deploy_checks_the_cli_then_deploys_the_default_target(cli):
     ]
     assert cli.records()[-1]["auth"] == f"profile {BAKED_PROFILE} at {DEV_HOST}"
     assert "databricks bundle deploy --target dev" in result.stdout  # make prints what it runs
+
+
+def test_deploy_stops_when_the_workspace_lacks_the_looked_up_warehouse(cli):
+    """var.warehouse_id looks up "Serverless Starter Warehouse" by name (dashboards, alerts,
+    metric views) unless the bake answered an id: a workspace without it fails the deploy,
+    naming it, before anything ships."""
+    bundle = yaml.safe_load((baked.PROJECT / "databricks.yml").read_text())
+    other = json.dumps({"Team Warehouse": "0123456789abcdef"})
+    result = cli.make("deploy", FAKE_DATABRICKS_WAREHOUSES=other)
+
+    if "lookup" not in bundle["variables"]["warehouse_id"]:  # an answered id: no lookup
+        assert result.returncode == 0, result.stderr
+        return
+    assert result.returncode != 0
+    assert (
+        "failed to resolve warehouse: Serverless Starter Warehouse, err: EndpointInfo named "
+        "'Serverless Starter Warehouse' does not exist" in result.stderr
+    )
+    found = cli.make("deploy")
+    assert found.returncode == 0, found.stderr
 
 
 def test_run_on_prod_starts_the_pipeline_by_its_resource_key(cli):
