@@ -39,6 +39,9 @@ VARIANTS = {
     "reserved_words": {"table_names": "order, group, user"},  # quoted wherever SQL names them
 }
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")  # `${{ }}`: GitHub Actions
+# A SQL file task's job parameters ({{name}}, as Databricks' bundle-examples write them), the only
+# double braces sql/metric_views.sql may hold.
+JOB_PARAMETERS = {"sql/metric_views.sql": re.compile(r"\{\{(catalog|gold_schema)\}\}")}
 
 
 @functools.cache
@@ -116,7 +119,8 @@ def test_yaml_parses_and_no_template_leftovers(project):
     for path, text in text_files(project):
         if path.suffix in (".yml", ".yaml"):
             yaml.safe_load(text)
-        leftover = JINJA_LEFTOVER.search(text)
+        allowed = JOB_PARAMETERS.get(path.relative_to(project).as_posix())
+        leftover = JINJA_LEFTOVER.search(allowed.sub("", text) if allowed else text)
         assert leftover is None, f"{path.relative_to(project)}: {leftover.group()!r} left over"
 
 
