@@ -119,7 +119,7 @@ def test_monitoring_follows_the_spec_and_names_no_fixed_schema(baked):
     assert dashboards["gold_quality"]["dataset_schema"] == "${resources.schemas.gold.name}"
     health = json.loads((project / "resources" / "pipeline_health.lvdash.json").read_text())
     queries = {d["name"]: "".join(d["queryLines"]) for d in health["datasets"]}
-    tables = yaml.safe_load((project / "tables.yml").read_text())["tables"]
+    tables = yaml.safe_load((project / "tables.yml").read_text())
     for query in ("quarantine_growth", "quarantine_rules"):
         for table in tables:
             assert f"FROM `silver_{table}_quarantine`" in queries[query]

@@ -98,6 +98,10 @@ def test_monitoring_query_is_one_databricks_select(where):
 
 def test_each_fact_has_a_metric_view_whose_compiled_query_parses():
     facts = [spec.name for spec in TABLES.ALL_TABLES if spec.role == "fact"]
+    if not facts:  # nothing to measure: no view, and no job to publish one
+        assert not METRIC_VIEWS.exists()
+        assert not (ROOT / "resources" / "metric_views.yml").exists()
+        return
     views = metric_views.read(METRIC_VIEWS)
     assert sorted(views) == sorted(f"{fact}_metrics" for fact in facts)
     text = METRIC_VIEWS.read_text(encoding="utf-8")
