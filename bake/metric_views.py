@@ -15,14 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bake.monitoring_queries import reference_sk_columns
+from bake.monitoring_queries import quote, reference_sk_columns
 
 VERSION = "1.1"
 CALENDAR = ("date", "year", "quarter", "month", "month_name", "day_of_week", "is_weekend")
-
-
-def quote(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
 
 
 def attributes(dimension: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ page itself is `report.html.j2`.
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from collections import defaultdict
 from datetime import datetime
@@ -46,7 +47,7 @@ def updates(state_dir: Path) -> list[dict[str, Any]]:
             {"id": origin["update_id"], "started": event["timestamp"], "flows": {}},
         )
         update["ended"] = event["timestamp"]
-        details = event_log.json.loads(event["details"])
+        details = json.loads(event["details"])
         if "update_progress" in details:
             update["state"] = details["update_progress"]["state"]
         progress = details.get("flow_progress")
@@ -209,14 +210,14 @@ def samples(warehouse_dir: Path, tables: Any) -> list[dict[str, Any]]:
     return found
 
 
-def page(state_dir: Path, tables: Any) -> str:
+def page(state_dir: Path, tables: Any, summary: local_summary.Summary | None = None) -> str:
     history = updates(state_dir)
     if not history:
         folder = state_dir / event_log.FOLDER
         raise SystemExit(f"report: no local run recorded in {folder}: run make run-local first")
     latest = history[-1]
     warehouse_dir = state_dir / "warehouse"
-    summary = local_summary.summarize(warehouse_dir, tables)
+    summary = summary or local_summary.summarize(warehouse_dir, tables)
     flows = latest["flows"]
     rows_chart, timeline = flow_charts(flows) if flows else (go.Figure(), go.Figure())
     figures = {
@@ -252,8 +253,9 @@ def page(state_dir: Path, tables: Any) -> str:
     )
 
 
-def write(state_dir: Path) -> Path:
-    """Write the report (and Plotly's script beside it, once); return the page's path."""
+def write(state_dir: Path, summary: local_summary.Summary | None = None) -> Path:
+    """Write the report (and Plotly's script beside it, once); return the page's path.
+    `summary`: the tables' counts, when the caller has read them already."""
     sys.path.insert(0, str(project.root() / "src"))
     tables = importlib.import_module(f"{project.package_name()}.tables")
     folder = state_dir / "report"
@@ -262,5 +264,5 @@ def write(state_dir: Path) -> Path:
     if not script.exists():
         script.write_text(get_plotlyjs(), encoding="utf-8")
     path = folder / "index.html"
-    path.write_text(page(state_dir, tables), encoding="utf-8")
+    path.write_text(page(state_dir, tables, summary), encoding="utf-8")
     return path

@@ -505,10 +505,9 @@ def run_engine(
     before = None if args.full_refresh else update_record.counts(tables_dir, tables)
     engine_began = time.monotonic()
 
-    def record(state: str, error: str | None = None) -> None:
-        """Add this update to the local event log; a log that cannot be written never changes
-        the run's outcome."""
-        after = update_record.counts(tables_dir, tables) if state == "COMPLETED" else None
+    def record(state: str, error: str | None = None, after=None) -> None:
+        """Add this update to the local event log (`after`: the tables' counts once it
+        completed); a log that cannot be written never changes the run's outcome."""
         update = update_record.update(
             project.pipeline_name(), progress, tables, before, after, engine_began, state, error
         )
@@ -567,30 +566,31 @@ def run_engine(
     layers = ", ".join(f"{layer} {s:.1f} s" for layer, s in progress.layer_seconds().items())
     if layers:
         print(f"time per layer: {layers}")
+    after = update_record.counts(tables_dir, tables)  # read once: summary, event log, report
     if tables_dir is not None:
-        print(summary_text(tables_dir, tables))
-    record("COMPLETED")
+        print(summary_text(tables_dir, tables, after))
+    record("COMPLETED", after=after)
     if tables_dir is not None:
-        print(report_line(state_dir))
+        print(report_line(state_dir, after))
     print(f"Log: {log_path}")
     return 0
 
 
-def summary_text(tables_dir: Path, tables) -> str:
-    """The run summary; a table that cannot be read shows as such, the summary never fails a
-    run that succeeded."""
+def summary_text(tables_dir: Path, tables, summary: local_summary.Summary | None = None) -> str:
+    """The run summary (of `summary` when already read); a table that cannot be read shows as
+    such, the summary never fails a run that succeeded."""
     try:
-        return local_summary.render(local_summary.summarize(tables_dir, tables))
+        return local_summary.render(summary or local_summary.summarize(tables_dir, tables))
     except Exception as error:  # noqa: BLE001
         return f"(no summary: {type(error).__name__}: {error})"
 
 
-def report_line(state_dir: Path) -> str:
+def report_line(state_dir: Path, summary: local_summary.Summary | None = None) -> str:
     """Write the run report; like the summary, it never fails a run that succeeded."""
     try:
         from medallion import report
 
-        return f"Report: {report.write(state_dir)}"
+        return f"Report: {report.write(state_dir, summary)}"
     except Exception as error:  # noqa: BLE001
         return f"(no report: {type(error).__name__}: {error})"
 
