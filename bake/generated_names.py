@@ -19,6 +19,16 @@ LANDING_COLUMNS = ("_corrupt_record", "_rescued_data")
 SILVER_COLUMNS = ("_failed_rules", "_warned_rules")
 SCD2_COLUMNS = ("__START_AT", "__END_AT", "is_current")
 DATE_SK = "date_sk"
+# tables.py names each table's spec by its upper-cased name. These would clash: the module's own
+# names, and the one-letter names ruff refuses as ambiguous (E741); those get `_TABLE` after them.
+TABLES_MODULE_NAMES = ("SOURCE_FORMAT", "ALL_TABLES", "SPECS", "INTEGRITY_CHECKS")
+AMBIGUOUS_NAMES = ("I", "L", "O")
+
+
+def spec_constant(table: str) -> str:
+    """The tables.py constant of a table: customers -> CUSTOMERS, specs -> SPECS_TABLE."""
+    name = table.upper()
+    return f"{name}_TABLE" if name in TABLES_MODULE_NAMES + AMBIGUOUS_NAMES else name
 
 
 def datasets(tables: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -105,6 +115,11 @@ def problems(tables: list[dict[str, Any]]) -> list[str]:
     errors = [
         f"tables: {name!r} is both {one} and {other} -- rename one of the tables"
         for name, one, other in _duplicates(datasets(tables))
+    ]
+    constants = [(spec_constant(t["name"]), f"the tables.py name of {t['name']}") for t in tables]
+    errors += [
+        f"tables: {name!r} is both {one} and {other} -- rename one of the tables"
+        for name, one, other in _duplicates(constants)
     ]
     for table in tables:
         where = f"tables.{table['name']}"

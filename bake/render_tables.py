@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from bake import monitoring, source_sample, spec_file, spec_schema
+from bake import generated_names, monitoring, source_sample, spec_file, spec_schema
 from bake import spec as table_spec
 
 TEMPLATES = Path(__file__).resolve().parent / "table_templates"
@@ -77,11 +77,6 @@ def py_names(names: list[str]) -> str:
     return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
 
 
-def constant(name: str) -> str:
-    """Module constant holding a table's spec: customers -> CUSTOMERS."""
-    return name.upper()
-
-
 def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -92,7 +87,7 @@ def environment() -> SandboxedEnvironment:
     )
     env.filters["py"] = py_literal
     env.filters["py_names"] = py_names
-    env.filters["constant"] = constant
+    env.filters["constant"] = generated_names.spec_constant
     env.filters["reflow"] = reflow
     env.filters["yaml_str"] = json.dumps  # a JSON string is a YAML double-quoted scalar
     return env

@@ -37,6 +37,8 @@ VARIANTS = {
     "one_table": {"table_names": "products"},
     "two_facts": {"table_names": "stations, trips:fact, readings:fact"},
     "reserved_words": {"table_names": "order, group, user"},  # quoted wherever SQL names them
+    # tables.py constants: `O` is ambiguous to ruff (E741), `SPECS` is the module's own name.
+    "python_names": {"table_names": "o, specs, l:fact"},
 }
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")  # `${{ }}`: GitHub Actions
 # A SQL file task's job parameters ({{name}}, as Databricks' bundle-examples write them), the only
@@ -108,6 +110,15 @@ def test_one_table_has_no_fact_and_no_dim_date(tmp_root):
     project = baked("one_table", tmp_root)
     gold = sorted(path.name for path in (project / "src" / "gold").glob("*.py"))
     assert gold == ["dim_products.py", "integrity_checks.py"]
+
+
+def test_table_constants_never_shadow_the_module_or_look_like_digits(tmp_root):
+    project = baked("python_names", tmp_root)
+    tables_py = (project / "src" / "retail_lakehouse" / "tables.py").read_text()
+    for constant in ("O_TABLE", "SPECS_TABLE", "L_TABLE"):
+        assert f"\n{constant} = TableSpec(" in tables_py, constant
+    assert "ALL_TABLES = (O_TABLE, SPECS_TABLE, L_TABLE)" in tables_py
+    assert "SPECS = {spec.name: spec for spec in ALL_TABLES}" in tables_py
 
 
 def test_job_only_for_triggered_pipelines(tmp_root):

@@ -257,6 +257,12 @@ def test_good_expressions(expr):
             ),
             "'is_current' is both column 'IS_CURRENT' and an SCD type 2 history column",
         ),
+        (
+            "specs, specs_table",
+            {},
+            "tables: 'SPECS_TABLE' is both the tables.py name of specs and the tables.py name of "
+            "specs_table -- rename one of the tables",
+        ),
     ],
 )
 def test_generated_names_never_collide(names, tables, message):
