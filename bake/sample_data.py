@@ -418,8 +418,17 @@ class TablePlan:
             return self._as_kind(atom.column, self.rng.choice(atom.values))
         if atom.op == "between":
             return self._as_kind(atom.column, atom.values[0])
+        if atom.op == "is_null":
+            return None
         step = {">": 1, ">=": 0, "<": -1, "<=": 0}.get(atom.op, 1)
-        return self._as_kind(atom.column, _comparable(value, literal)[1] + step)
+        bound = _comparable(value, literal)[1]
+        if isinstance(bound, str):  # the literal satisfies = >= <=; one more character > and <>
+            return bound + "~" if step > 0 else "" if step < 0 else bound
+        if isinstance(bound, datetime):
+            return bound + timedelta(seconds=step)
+        if isinstance(bound, date):
+            return bound + timedelta(days=step)
+        return self._as_kind(atom.column, bound + step)
 
     def _as_kind(self, column: str, literal: Any) -> Any:
         kind = self.kinds[column]

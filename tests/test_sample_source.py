@@ -5,10 +5,12 @@ tests/test_bring_your_own_data.py."""
 from __future__ import annotations
 
 import importlib.util
+import random
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from bake import sample_data
 from bake.jinja_extension import TEMPLATE_DIR
@@ -168,3 +170,35 @@ def test_a_fact_row_whose_member_the_dimension_lacks_is_not_sampled(tmp_path: Pa
     _write(tmp_path / "orders" / "a.csv", orders)
     drawn = read_source(tmp_path, (CUSTOMERS, ORDERS))
     assert [row["order_id"] for row in drawn.rows["orders"]] == [1, 3]
+
+
+def test_sample_values_are_moved_inside_rules_on_strings_dates_and_nulls() -> None:
+    """A drawn value that breaks a rule is replaced by one that keeps it, whatever the column's
+    type: `label IS NULL` made the bake fail with a TypeError (str + int)."""
+    rules = {
+        "no_label": "label IS NULL",
+        "late_code": "code > 'm'",
+        "early_name": "name < 'b'",
+        "recent": "on_day >= '2030-01-01'",
+        "after": "at > '2030-01-01 00:00:00'",
+    }
+    spec = SimpleNamespace(
+        name="t",
+        keys=["id"],
+        columns={
+            "id": "bigint",
+            "label": "string",
+            "code": "string",
+            "name": "string",
+            "on_day": "date",
+            "at": "timestamp",
+        },
+        rules=[SimpleNamespace(name=name, expr=expr) for name, expr in rules.items()],
+    )
+    plan = sample_data.TablePlan(spec, 0, random.Random(1))
+    assert plan.within_rules("label", "label-1") is None
+    assert plan.within_rules("code", "a") == "m~"
+    assert plan.within_rules("on_day", date(2024, 1, 1)) == date(2030, 1, 1)
+    assert plan.within_rules("at", datetime(2024, 1, 1)) == datetime(2030, 1, 1, 0, 0, 1)
+    assert plan.within_rules("code", "z") == "z"  # kept as drawn
+    assert plan.within_rules("name", "name-1") == ""
