@@ -112,14 +112,12 @@ def _duplicates(named: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
 
 def problems(tables: list[dict[str, Any]]) -> list[str]:
     """One line per collision: `where: 'name' is both <one> and <other> -- rename one`."""
+    constants = [(spec_constant(t["name"]), f"the tables.py name of {t['name']}") for t in tables]
+    # Datasets and Python constants are separate namespaces: each is checked on its own.
     errors = [
         f"tables: {name!r} is both {one} and {other} -- rename one of the tables"
-        for name, one, other in _duplicates(datasets(tables))
-    ]
-    constants = [(spec_constant(t["name"]), f"the tables.py name of {t['name']}") for t in tables]
-    errors += [
-        f"tables: {name!r} is both {one} and {other} -- rename one of the tables"
-        for name, one, other in _duplicates(constants)
+        for named in (datasets(tables), constants)
+        for name, one, other in _duplicates(named)
     ]
     for table in tables:
         where = f"tables.{table['name']}"

@@ -422,7 +422,7 @@ class TablePlan:
             return None
         step = {">": 1, ">=": 0, "<": -1, "<=": 0}.get(atom.op, 1)
         bound = _comparable(value, literal)[1]
-        if isinstance(bound, str):  # the literal satisfies = >= <=; one more character > and <>
+        if isinstance(bound, str):  # the literal keeps >= and <=; one more character > and <>
             return bound + "~" if step > 0 else "" if step < 0 else bound
         if isinstance(bound, datetime):
             return bound + timedelta(seconds=step)
