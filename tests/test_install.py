@@ -1,4 +1,5 @@
-"""A new user's first commands, for real: bake, then `make install test run-local` in a fresh venv.
+"""A new user's first commands, for real: bake, then `make install test run-local` in a fresh venv
+(and `make test-e2e` once: the default bake's end-to-end test runs here and nowhere else).
 
 Baked two ways, as users bake:
 - from a git URL (a bare clone of this repository reached over `file://`, as a team reaches
@@ -71,5 +72,8 @@ def test_install_test_and_run_local_on_a_fresh_venv(source: str, tmp_path: Path)
     assert "run-local" in run([str(medallion), "--help"], project)
     tests = run(["make", "test"], project)
     assert " passed" in tests and "failed" not in tests
+    if source == "local-checkout":  # the default bake's end-to-end test: here, not run again
+        e2e = run(["make", "test-e2e"], project)
+        assert " passed" in e2e and "failed" not in e2e and "skipped" not in e2e
     summary = run(["make", "run-local"], project)
     assert "gold integrity checks: 8 of 8 hold" in summary

@@ -7,9 +7,11 @@ import pytest
 
 from medallion import admin_grants
 
-from . import baked
+from . import baked, faults
 from .fake_warehouse import TOKEN, FakeWarehouse, serve
-from .faults import OUTCOMES
+
+# The faults tried in this session, from every worker's test reports (printed at the end).
+OUTCOMES: list[tuple[str, str, str]] = []
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +43,17 @@ def workspace(tmp_path, monkeypatch):
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    report.user_properties.extend(("fault tried", row) for row in faults.take_recorded())
+    return report
+
+
+def pytest_runtest_logreport(report) -> None:
+    OUTCOMES.extend(tuple(row) for key, row in report.user_properties if key == "fault tried")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

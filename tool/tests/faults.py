@@ -18,12 +18,20 @@ from medallion.engine_watch import OVER
 
 from .baked import PROJECT
 
-OUTCOMES: list[tuple[str, str, str]] = []  # fault, expected outcome, what happened
+# Rows recorded by the running test: conftest.py moves them onto the test's report, which
+# pytest-xdist carries from a worker to the process that prints the session's summary.
+RECORDED: list[tuple[str, str, str]] = []  # fault, expected outcome, what happened
 
 
 def record(fault: str, expected: str, outcome: str) -> None:
     """One row of the table the test session prints at the end (conftest.py)."""
-    OUTCOMES.append((fault, expected, outcome))
+    RECORDED.append((fault, expected, outcome))
+
+
+def take_recorded() -> list[tuple[str, str, str]]:
+    rows = RECORDED[:]
+    RECORDED.clear()
+    return rows
 
 
 def _ignore_sigint() -> None:
