@@ -264,7 +264,7 @@ CHECKS = {
 def own_landing_volume(landing_path: str, catalog: str, schema: str) -> str | None:
     """The volume name when `landing_path` is a volume in the pipeline's own catalog and schema.
 
-    That volume is created by the bundle (resources/landing_volume.yml); cookiecutter.json derives
+    That volume is created by the bundle (in resources/schema.yml); cookiecutter.json derives
     the same thing as `__landing_volume` for the templates. Unity Catalog names are
     case-insensitive, so the catalog and schema segments are compared ignoring case.
     """

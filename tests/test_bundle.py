@@ -373,13 +373,13 @@ def landing_volume(name: str) -> str | None:
 def test_the_landing_volume_is_a_bundle_resource_when_it_is_ours(baked, name: str) -> None:
     project = baked(name)
     volume = landing_volume(name)
-    volume_file = project / "resources" / "landing_volume.yml"
+    storage = load(project, "resources/schema.yml")["resources"]
     landing = pipeline(project)["configuration"]["medallion.landing_path"]
     if volume is None:  # another schema's volume or a cloud URI: not ours to create
-        assert not volume_file.exists()
+        assert "volumes" not in storage
         assert landing == "${var.landing_path}"
         return
-    resource = load(project, "resources/landing_volume.yml")["resources"]["volumes"]["landing"]
+    resource = storage["volumes"]["landing"]
     assert resource["catalog_name"] == "${var.catalog}"
     assert resource["schema_name"] == "${resources.schemas.medallion.name}"
     assert resource["name"] == volume

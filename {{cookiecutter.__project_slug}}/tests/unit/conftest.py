@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from medallion.testing.fake_dp import StrictFakeDp
 
 from {{ cookiecutter.__package_name }} import engine, flows
-
-from .fake_dp import StrictFakeDp
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from medallion.testing.arrow_rows import frame
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }}.spec import Rule, TableSpec
-
-from .arrow_rows import frame
 
 ORDERS = TableSpec(
     name="orders",

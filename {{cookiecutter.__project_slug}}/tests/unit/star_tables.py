@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from {{ cookiecutter.__package_name }}.spec import TableSpec
+from medallion.testing.arrow_rows import frame
 
-from .arrow_rows import frame
+from {{ cookiecutter.__package_name }}.spec import TableSpec
 
 CUSTOMERS = TableSpec(
     name="customers",

@@ -23,11 +23,10 @@ from dataclasses import dataclass
 import pytest
 from chispa import assert_basic_rows_equality, assert_df_equality
 from chispa.schema_comparer import assert_schema_equality
+from medallion.testing.arrow_rows import frame
 from pyspark.sql import Row
 
 from {{ cookiecutter.__package_name }} import cdc
-
-from .arrow_rows import frame
 
 EVENTS = "id bigint, name string, seq int, op string"
 SCD1 = "id bigint, name string, seq int"

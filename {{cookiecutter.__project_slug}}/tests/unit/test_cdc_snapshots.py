@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 from chispa import assert_df_equality
+from medallion.testing.arrow_rows import frame
 
 from {{ cookiecutter.__package_name }} import cdc
-
-from .arrow_rows import frame
 
 SNAPSHOTS = "id bigint, name string, __SNAPSHOT_VERSION bigint"
 SNAPSHOT_SCD1 = "id bigint, name string"

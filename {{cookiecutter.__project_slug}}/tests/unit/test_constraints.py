@@ -6,13 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from medallion.testing.arrow_rows import frame
 from pyspark.sql.types import StructType
 
 from {{ cookiecutter.__package_name }} import constraints, flows, star
 from {{ cookiecutter.__package_name }}.dates import dim_date
 from {{ cookiecutter.__package_name }}.spec import TableSpec
-
-from .arrow_rows import frame
 
 ORDER = TableSpec(  # a reserved word as a table name, and as a column name
     name="order",

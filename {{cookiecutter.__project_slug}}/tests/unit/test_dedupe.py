@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from chispa import assert_df_equality
+from medallion.testing.arrow_rows import frame
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import quality
 from {{ cookiecutter.__package_name }}.spec import TableSpec
-
-from .arrow_rows import frame
 
 
 def test_without_a_sequence_the_file_that_sorts_last_by_name_wins(spark):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from medallion.testing.arrow_rows import frame
+from medallion.testing.fake_dp import DatabricksRejects, StrictFakeDp
 
 from {{ cookiecutter.__package_name }} import engine, expectations, flows, quality
 from {{ cookiecutter.__package_name }}.spec import Rule, TableSpec
 
-from .arrow_rows import frame
-from .fake_dp import DatabricksRejects, StrictFakeDp
 from .pipeline_doubles import with_audit
 
 # These tests set pipeline configuration and read local files, which serverless compute does

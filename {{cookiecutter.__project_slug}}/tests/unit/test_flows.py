@@ -10,13 +10,13 @@ from types import SimpleNamespace
 
 import pytest
 from chispa import assert_df_equality
+from medallion.testing.arrow_rows import frame
+from medallion.testing.fake_dp import StrictFakeDp
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import engine, flows, quality
 from {{ cookiecutter.__package_name }}.spec import Rule, TableSpec
 
-from .arrow_rows import frame
-from .fake_dp import StrictFakeDp
 from .pipeline_doubles import CUSTOMERS, READER_SCHEMA, FakeReader, with_audit
 
 # These tests set pipeline configuration and read local files, which serverless compute does

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 from chispa import assert_df_equality
+from medallion.testing.arrow_rows import frame
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import frames
-
-from .arrow_rows import frame
 
 LIBRARY = Path(frames.__file__).parent
 # Connect plans these by analyzing their input against the catalog (see `frames`).

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from medallion.testing.arrow_rows import frame
 from pyspark.sql.types import StringType, StructType
 
 from {{ cookiecutter.__package_name }} import ingest
 from {{ cookiecutter.__package_name }}.spec import TableSpec
-
-from .arrow_rows import frame
 
 SPEC = TableSpec(
     name="orders",

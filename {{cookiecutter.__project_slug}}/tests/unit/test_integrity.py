@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 from chispa import assert_df_equality
+from medallion.testing.arrow_rows import frame
 
 from {{ cookiecutter.__package_name }} import engine, expectations, integrity
 from {{ cookiecutter.__package_name }}.spec import TableSpec
-
-from .arrow_rows import frame
 
 CUSTOMERS = TableSpec(
     name="customers",

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from medallion.testing.arrow_rows import frame
 
 from {{ cookiecutter.__package_name }} import quality
 from {{ cookiecutter.__package_name }}.dates import dim_date
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
-from .arrow_rows import frame
 from .pipeline_doubles import CUSTOMERS, READER_SCHEMA
 
 # These tests set pipeline configuration and read local files, which serverless compute does

@@ -8,12 +8,12 @@ import datetime as dt
 from decimal import Decimal
 
 from chispa import assert_df_equality
+from medallion.testing.arrow_rows import frame
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import quality
 from {{ cookiecutter.__package_name }}.spec import TableSpec
 
-from .arrow_rows import frame
 from .orders_bronze import (
     AUDIT,
     ORDERS,

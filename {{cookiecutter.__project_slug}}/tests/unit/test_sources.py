@@ -11,10 +11,10 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 from chispa import assert_df_equality
+from medallion.testing.arrow_rows import frame
 
 from {{ cookiecutter.__package_name }} import engine, sources
 
-from .arrow_rows import frame
 from .pipeline_doubles import CUSTOMERS, FakeReader
 
 # These tests set pipeline configuration and read local files, which serverless compute does

@@ -7,12 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 from chispa import assert_df_equality
+from medallion.testing.arrow_rows import frame
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.__package_name }} import star
 from {{ cookiecutter.__package_name }}.dates import dim_date
 
-from .arrow_rows import frame
 from .star_tables import (
     CUSTOMERS,
     JAN_10,

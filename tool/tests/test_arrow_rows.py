@@ -11,7 +11,7 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import Row
 
-from .arrow_rows import frame
+from medallion.testing.arrow_rows import frame
 
 EVERY_KIND = (
     "id bigint, n int, name string, day date, at timestamp, wall timestamp_ntz, "
@@ -62,6 +62,23 @@ ROWS = [
         False,
     ),
 ]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """A local session in UTC, as the projects' unit tests configure theirs."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("arrow-rows-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
 
 
 @pytest.fixture
