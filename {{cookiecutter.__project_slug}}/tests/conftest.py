@@ -58,10 +58,9 @@ def _databricks_session():
     return DatabricksSession.builder.profile(profile).serverless().getOrCreate()
 
 
-def _local_session(archive):
+def _local_session():
     from pyspark.sql import SparkSession
 
-    java_options = f"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC {archive.java_options()}"
     return (
         SparkSession.builder.master("local[1]")
         .appName("unit-tests")
@@ -77,8 +76,7 @@ def _local_session(archive):
         .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
         # Tests run many tiny queries: the JVM's optimizing JIT compiler (C2) costs more CPU
         # than it saves there. C1 only and the serial collector halve the suite on 2 cores.
-        # Class-data sharing (the medallion tool's class_archive) halves the JVM's start.
-        .config("spark.driver.extraJavaOptions", java_options.strip())
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .getOrCreate()
     )
 
@@ -93,15 +91,6 @@ def spark():
         return
     if target != "local":
         raise pytest.UsageError(f"TEST_SPARK must be 'local' or 'databricks', not {target!r}")
-    # The medallion tool is in the local .venv only (.venv-remote runs the branch above).
-    from medallion import class_archive
-
-    archive = class_archive.archive_for("unit-tests")
-    session = _local_session(archive)
+    session = _local_session()
     yield session
     session.stop()
-    if archive.writing is not None:
-        from pyspark import SparkContext
-
-        gateway = getattr(SparkContext, "_gateway", None)  # pyspark's JVM process: private API
-        class_archive.save(archive, getattr(gateway, "proc", None))
